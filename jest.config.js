@@ -1,0 +1,9 @@
+/** Jest runs the TypeScript sources directly through SWC: no build step before tests. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023' } }] },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
