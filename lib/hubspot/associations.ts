@@ -1,0 +1,67 @@
+/**
+ * POST /crm/v4/associations/{from}/{to}/batch/read: association rows for up to 1,000 ids per call,
+ * following each input's own paging.
+ */
+import type { HubSpotClient } from './client';
+import { hasResults, sliceInto } from './property-chunks';
+import type { AssociationResult, BatchReadResponse } from './types';
+
+export interface AssociationRow {
+  fromId: string;
+  toId: string;
+  category: string;
+  typeId: number;
+  label: string | null;
+}
+
+export const ASSOCIATION_LIMITS = { batchSize: 1_000 } as const;
+
+interface AssociationInput {
+  id: string;
+  after?: string;
+}
+
+/**
+ * All associations from `ids` (of type `from`) to type `to`: one row per association type.
+ * @example const rows = await readAssociations(client, 'contacts', 'companies', ['1', '2']);
+ */
+export async function readAssociations(
+  client: HubSpotClient,
+  from: string,
+  to: string,
+  ids: string[],
+): Promise<AssociationRow[]> {
+  const rows: AssociationRow[] = [];
+  let queue: AssociationInput[] = [...new Set(ids)].map((id) => ({ id }));
+  while (queue.length > 0) {
+    const followUps: AssociationInput[] = [];
+    for (const inputs of sliceInto(queue, ASSOCIATION_LIMITS.batchSize)) {
+      const response = await client.request<BatchReadResponse<AssociationResult>>({
+        method: 'POST',
+        path: `/crm/v4/associations/${encodeURIComponent(from)}/${encodeURIComponent(to)}/batch/read`,
+        body: { inputs },
+        validate: hasResults,
+      });
+      for (const result of response.results) {
+        const fromId = String(result.from.id);
+        rows.push(...toRows(fromId, result));
+        const after = result.paging?.next?.after;
+        if (after !== undefined) followUps.push({ id: fromId, after });
+      }
+    }
+    queue = followUps;
+  }
+  return rows;
+}
+
+function toRows(fromId: string, result: AssociationResult): AssociationRow[] {
+  return (result.to ?? []).flatMap((target) =>
+    (target.associationTypes ?? []).map((type) => ({
+      fromId,
+      toId: String(target.toObjectId),
+      category: type.category,
+      typeId: type.typeId,
+      label: type.label ?? null,
+    })),
+  );
+}

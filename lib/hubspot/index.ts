@@ -1,0 +1,15 @@
+/** Public API of the HubSpot client. */
+export * from './errors';
+export * from './service-key';
+export * from './rate-budget';
+export * from './client';
+export * from './list-records';
+export * from './search-records';
+export * from './batch-read';
+export * from './metadata';
+export * from './associations';
+export * from './access';
+export { chunkProperties, completeRecord } from './property-chunks';
+export { parseErrorBody, extractScopes } from './error-body';
+export * from './types';
+export * from './object-types';

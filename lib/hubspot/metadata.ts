@@ -1,0 +1,57 @@
+/**
+ * Portal metadata: property definitions, custom object schemas, owners and pipelines.
+ */
+import type { HubSpotClient } from './client';
+import { hasResults } from './property-chunks';
+import type { ListResponse, ObjectSchema, Owner, Pipeline, PropertyDefinition } from './types';
+
+export const OWNERS_PAGE_SIZE = 100;
+
+/** GET /crm/v3/properties/{objectType}: every (non-archived) property definition of a type. */
+export async function listProperties(client: HubSpotClient, objectType: string): Promise<PropertyDefinition[]> {
+  const response = await client.request<ListResponse<PropertyDefinition>>({
+    method: 'GET',
+    path: `/crm/v3/properties/${encodeURIComponent(objectType)}`,
+    validate: hasResults,
+  });
+  return response.results;
+}
+
+/** GET /crm/v3/schemas: the custom object schemas (needs crm.schemas.custom.read). */
+export async function listSchemas(client: HubSpotClient): Promise<ObjectSchema[]> {
+  const response = await client.request<ListResponse<ObjectSchema>>({
+    method: 'GET',
+    path: '/crm/v3/schemas',
+    validate: hasResults,
+  });
+  return response.results;
+}
+
+/** GET /crm/v3/owners, paged; yields one page of owners at a time. */
+export async function* listOwners(
+  client: HubSpotClient,
+  options: { archived?: boolean } = {},
+): AsyncGenerator<Owner[]> {
+  let after: string | undefined;
+  for (;;) {
+    const response = await client.request<ListResponse<Owner>>({
+      method: 'GET',
+      path: '/crm/v3/owners',
+      query: { limit: OWNERS_PAGE_SIZE, after, archived: options.archived ? true : undefined },
+      validate: hasResults,
+    });
+    yield response.results;
+    after = response.paging?.next?.after;
+    if (after === undefined) return;
+  }
+}
+
+/** GET /crm/v3/pipelines/{objectType} (deals, tickets): all pipelines with their stages. */
+export async function listPipelines(client: HubSpotClient, objectType: string): Promise<Pipeline[]> {
+  const response = await client.request<ListResponse<Pipeline>>({
+    method: 'GET',
+    path: `/crm/v3/pipelines/${encodeURIComponent(objectType)}`,
+    validate: hasResults,
+  });
+  return response.results;
+}

@@ -1,0 +1,123 @@
+/**
+ * Where the service key comes from. A provider caches the key and re-reads its source on demand
+ * (the client does that once after a 401, which is how a key rotation is survived).
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { UnauthorizedError } from './errors';
+
+export interface ServiceKeyProvider {
+  /** Human-readable origin of the key, e.g. 'environment variable HUBSPOT_SERVICE_KEY' (never the key). */
+  readonly source: string;
+  /** The key, cached. */
+  getKey(): Promise<string>;
+  /** Forced re-read of the source (used once on 401). */
+  refreshKey(): Promise<string>;
+}
+
+export const DEFAULT_KEY_VARIABLE = 'HUBSPOT_SERVICE_KEY';
+export const DEFAULT_SECRET_TTL_MS = 10 * 60_000;
+
+/**
+ * Reads the key from an environment variable (HUBSPOT_SERVICE_KEY by default).
+ * @example const provider = envKeyProvider(); // reads process.env.HUBSPOT_SERVICE_KEY
+ */
+export function envKeyProvider(
+  env: NodeJS.ProcessEnv = process.env,
+  variable = DEFAULT_KEY_VARIABLE,
+): ServiceKeyProvider {
+  const source = `environment variable ${variable}`;
+  const read = async (): Promise<string> => requireKey(env[variable], source);
+  return { source, getKey: read, refreshKey: read };
+}
+
+/** A fixed key, or a function returning the current key (tests and rotation drills). */
+export function staticKeyProvider(key: string | (() => string), source = 'static key'): ServiceKeyProvider {
+  const read = async (): Promise<string> => requireKey(typeof key === 'function' ? key() : key, source);
+  return { source, getKey: read, refreshKey: read };
+}
+
+export interface SecretsManagerKeyProviderOptions {
+  secretId: string;
+  /** A ready client; default one built from the environment's AWS config on first use. */
+  client?: SecretsManagerClient;
+  /** How long a cached value is used before the secret is read again (default 10 min). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+interface CachedSecret {
+  key: string;
+  readAt: number;
+}
+
+/** Module-level: survives warm Lambda invocations, keyed by secret id. */
+const SECRET_CACHE = new Map<string, CachedSecret>();
+
+/** Forgets every cached secret (tests). */
+export function clearSecretCache(): void {
+  SECRET_CACHE.clear();
+}
+
+/**
+ * Reads the key from AWS Secrets Manager. The secret holds the key itself or JSON `{"serviceKey": "..."}`.
+ * @example const provider = secretsManagerKeyProvider({ secretId: 'hubspot/service-key' });
+ */
+export function secretsManagerKeyProvider(options: SecretsManagerKeyProviderOptions): ServiceKeyProvider {
+  const { secretId } = options;
+  const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
+  const now = options.now ?? Date.now;
+  const source = `secret ${secretId}`;
+  let client = options.client;
+
+  const refreshKey = async (): Promise<string> => {
+    client ??= new SecretsManagerClient({});
+    let output;
+    try {
+      output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    } catch (error) {
+      throw new UnauthorizedError(
+        `Could not read the service key from ${source}: ${(error as Error).name ?? 'error'}. ` +
+          'Check that the secret exists and that this role may call secretsmanager:GetSecretValue on it.',
+        { cause: error, source },
+      );
+    }
+    const key = parseSecretValue(output.SecretString, source);
+    SECRET_CACHE.set(secretId, { key, readAt: now() });
+    return key;
+  };
+
+  const getKey = async (): Promise<string> => {
+    const cached = SECRET_CACHE.get(secretId);
+    if (cached && now() - cached.readAt < ttlMs) return cached.key;
+    return refreshKey();
+  };
+
+  return { source, getKey, refreshKey };
+}
+
+/** A secret string is the key itself, or JSON with a `serviceKey` field. */
+export function parseSecretValue(value: string | undefined, source: string): string {
+  const text = value?.trim();
+  if (text?.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UnauthorizedError(
+        `${source} looks like JSON but does not parse. Store the key itself or {"serviceKey": "..."}.`,
+        { source },
+      );
+    }
+    const key = (parsed as { serviceKey?: unknown }).serviceKey;
+    return requireKey(typeof key === 'string' ? key : undefined, `${source} (field serviceKey)`);
+  }
+  return requireKey(text, source);
+}
+
+function requireKey(value: string | undefined, source: string): string {
+  const key = value?.trim();
+  if (!key) {
+    throw new UnauthorizedError(`No service key in ${source}: set it to a HubSpot service key.`, { source });
+  }
+  return key;
+}
