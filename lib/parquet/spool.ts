@@ -1,0 +1,87 @@
+/** Append-only NDJSON spool on local disk with bounded memory. */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { once } from 'node:events';
+
+/** Lines are batched into chunks of about this many characters before they reach the stream. */
+export const SPOOL_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Appends JSON rows, one per line. Writes are batched and wait for the stream to drain, so memory stays
+ * bounded whatever the row count.
+ * @example const spool = await NdjsonSpool.create('/tmp/x.ndjson'); await spool.append({ id: '1' }); await spool.close();
+ */
+export class NdjsonSpool {
+  private chunk: string[] = [];
+  private chunkChars = 0;
+  private rowCount = 0;
+  private byteCount = 0;
+  private failure: Error | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly filePath: string,
+    private readonly stream: WriteStream,
+  ) {
+    stream.on('error', (error) => {
+      this.failure = error;
+    });
+  }
+
+  /** Creates (or truncates) the spool file, creating its folder. */
+  static async create(path: string): Promise<NdjsonSpool> {
+    await mkdir(dirname(path), { recursive: true });
+    const stream = createWriteStream(path, { flags: 'w' });
+    await once(stream, 'open');
+    return new NdjsonSpool(path, stream);
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** Bytes appended so far (UTF-8, newlines included). */
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  get path(): string {
+    return this.filePath;
+  }
+
+  async append(row: Record<string, unknown>): Promise<void> {
+    if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
+    if (this.failure) throw this.failure;
+    const line = `${JSON.stringify(row)}\n`;
+    this.chunk.push(line);
+    this.chunkChars += line.length;
+    this.rowCount += 1;
+    this.byteCount += Buffer.byteLength(line);
+    if (this.chunkChars >= SPOOL_CHUNK_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.chunk.length === 0) return;
+    const text = this.chunk.join('');
+    this.chunk = [];
+    this.chunkChars = 0;
+    if (!this.stream.write(text)) {
+      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Flushes and closes the file; idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    if (!this.stream.closed) {
+      const closing = once(this.stream, 'close');
+      this.stream.end();
+      await closing.catch(() => undefined);
+    }
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,88 @@
+/** NDJSON spool -> one typed Parquet file through DuckDB: read_json(columns=...) -> COPY ... (FORMAT parquet). */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { DuckDb } from './duckdb';
+import { NdjsonSpool } from './spool';
+import { columnsStruct, quoteLiteral } from './sql';
+
+export type Compression = 'zstd' | 'snappy';
+
+export interface WriteParquetOptions {
+  ndjsonPath: string;
+  parquetPath: string;
+  /** Output columns in order; `type` is a DuckDB type such as VARCHAR, TIMESTAMP, VARCHAR[], MAP(VARCHAR, VARCHAR). */
+  columns: { name: string; type: string }[];
+  /** Default 'zstd'. */
+  compression?: Compression;
+  /** Rows per Parquet row group; default DuckDB's (122,880). */
+  rowGroupSize?: number;
+  /** Largest NDJSON line read_json accepts; default 64 MiB (records of many 65,536-char strings). */
+  maxObjectBytes?: number;
+}
+
+export const WRITE_PARQUET_DEFAULTS = {
+  compression: 'zstd',
+  maxObjectBytes: 64 * 1024 * 1024,
+} as const;
+
+/** The SELECT that reads an NDJSON spool as typed columns (missing keys read as NULL, bad values fail). */
+export function buildReadJsonSql(
+  options: Pick<WriteParquetOptions, 'ndjsonPath' | 'columns' | 'maxObjectBytes'>,
+): string {
+  const maxObjectBytes = options.maxObjectBytes ?? WRITE_PARQUET_DEFAULTS.maxObjectBytes;
+  return (
+    `SELECT * FROM read_json(${quoteLiteral(options.ndjsonPath)}, format = 'newline_delimited', ` +
+    `columns = ${columnsStruct(options.columns)}, maximum_object_size = ${Math.trunc(maxObjectBytes)}, ` +
+    `ignore_errors = false, timestampformat = '%Y-%m-%d %H:%M:%S.%g', dateformat = '%Y-%m-%d')`
+  );
+}
+
+/**
+ * Converts an NDJSON spool into one typed Parquet file and returns its row count and size.
+ * @example await writeParquetFromNdjson(db, { ndjsonPath, parquetPath, columns: [{ name: 'id', type: 'VARCHAR' }] })
+ */
+export async function writeParquetFromNdjson(
+  db: DuckDb,
+  options: WriteParquetOptions,
+): Promise<{ rows: number; bytes: number }> {
+  if (options.columns.length === 0) throw new RangeError('writeParquetFromNdjson needs at least one column');
+  const compression = options.compression ?? WRITE_PARQUET_DEFAULTS.compression;
+  if (compression !== 'zstd' && compression !== 'snappy') throw new RangeError(`Bad compression ${compression}`);
+  const copyOptions = [`FORMAT parquet`, `COMPRESSION ${compression}`];
+  if (options.rowGroupSize !== undefined) {
+    if (!Number.isInteger(options.rowGroupSize) || options.rowGroupSize < 1) {
+      throw new RangeError(`Bad rowGroupSize ${options.rowGroupSize}`);
+    }
+    copyOptions.push(`ROW_GROUP_SIZE ${options.rowGroupSize}`);
+  }
+  await mkdir(dirname(options.parquetPath), { recursive: true });
+  // COPY answers one row: { Count } (BIGINT, as text).
+  const result = await db.query<{ Count: string | number }>(
+    `COPY (${buildReadJsonSql(options)}) TO ${quoteLiteral(options.parquetPath)} (${copyOptions.join(', ')})`,
+  );
+  const { size } = await stat(options.parquetPath);
+  return { rows: Number(result[0]?.Count ?? 0), bytes: size };
+}
+
+/**
+ * Small tables (owners, pipelines, associations, property metadata): rows in memory -> one Parquet file with
+ * the same column typing, through a temporary NDJSON file in `workDir` that is removed afterwards.
+ */
+export async function writeParquetRows(
+  db: DuckDb,
+  rows: Record<string, unknown>[],
+  options: Omit<WriteParquetOptions, 'ndjsonPath'> & { workDir: string },
+): Promise<{ rows: number; bytes: number }> {
+  const ndjsonPath = join(options.workDir, `rows-${randomUUID()}.ndjson`);
+  const spool = await NdjsonSpool.create(ndjsonPath);
+  try {
+    for (const row of rows) await spool.append(row);
+    await spool.close();
+    const { workDir: _workDir, ...rest } = options;
+    return await writeParquetFromNdjson(db, { ...rest, ndjsonPath });
+  } finally {
+    await spool.close().catch(() => undefined);
+    await rm(ndjsonPath, { force: true });
+  }
+}

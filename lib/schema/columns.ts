@@ -1,0 +1,120 @@
+/**
+ * HubSpot property definitions -> output columns, and one record -> one NDJSON row of those columns.
+ * See lib/schema/README.md for the parse rules and the choices they make.
+ */
+import type { HubSpotRecord, PropertyDefinition } from '../hubspot/types';
+import { formatTimestamp, parseEpochMillis, parseValue } from './parse-value';
+import { mapPropertyType, type ColumnType } from './type-map';
+
+export type { ColumnType } from './type-map';
+
+export interface Column {
+  /** Output column name. */
+  name: string;
+  /** DuckDB type; TIMESTAMP is UTC wall-clock time written as plain TIMESTAMP. */
+  type: ColumnType;
+  /** Set for HubSpot property columns. */
+  property?: PropertyDefinition;
+}
+
+export interface RowMeta {
+  runId: string;
+  /** ISO 8601. */
+  syncedAt: string;
+}
+
+/** Record fields that become the leading columns, with the wire field that feeds each. */
+export const LEADING_COLUMNS = [
+  { name: 'id', type: 'VARCHAR', field: 'id' },
+  { name: 'created_at', type: 'TIMESTAMP', field: 'createdAt' },
+  { name: 'updated_at', type: 'TIMESTAMP', field: 'updatedAt' },
+  { name: 'archived', type: 'BOOLEAN', field: 'archived' },
+  { name: 'archived_at', type: 'TIMESTAMP', field: 'archivedAt' },
+] as const satisfies readonly { name: string; type: ColumnType; field: keyof HubSpotRecord }[];
+
+export const UNPARSED_COLUMN = '_unparsed';
+export const RUN_ID_COLUMN = '_run_id';
+export const SYNCED_AT_COLUMN = '_synced_at';
+
+export const TRAILING_COLUMNS = [
+  { name: UNPARSED_COLUMN, type: 'MAP(VARCHAR, VARCHAR)' },
+  { name: RUN_ID_COLUMN, type: 'VARCHAR' },
+  { name: SYNCED_AT_COLUMN, type: 'TIMESTAMP' },
+] as const satisfies readonly Column[];
+
+/** Prefix that renames a property whose name collides with a fixed column (or an earlier renamed one). */
+export const COLLISION_PREFIX = 'property_';
+
+/**
+ * Builds the columns of a record table: id, created_at, updated_at, archived, archived_at, one column per
+ * property in definition order, then _unparsed, _run_id, _synced_at. A property whose name collides with a
+ * column already taken (case-insensitively, as DuckDB compares names) is renamed by prefixing `property_`
+ * until it is free: `id` -> `property_id`.
+ * @example buildRecordColumns([{ name: 'email', type: 'string', fieldType: 'text', ... }])
+ */
+export function buildRecordColumns(properties: PropertyDefinition[]): Column[] {
+  const fixed: Column[] = [...LEADING_COLUMNS, ...TRAILING_COLUMNS].map(({ name, type }) => ({ name, type }));
+  const taken = new Set(fixed.map((c) => c.name.toLowerCase()));
+  const propertyColumns = properties.map((property): Column => {
+    let name = property.name;
+    while (taken.has(name.toLowerCase())) name = `${COLLISION_PREFIX}${name}`;
+    taken.add(name.toLowerCase());
+    return { name, type: mapPropertyType(property), property };
+  });
+  return [...fixed.slice(0, LEADING_COLUMNS.length), ...propertyColumns, ...fixed.slice(LEADING_COLUMNS.length)];
+}
+
+function toTimestamp(text: string | undefined): string | null | undefined {
+  if (text === undefined || text === null) return null;
+  const ms = parseEpochMillis(text);
+  return ms === undefined ? undefined : formatTimestamp(ms);
+}
+
+/**
+ * Converts one record into a JSON-serialisable NDJSON row keyed by column name. Null values are left out of
+ * the row (DuckDB's read_json fills missing keys with NULL, which keeps spools of 600-property objects small).
+ * Text that does not parse as its column type goes into `_unparsed` (property name, or wire field name for
+ * createdAt/updatedAt/archivedAt, -> raw text) and the column stays null; `unparsed` counts those values.
+ * `_unparsed` is left out (NULL) when nothing failed.
+ */
+export function convertRecord(
+  record: HubSpotRecord,
+  columns: Column[],
+  meta: RowMeta,
+): { row: Record<string, unknown>; unparsed: number } {
+  const row: Record<string, unknown> = {};
+  const unparsed: Record<string, string> = {};
+  let count = 0;
+  const keep = (key: string, raw: string) => {
+    unparsed[key] = raw;
+    count += 1;
+  };
+
+  row.id = String(record.id);
+  for (const { name, field } of LEADING_COLUMNS) {
+    if (field === 'id' || field === 'archived') continue;
+    const raw = record[field];
+    const value = toTimestamp(raw);
+    if (value === undefined) keep(field, raw as string);
+    else if (value !== null) row[name] = value;
+  }
+  row.archived = record.archived === true;
+
+  const properties = record.properties ?? {};
+  for (const column of columns) {
+    if (!column.property) continue;
+    const raw = properties[column.property.name];
+    if (raw === null || raw === undefined) continue;
+    const text = String(raw);
+    const result = parseValue(text, column.type);
+    if (result.ok) row[column.name] = result.value;
+    else keep(column.property.name, text);
+  }
+
+  if (count > 0) row[UNPARSED_COLUMN] = unparsed;
+  row[RUN_ID_COLUMN] = meta.runId;
+  const syncedAt = toTimestamp(meta.syncedAt);
+  if (!syncedAt) throw new RangeError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
+  row[SYNCED_AT_COLUMN] = syncedAt;
+  return { row, unparsed: count };
+}

@@ -1,0 +1,4 @@
+/** Property definitions -> columns, records -> rows. */
+export * from './columns';
+export * from './type-map';
+export * from './parse-value';

@@ -1,0 +1,43 @@
+/**
+ * Settings as data: how HubSpot property definitions map to DuckDB/Parquet column types.
+ * TIMESTAMP columns hold UTC wall-clock time (HubSpot datetimes are UTC); they are written as
+ * plain TIMESTAMP, so readers must treat them as UTC.
+ */
+import type { FieldType, PropertyDefinition, PropertyType } from '../hubspot/types';
+
+export type ColumnType =
+  'VARCHAR' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR[]' | 'MAP(VARCHAR, VARCHAR)';
+
+/** Column type by HubSpot `type`. `calculation_equation` needs no entry: it follows `type`. */
+export const PROPERTY_TYPE_COLUMNS = {
+  string: 'VARCHAR',
+  phone_number: 'VARCHAR',
+  json: 'VARCHAR',
+  object_coordinates: 'VARCHAR',
+  number: 'DOUBLE',
+  bool: 'BOOLEAN',
+  date: 'DATE',
+  datetime: 'TIMESTAMP',
+  enumeration: 'VARCHAR',
+} as const satisfies Record<PropertyType, ColumnType>;
+
+/** Overrides by (`type`, `fieldType`): a checkbox enumeration is a `;`-separated multi-select. */
+export const FIELD_TYPE_OVERRIDES: readonly { type: PropertyType; fieldType: FieldType; column: ColumnType }[] = [
+  { type: 'enumeration', fieldType: 'checkbox', column: 'VARCHAR[]' },
+] as const;
+
+/** Separator of multi-select values on the wire. */
+export const MULTI_SELECT_SEPARATOR = ';';
+
+/** Unknown property types (HubSpot adds some now and then) keep their raw text. */
+export const FALLBACK_COLUMN_TYPE: ColumnType = 'VARCHAR';
+
+/**
+ * Maps one property definition to its column type.
+ * @example mapPropertyType({ type: 'enumeration', fieldType: 'checkbox', ... }) // 'VARCHAR[]'
+ */
+export function mapPropertyType(property: Pick<PropertyDefinition, 'type' | 'fieldType'>): ColumnType {
+  const override = FIELD_TYPE_OVERRIDES.find((o) => o.type === property.type && o.fieldType === property.fieldType);
+  if (override) return override.column;
+  return (PROPERTY_TYPE_COLUMNS as Record<string, ColumnType>)[property.type] ?? FALLBACK_COLUMN_TYPE;
+}

@@ -1,0 +1,27 @@
+/** Store errors: callers branch on these classes, never on message text. */
+
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** putObject with ifAbsent found the key already there; nothing was overwritten. */
+export class ObjectExistsError extends StoreError {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Object ${key} already exists and is never overwritten`, options);
+    this.name = 'ObjectExistsError';
+  }
+}
+
+/** A key, object name, run id or location that the layout does not allow. */
+export class InvalidKeyError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidKeyError';
+  }
+}

@@ -1,0 +1,129 @@
+/** A local folder as a storage target: atomic writes (temp file + rename), exclusive creates via link. */
+import { randomUUID } from 'node:crypto';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ObjectExistsError } from './errors';
+import { assertKey, assertPrefix } from './keys';
+import type { PutOptions, StorageTarget, StoredObject } from './target';
+
+/** Temp files start with this; list() never shows them. */
+export const LOCAL_TEMP_PREFIX = '.tmp-';
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException)?.code === code;
+}
+
+export class LocalTarget implements StorageTarget {
+  private readonly root: string;
+
+  /** `location` is a folder path (resolved to absolute); nothing is created until the first write. */
+  constructor(readonly location: string) {
+    this.root = resolve(location);
+  }
+
+  url(key: string): string {
+    return this.pathOf(key);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.root, ...assertKey(key).split('/'));
+  }
+
+  private async withTemp(
+    key: string,
+    fill: (tempPath: string) => Promise<void>,
+    commit: (tempPath: string, finalPath: string) => Promise<void>,
+  ) {
+    const finalPath = this.pathOf(key);
+    await mkdir(dirname(finalPath), { recursive: true });
+    const tempPath = join(dirname(finalPath), `${LOCAL_TEMP_PREFIX}${randomUUID()}`);
+    try {
+      await fill(tempPath);
+      await commit(tempPath, finalPath);
+    } finally {
+      await rm(tempPath, { force: true });
+    }
+  }
+
+  async putFile(key: string, localPath: string, _options?: PutOptions): Promise<{ bytes: number }> {
+    await this.withTemp(
+      key,
+      (temp) => copyFile(localPath, temp),
+      (temp, final) => rename(temp, final),
+    );
+    return { bytes: (await stat(this.pathOf(key))).size };
+  }
+
+  async putObject(
+    key: string,
+    body: string | Buffer,
+    options: PutOptions & { ifAbsent?: boolean } = {},
+  ): Promise<void> {
+    await this.withTemp(
+      key,
+      (temp) => writeFile(temp, body),
+      async (temp, final) => {
+        if (!options.ifAbsent) return rename(temp, final);
+        // link() fails with EEXIST instead of replacing: an atomic create-if-absent.
+        try {
+          await link(temp, final);
+        } catch (error) {
+          if (isCode(error, 'EEXIST')) throw new ObjectExistsError(key, { cause: error });
+          throw error;
+        }
+      },
+    );
+  }
+
+  async getObject(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'EISDIR') || isCode(error, 'ENOTDIR')) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return false;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    assertPrefix(prefix);
+    // Walk only the deepest folder the prefix names, then filter by the full prefix.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const found: StoredObject[] = [];
+    await this.walk(folder, found);
+    return found.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private async walk(folderKey: string, found: StoredObject[]): Promise<void> {
+    const folderPath = folderKey === '' ? this.root : join(this.root, ...folderKey.split('/'));
+    let entries;
+    try {
+      entries = await readdir(folderPath, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(LOCAL_TEMP_PREFIX)) continue;
+      const key = folderKey === '' ? entry.name : `${folderKey}/${entry.name}`;
+      if (entry.isDirectory()) await this.walk(key, found);
+      else if (entry.isFile()) found.push({ key, size: (await stat(join(folderPath, entry.name))).size });
+    }
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+  }
+}

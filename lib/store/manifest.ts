@@ -1,0 +1,74 @@
+/** Run manifests (Redshift COPY manifest entries plus run facts) and the latest-snapshot pointer. */
+import { ObjectExistsError } from './errors';
+import { latestKey, manifestKey, type TableRef } from './layout';
+import type { StorageTarget } from './target';
+
+export interface ManifestEntry {
+  url: string;
+  mandatory: true;
+  meta: { content_length: number; record_count: number };
+}
+
+export interface Manifest {
+  runId: string;
+  object: string;
+  dataset: string;
+  mode: 'full' | 'incremental' | 'backfill';
+  snapshotDate: string;
+  startedAt: string;
+  finishedAt: string;
+  rows: number;
+  files: number;
+  bytes: number;
+  columns: { name: string; type: string }[];
+  watermark: string | null;
+  unparsed: number;
+  entries: ManifestEntry[];
+  window?: { since?: string; until?: string };
+}
+
+export interface LatestPointer {
+  runId: string;
+  /** URL of the manifest. */
+  manifest: string;
+  snapshotDate: string;
+}
+
+const JSON_TYPE = 'application/json';
+
+/**
+ * Writes `_manifests/<dataset>/<run>.json` (never overwriting: ObjectExistsError when it exists) and then
+ * `_latest/<dataset>.json`, in that order. The caller guarantees every part was uploaded first.
+ */
+export async function publishManifest(
+  target: StorageTarget,
+  table: TableRef,
+  manifest: Manifest,
+): Promise<LatestPointer> {
+  const key = manifestKey(table, manifest.runId);
+  await target.putObject(key, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: JSON_TYPE, ifAbsent: true });
+  const pointer: LatestPointer = {
+    runId: manifest.runId,
+    manifest: target.url(key),
+    snapshotDate: manifest.snapshotDate,
+  };
+  await target.putObject(latestKey(table), `${JSON.stringify(pointer)}\n`, { contentType: JSON_TYPE });
+  return pointer;
+}
+
+async function readJson<T>(target: StorageTarget, key: string): Promise<T | undefined> {
+  const body = await target.getObject(key);
+  return body === undefined ? undefined : (JSON.parse(body.toString('utf8')) as T);
+}
+
+/** The latest pointer of a dataset, or undefined before its first published run. */
+export function readLatest(target: StorageTarget, table: TableRef): Promise<LatestPointer | undefined> {
+  return readJson(target, latestKey(table));
+}
+
+/** One run's manifest, or undefined. */
+export function readManifest(target: StorageTarget, table: TableRef, runId: string): Promise<Manifest | undefined> {
+  return readJson(target, manifestKey(table, runId));
+}
+
+export { ObjectExistsError };

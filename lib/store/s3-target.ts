@@ -1,0 +1,158 @@
+/** An S3 bucket prefix as a storage target. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { InvalidKeyError, ObjectExistsError } from './errors';
+import { assertKey, assertPrefix } from './keys';
+import type { PutOptions, StorageTarget, StoredObject } from './target';
+
+/** Multipart settings: 8 MiB parts, 4 in flight -> at most ~32 MiB buffered per upload. */
+export const S3_UPLOAD = { partSize: 8 * 1024 * 1024, queueSize: 4 } as const;
+
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `s3://bucket/some/prefix/` -> { bucket, prefix: 'some/prefix' }. */
+export function parseS3Location(location: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (!match || !BUCKET_PATTERN.test(match[1])) {
+    throw new InvalidKeyError(`Bad S3 location ${JSON.stringify(location)}: use s3://bucket or s3://bucket/prefix`);
+  }
+  const prefix = match[2].replace(/\/+$/, '');
+  if (prefix !== '') assertKey(prefix);
+  return { bucket: match[1], prefix };
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+function nameOf(error: unknown): string | undefined {
+  return (error as { name?: string })?.name;
+}
+
+export interface S3TargetOptions {
+  location: string;
+  bucket: string;
+  /** Root prefix without trailing '/', '' for the bucket root. */
+  prefix: string;
+  client: S3Client;
+}
+
+export class S3Target implements StorageTarget {
+  readonly location: string;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly client: S3Client;
+
+  constructor(options: S3TargetOptions) {
+    this.location = options.location;
+    this.bucket = options.bucket;
+    this.prefix = options.prefix;
+    this.client = options.client;
+  }
+
+  private fullKey(key: string): string {
+    assertKey(key);
+    return this.prefix === '' ? key : `${this.prefix}/${key}`;
+  }
+
+  url(key: string): string {
+    return `s3://${this.bucket}/${this.fullKey(key)}`;
+  }
+
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<{ bytes: number }> {
+    const { size } = await stat(localPath);
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.bucket,
+        Key: this.fullKey(key),
+        Body: createReadStream(localPath),
+        ContentType: options.contentType,
+      },
+      partSize: S3_UPLOAD.partSize,
+      queueSize: S3_UPLOAD.queueSize,
+      // Failed multipart uploads are aborted, leaving no orphan parts.
+      leavePartsOnError: false,
+    });
+    await upload.done();
+    return { bytes: size };
+  }
+
+  async putObject(
+    key: string,
+    body: string | Buffer,
+    options: PutOptions & { ifAbsent?: boolean } = {},
+  ): Promise<void> {
+    const Key = this.fullKey(key);
+    // Real S3 honours If-None-Match; emulators (s3rver) ignore it, so check first as well.
+    if (options.ifAbsent && (await this.exists(key))) throw new ObjectExistsError(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: body,
+          ContentType: options.contentType,
+          IfNoneMatch: options.ifAbsent ? '*' : undefined,
+        }),
+      );
+    } catch (error) {
+      if (options.ifAbsent && (statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed')) {
+        throw new ObjectExistsError(key, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async getObject(key: string): Promise<Buffer | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      if (!response.Body) return Buffer.alloc(0);
+      return Buffer.from(await response.Body.transformToByteArray());
+    } catch (error) {
+      if (nameOf(error) === 'NoSuchKey' || statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      return true;
+    } catch (error) {
+      if (nameOf(error) === 'NotFound' || statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    assertPrefix(prefix);
+    const root = this.prefix === '' ? '' : `${this.prefix}/`;
+    const found: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${root}${prefix}`, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        found.push({ key: object.Key.slice(root.length), size: object.Size ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+  }
+}
