@@ -138,6 +138,9 @@ export class HubSpotClient {
       let status: number;
       let headers: HeaderBag;
       let text: string;
+      // Own timers: undici's headers/body timeouts tick coarsely (~1 s), too coarse for short test timeouts.
+      const abort = new AbortController();
+      let timer = setTimeout(() => abort.abort(new TimeoutError('headers', this.headersTimeout)), this.headersTimeout);
       try {
         const response = await undiciRequest(url, {
           dispatcher: this.dispatcher,
@@ -148,13 +151,18 @@ export class HubSpotClient {
             ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
           },
           body: payload,
+          signal: abort.signal,
           headersTimeout: this.headersTimeout,
           bodyTimeout: this.bodyTimeout,
         });
+        clearTimeout(timer);
+        timer = setTimeout(() => abort.abort(new TimeoutError('body', this.bodyTimeout)), this.bodyTimeout);
         status = response.statusCode;
         headers = response.headers;
         text = await response.body.text();
+        clearTimeout(timer);
       } catch (cause) {
+        clearTimeout(timer);
         const failure = { error: this.networkError(spec, cause, key) };
         await this.retryOrThrow(spec, attempt, failure);
         continue;
@@ -275,6 +283,17 @@ export class HubSpotClient {
         'Check connectivity and try again later.',
       { cause: containsKey(cause, key) ? new Error(detail) : cause },
     );
+  }
+}
+
+/** A request that outlived its headers or body timeout. */
+class TimeoutError extends Error {
+  readonly code: string;
+
+  constructor(phase: 'headers' | 'body', ms: number) {
+    super(`no ${phase} within ${ms} ms`);
+    this.name = 'TimeoutError';
+    this.code = phase === 'headers' ? 'HEADERS_TIMEOUT' : 'BODY_TIMEOUT';
   }
 }
 
