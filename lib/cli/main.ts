@@ -1,0 +1,85 @@
+import { Command, CommanderError } from 'commander';
+import { InvalidInputError } from '../sync/run-input';
+import { backfillCommand } from './backfill-command';
+import { demoCommand } from './demo-command';
+import { writeLine, type CliIo } from './output';
+import { runCommand } from './run-command';
+import { simCommand } from './sim-command';
+
+/** Exit codes: 0 every object exported, 1 something could not be exported, 2 bad input. */
+export const EXIT = { ok: 0, failed: 1, invalidInput: 2 } as const;
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('hubspot-s3-sync')
+    .description('Export HubSpot CRM data to Parquet on S3 or a local folder.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('export objects to a folder or s3://bucket/prefix (key from HUBSPOT_SERVICE_KEY or --secret-id)')
+    .requiredOption('--out <dir|s3://bucket/prefix>', 'where to write')
+    .option('--objects <list>', 'comma-separated object types, or all', 'all')
+    .option('--mode <mode>', 'full | incremental | backfill', 'full')
+    .option('--since <iso>', 'start of the last-modified window (incremental override, backfill)')
+    .option('--until <iso>', 'end of the last-modified window')
+    .option('--hubspot-url <url>', 'HubSpot API base URL (default https://api.hubapi.com)')
+    .option('--secret-id <id>', 'Secrets Manager secret holding the service key')
+    .option('--concurrency <n>', 'objects exported at once, sharing one rate budget', '4')
+    .option('--part-rows <n>', 'rows per Parquet part')
+    .option('--json', 'print a JSON summary as the last stdout line')
+    .action(async (options) => setCode(await runCommand(options, io)));
+
+  program
+    .command('demo')
+    .description('export the bundled demo portal (simulator) and query it with DuckDB')
+    .option('--out <dir>', 'where to write', 'hubspot-data')
+    .option('--json', 'print a JSON summary as the last stdout line')
+    .action(async (options) => setCode(await demoCommand(options, io)));
+
+  program
+    .command('sim')
+    .description('run the HubSpot API simulator alone and print its URL and a full-scope service key')
+    .option('--port <n>', 'port (0 = any free port)', '0')
+    .option('--seed <n>', 'data seed', '1')
+    .option('--scale <scale>', 'tiny | demo | large | number of contacts', 'tiny')
+    .option('--json', 'print {"url","serviceKey"} as the first stdout line')
+    .action(async (options) => setCode(await simCommand(options, io)));
+
+  program
+    .command('backfill')
+    .description('start a backfill execution of a deployed stack')
+    .requiredOption('--state-machine <arn>', 'the stack state machine ARN')
+    .option('--objects <list>', 'comma-separated object types, or all', 'all')
+    .requiredOption('--since <iso>', 'start of the last-modified window')
+    .option('--until <iso>', 'end of the window (default now)')
+    .action(async (options) => setCode(await backfillCommand(options, io)));
+
+  return program;
+}
+
+/** Turns any failure into one clear line; stack traces only with DEBUG set. */
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+  const message = error instanceof Error ? error.message : String(error);
+  writeLine(io.stderr, `error: ${message}`);
+  if (io.env.DEBUG && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+  return error instanceof InvalidInputError ? EXIT.invalidInput : EXIT.failed;
+}
+
+/**
+ * The CLI entry point; returns the exit code instead of exiting so tests can call it.
+ * @example process.exitCode = await main(process.argv);
+ */
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  let code: number = EXIT.ok;
+  try {
+    await buildProgram(io, (c) => (code = c)).parseAsync(argv);
+  } catch (error) {
+    code = reportError(error, io);
+  }
+  return code;
+}

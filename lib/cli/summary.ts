@@ -1,0 +1,49 @@
+import type { RunResult } from '../sync/finalize';
+import { formatBytes, formatTable } from './output';
+
+/** The `--json` summary: one object per dataset with rows, files, bytes, requests, retries, seconds. */
+export function jsonSummary(result: RunResult): Record<string, unknown> {
+  return {
+    runId: result.runId,
+    mode: result.mode,
+    snapshotDate: result.snapshotDate,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    ok: result.outcomes.every((o) => o.status === 'completed'),
+    objects: result.outcomes.map((o) => ({
+      object: o.object,
+      dataset: o.dataset,
+      status: o.status,
+      mode: o.mode,
+      rows: o.rows,
+      files: o.files,
+      bytes: o.bytes,
+      unparsed: o.unparsed,
+      requests: o.requests,
+      retries: o.retries,
+      seconds: Math.round(o.seconds * 10) / 10,
+      ...(o.manifestUrl ? { manifest: o.manifestUrl } : {}),
+      ...(o.reason ? { reason: o.reason } : {}),
+    })),
+  };
+}
+
+/** A human table of the run, one line per dataset. */
+export function textSummary(result: RunResult): string {
+  const rows = result.outcomes.map((o) => [
+    o.dataset,
+    o.status === 'completed' ? 'ok' : 'FAILED',
+    o.rows,
+    o.files,
+    formatBytes(o.bytes),
+    o.requests,
+    o.retries,
+    Number(o.seconds.toFixed(1)),
+  ]);
+  const table = formatTable(['dataset', 'status', 'rows', 'files', 'size', 'requests', 'retries', 'seconds'], rows);
+  return `run ${result.runId} (${result.mode}, snapshot ${result.snapshotDate})\n${table}`;
+}
+
+/** One line per failed object, with its reason: what the exit code stands for. */
+export const failureLines = (result: RunResult): string[] =>
+  result.outcomes.filter((o) => o.status === 'failed').map((o) => `error: ${o.object} not exported: ${o.reason}`);

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { HubSpotClient, RateBudget, type HubSpotClientOptions, type ServiceKeyProvider } from '../hubspot';
+import { openDuckDb, type DuckDb, type DuckDbOptions } from '../parquet';
+import { openTarget } from '../store/target';
+import {
+  DEFAULT_SYNC_SETTINGS,
+  type SyncDeps,
+  type SyncHooks,
+  type SyncLogger,
+  type ProgressEvent,
+  type SyncSettings,
+} from './deps';
+
+export interface CreateSyncDepsOptions {
+  keyProvider: ServiceKeyProvider;
+  /** Output folder or s3://bucket/prefix. */
+  location: string;
+  baseUrl?: string;
+  s3Client?: S3Client;
+  /** Scratch folder; default a new temp folder, removed by `close()`. */
+  workDir?: string;
+  log: SyncLogger;
+  settings?: Partial<SyncSettings>;
+  duckdb?: DuckDbOptions;
+  client?: Partial<HubSpotClientOptions>;
+  onProgress?: (event: ProgressEvent) => void;
+  hooks?: SyncHooks;
+  now?: () => Date;
+}
+
+/** Engine dependencies plus what a driver needs to hand each object its own client. */
+export interface SyncRuntime {
+  deps: SyncDeps;
+  /** A client of its own (per-object request counts) sharing the key, budget and connection pool. */
+  newClient(): HubSpotClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the engine's dependencies for either driver: one rate budget for the process, a lazily
+ * opened DuckDB, a scratch folder, and the storage target.
+ */
+export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise<SyncRuntime> {
+  const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'hubspot-s3-sync-')));
+  const budget = options.client?.budget ?? new RateBudget();
+  const clients: HubSpotClient[] = [];
+  const newClient = () => {
+    const client = new HubSpotClient({
+      baseUrl: options.baseUrl,
+      ...options.client,
+      keyProvider: options.keyProvider,
+      budget,
+    });
+    clients.push(client);
+    return client;
+  };
+  let db: Promise<DuckDb> | undefined;
+  const deps: SyncDeps = {
+    client: newClient(),
+    target: openTarget(options.location, { s3Client: options.s3Client }),
+    workDir,
+    duckdb: () => (db ??= openDuckDb({ tempDir: path.join(workDir, 'duckdb'), ...options.duckdb })),
+    now: options.now ?? (() => new Date()),
+    log: options.log,
+    settings: { ...DEFAULT_SYNC_SETTINGS, ...options.settings },
+    onProgress: options.onProgress,
+    hooks: options.hooks,
+  };
+  return {
+    deps,
+    newClient,
+    async close() {
+      await Promise.all(clients.map((client) => client.close()));
+      if (db) await (await db).close();
+      if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}

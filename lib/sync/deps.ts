@@ -1,0 +1,65 @@
+import type { HubSpotClient } from '../hubspot';
+import type { Compression, DuckDb } from '../parquet';
+import type { StorageTarget } from '../store/target';
+import { DEFAULT_ASSOCIATION_PAIRS } from '../hubspot/object-types';
+
+/** Structured log sink; the Lambda passes Powertools' logger, the CLI a line printer. */
+export interface SyncLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Progress of one object, reported after every page. */
+export interface ProgressEvent {
+  object: string;
+  phase: string;
+  rows: number;
+  pages: number;
+  requests: number;
+  /** Estimated records (live records from a search total), when known. */
+  expected?: number;
+  done?: boolean;
+}
+
+/** Tunables with production defaults; every one can be overridden per driver. */
+export interface SyncSettings {
+  /** Rows per Parquet part; bounds spool size and the work lost to a crash. */
+  partRows: number;
+  /** How long a run's lease on an object lasts without a checkpoint renewing it. */
+  leaseTtlMs: number;
+  /** Overlap subtracted from the watermark: HubSpot search lags writes slightly. */
+  lookbackMs: number;
+  /** Stop starting new pages this long before the step's deadline. */
+  deadlineMarginMs: number;
+  associationPairs: readonly (readonly [string, string])[];
+  compression: Compression;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  partRows: 100_000,
+  leaseTtlMs: 30 * 60_000,
+  lookbackMs: 5 * 60_000,
+  deadlineMarginMs: 60_000,
+  associationPairs: DEFAULT_ASSOCIATION_PAIRS,
+  compression: 'zstd',
+};
+
+/** Test hooks: faults injected at the points a real crash can hit. */
+export interface SyncHooks {
+  /** Called after a part is uploaded and before the checkpoint that records it is written. */
+  afterPartUpload?(key: string): void | Promise<void>;
+}
+
+/** Everything the engine touches outside itself, passed in by the Lambda handlers or the local driver. */
+export interface SyncDeps {
+  client: HubSpotClient;
+  target: StorageTarget;
+  /** Local scratch folder for spools and Parquet files before upload. */
+  workDir: string;
+  duckdb: () => Promise<DuckDb>;
+  now: () => Date;
+  log: SyncLogger;
+  settings: SyncSettings;
+  onProgress?: (event: ProgressEvent) => void;
+  hooks?: SyncHooks;
+}

@@ -1,0 +1,48 @@
+import type { SyncDeps } from './deps';
+import { finalizeRun, type FinalizeOptions, type RunResult } from './finalize';
+import { planRun } from './plan';
+import type { RunInput } from './run-input';
+import { runSyncStep } from './sync-step';
+import type { ObjectFailure, WorkItem } from './types';
+
+export interface LocalRunOptions {
+  /** Objects synced at once; they share one rate budget. Default 4. */
+  concurrency?: number;
+  /** Per-object dependencies (its own client for per-object request counts); default the shared deps. */
+  depsFor?: (item: WorkItem) => SyncDeps;
+  /** Step deadline factory (tests force tiny budgets to exercise resume); default no deadline. */
+  stepDeadline?: () => number;
+  publishEvents?: FinalizeOptions['publishEvents'];
+  runId?: string;
+}
+
+async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * The local driver: plan -> steps (objects concurrently) -> finalize, in-process; the same engine
+ * the Step Functions state machine drives in AWS.
+ */
+export async function runLocally(deps: SyncDeps, input: RunInput, options: LocalRunOptions = {}): Promise<RunResult> {
+  const plan = await planRun(deps, input, { runId: options.runId });
+  const failedItems: ObjectFailure[] = [];
+  await mapLimit(plan.items, options.concurrency ?? 4, async (item) => {
+    const itemDeps = options.depsFor?.(item) ?? deps;
+    try {
+      for (;;) {
+        const deadline = options.stepDeadline?.() ?? Infinity;
+        if ((await runSyncStep(itemDeps, item, { deadline })).done) break;
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      deps.log.warn(`${item.object} failed: ${reason}`);
+      failedItems.push({ object: item.object, reason });
+    }
+  });
+  return finalizeRun(deps, plan.runId, { failedItems, publishEvents: options.publishEvents });
+}

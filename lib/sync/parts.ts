@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { NdjsonSpool, writeParquetFromNdjson, writeParquetRows } from '../parquet';
+import { partKey, runPrefix, type TableRef } from '../store/layout';
+import type { PartRecord } from '../store/state';
+import type { SyncDeps } from './deps';
+
+export interface ParquetColumnSpec {
+  name: string;
+  type: string;
+}
+
+const PART_INDEX = /part-(\d{5})\.parquet$/;
+
+/**
+ * The first part index not used in the run folder, counting parts already uploaded but never
+ * checkpointed (a crash between upload and checkpoint): run files are never overwritten. One counter
+ * serves all the tables an item writes, so numbers are unique within a run but not contiguous.
+ */
+export async function firstFreePartIndex(
+  deps: SyncDeps,
+  tables: TableRef[],
+  date: string,
+  runId: string,
+  recorded: PartRecord[],
+): Promise<number> {
+  const listings = await Promise.all(tables.map((table) => deps.target.list(runPrefix(table, date, runId))));
+  const indexes = [...listings.flat().map((o) => o.key), ...recorded.map((p) => p.key)]
+    .map((key) => PART_INDEX.exec(key)?.[1])
+    .filter((index): index is string => index !== undefined)
+    .map(Number);
+  return indexes.length ? Math.max(...indexes) + 1 : 0;
+}
+
+/** Scratch folder of one object in one run; spools and Parquet files live here until uploaded. */
+export async function scratchDir(deps: SyncDeps, runId: string, name: string): Promise<string> {
+  const dir = path.join(deps.workDir, runId, name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Opens a fresh spool (a leftover of a crashed step is discarded: its rows were never checkpointed). */
+export async function openSpool(dir: string, index: number): Promise<NdjsonSpool> {
+  const file = path.join(dir, `part-${index}.ndjson`);
+  await rm(file, { force: true });
+  return NdjsonSpool.create(file);
+}
+
+interface UploadOptions {
+  table: TableRef;
+  date: string;
+  runId: string;
+  index: number;
+  columns: ParquetColumnSpec[];
+  unparsed?: number;
+}
+
+async function uploadParquet(
+  deps: SyncDeps,
+  parquetPath: string,
+  rows: number,
+  options: UploadOptions,
+): Promise<PartRecord> {
+  const key = partKey(options.table, options.date, options.runId, options.index);
+  const { bytes } = await deps.target.putFile(key, parquetPath, { contentType: 'application/vnd.apache.parquet' });
+  await rm(parquetPath, { force: true });
+  await deps.hooks?.afterPartUpload?.(key);
+  return { key, rows, bytes, unparsed: options.unparsed ?? 0 };
+}
+
+/** Converts a closed spool to a Parquet part, uploads it, and removes the local files. */
+export async function uploadSpool(deps: SyncDeps, spool: NdjsonSpool, options: UploadOptions): Promise<PartRecord> {
+  const parquetPath = spool.path.replace(/\.ndjson$/, '.parquet');
+  const db = await deps.duckdb();
+  const { rows } = await writeParquetFromNdjson(db, {
+    ndjsonPath: spool.path,
+    parquetPath,
+    columns: options.columns,
+    compression: deps.settings.compression,
+  });
+  await rm(spool.path, { force: true });
+  return uploadParquet(deps, parquetPath, rows, options);
+}
+
+/** Writes a small in-memory table (owners, pipelines, associations, metadata) as one uploaded part. */
+export async function uploadRows(
+  deps: SyncDeps,
+  rows: Record<string, unknown>[],
+  dir: string,
+  options: UploadOptions,
+): Promise<PartRecord> {
+  const parquetPath = path.join(dir, `table-${options.index}.parquet`);
+  const db = await deps.duckdb();
+  await writeParquetRows(db, rows, {
+    parquetPath,
+    columns: options.columns,
+    compression: deps.settings.compression,
+    workDir: dir,
+  });
+  return uploadParquet(deps, parquetPath, rows.length, options);
+}

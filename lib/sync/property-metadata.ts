@@ -1,0 +1,99 @@
+import { buildRecordColumns } from '../schema/columns';
+import type { TableRef } from '../store/layout';
+import type { Checkpoint } from '../store/state';
+import type { SyncDeps } from './deps';
+import { publishDataset } from './finalize';
+import { firstFreePartIndex, scratchDir, uploadRows, type ParquetColumnSpec } from './parts';
+import type { ObjectOutcome, RunPlan, WorkItem } from './types';
+
+const TABLE: TableRef = { kind: 'properties' };
+const NAME = 'properties';
+
+/** One row per object and property: how analysts decode enumeration values and find labels. */
+export const PROPERTY_METADATA_COLUMNS: ParquetColumnSpec[] = [
+  { name: 'object', type: 'VARCHAR' },
+  { name: 'name', type: 'VARCHAR' },
+  { name: 'column_name', type: 'VARCHAR' },
+  { name: 'column_type', type: 'VARCHAR' },
+  { name: 'label', type: 'VARCHAR' },
+  { name: 'type', type: 'VARCHAR' },
+  { name: 'field_type', type: 'VARCHAR' },
+  { name: 'group_name', type: 'VARCHAR' },
+  { name: 'description', type: 'VARCHAR' },
+  { name: 'options', type: 'STRUCT("value" VARCHAR, "label" VARCHAR, "display_order" INTEGER, "hidden" BOOLEAN)[]' },
+  { name: 'calculated', type: 'BOOLEAN' },
+  { name: 'has_unique_value', type: 'BOOLEAN' },
+  { name: 'hidden', type: 'BOOLEAN' },
+  { name: 'hubspot_defined', type: 'BOOLEAN' },
+  { name: '_run_id', type: 'VARCHAR' },
+  { name: '_synced_at', type: 'TIMESTAMP' },
+];
+
+export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt: string): Record<string, unknown>[] {
+  return objects.flatMap((object) =>
+    buildRecordColumns(plan.properties[object] ?? []).flatMap((column) => {
+      const p = column.property;
+      if (!p) return [];
+      return [
+        {
+          object,
+          name: p.name,
+          column_name: column.name,
+          column_type: column.type,
+          label: p.label,
+          type: p.type,
+          field_type: p.fieldType,
+          group_name: p.groupName,
+          description: p.description ?? null,
+          options: (p.options ?? []).map((o) => ({
+            value: o.value,
+            label: o.label,
+            display_order: o.displayOrder ?? null,
+            hidden: o.hidden ?? null,
+          })),
+          calculated: p.calculated ?? null,
+          has_unique_value: p.hasUniqueValue ?? null,
+          hidden: p.hidden ?? null,
+          hubspot_defined: p.hubspotDefined ?? null,
+          _run_id: plan.runId,
+          _synced_at: syncedAt,
+        },
+      ];
+    }),
+  );
+}
+
+/** Writes and publishes `metadata/properties` for the objects this run exported. */
+export async function publishPropertyMetadata(
+  deps: SyncDeps,
+  plan: RunPlan,
+  objects: string[],
+): Promise<ObjectOutcome> {
+  const now = deps.now().toISOString();
+  const item: WorkItem = {
+    runId: plan.runId,
+    kind: 'records',
+    object: NAME,
+    apiName: NAME,
+    mode: plan.mode,
+    snapshotDate: plan.snapshotDate,
+  };
+  const dir = await scratchDir(deps, plan.runId, 'metadata-properties');
+  const index = await firstFreePartIndex(deps, [TABLE], plan.snapshotDate, plan.runId, []);
+  const rows = propertyMetadataRows(plan, objects, now);
+  const part = await uploadRows(deps, rows, dir, {
+    table: TABLE,
+    date: plan.snapshotDate,
+    runId: plan.runId,
+    index,
+    columns: PROPERTY_METADATA_COLUMNS,
+  });
+  const checkpoint = { startedAt: now, requests: 0, retries: 0 } as Checkpoint;
+  return publishDataset(deps, plan, item, checkpoint, {
+    table: TABLE,
+    object: NAME,
+    parts: [part],
+    columns: PROPERTY_METADATA_COLUMNS,
+    watermark: null,
+  });
+}

@@ -1,0 +1,180 @@
+import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
+import type { NdjsonSpool } from '../parquet';
+import { buildRecordColumns, convertRecord, type Column } from '../schema/columns';
+import type { TableRef } from '../store/layout';
+import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
+import type { SyncDeps } from './deps';
+import { firstFreePartIndex, openSpool, scratchDir, uploadRows, uploadSpool, type ParquetColumnSpec } from './parts';
+import { loadPlan } from './plan-cache';
+import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
+import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
+import type { StepResult, WorkItem } from './types';
+
+export interface StepOptions {
+  /** Epoch ms by which the step must have returned (the Lambda's remaining time); default no limit. */
+  deadline?: number;
+}
+
+/** The table a records item writes: snapshots for full runs, change sets otherwise. */
+export const recordTable = (item: WorkItem): TableRef =>
+  item.mode === 'full' ? { kind: 'snapshot', object: item.object } : { kind: 'changes', object: item.object };
+
+/** Rows spooled since the last checkpoint and the position to resume from once they are uploaded. */
+interface PendingPart {
+  spool: NdjsonSpool;
+  unparsed: number;
+  ids: string[];
+  resume: PhasePage['resume'];
+}
+
+class RecordStep {
+  private readonly table: TableRef;
+  private columns: Column[] = [];
+  private dir = '';
+  private nextIndex = 0;
+  private pending!: PendingPart;
+  private readonly counted = { requests: 0, retries: 0 };
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly item: WorkItem,
+    private readonly resumed: ResumedCheckpoint,
+  ) {
+    this.table = recordTable(item);
+    this.counted.requests = deps.client.stats.requests;
+    this.counted.retries = deps.client.stats.retries;
+  }
+
+  private get checkpoint() {
+    return this.resumed.checkpoint;
+  }
+
+  async run(deadline: number): Promise<StepResult> {
+    const plan = await loadPlan(this.deps, this.item.runId);
+    const properties = plan.properties[this.item.object] ?? [];
+    const names = properties.map((p) => p.name);
+    this.columns = buildRecordColumns(properties);
+    this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
+    const { parts, associationParts } = this.checkpoint;
+    const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
+    this.nextIndex = await firstFreePartIndex(this.deps, tables, this.item.snapshotDate, this.item.runId, [
+      ...parts,
+      ...Object.values(associationParts).flat(),
+    ]);
+    await this.startPart();
+    const stopAt = deadline - this.deps.settings.deadlineMarginMs;
+
+    while (this.checkpoint.phase !== 'done') {
+      const pages = pagesOfPhase(this.deps.client, this.item, this.checkpoint, names, this.deps.settings.lookbackMs);
+      for await (const page of pages) {
+        await this.addPage(page);
+        if (this.pending.spool.rows >= this.deps.settings.partRows) await this.flush();
+        if (Date.now() >= stopAt) {
+          await this.flush();
+          return this.result(false);
+        }
+      }
+      await this.flush(nextPhase(this.item, this.checkpoint.phase));
+    }
+    await this.pending.spool.close();
+    return this.result(true);
+  }
+
+  private result(done: boolean): StepResult {
+    return { done, rows: this.checkpoint.rows, parts: this.checkpoint.parts.length };
+  }
+
+  private async startPart(): Promise<void> {
+    this.pending = { spool: await openSpool(this.dir, this.nextIndex), unparsed: 0, ids: [], resume: {} };
+  }
+
+  private async addPage(page: PhasePage): Promise<void> {
+    const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
+    const collectIds = this.checkpoint.phase === 'live' && this.item.associationTargets?.length;
+    for (const record of page.records) {
+      const { row, unparsed } = convertRecord(record, this.columns, meta);
+      await this.pending.spool.append(row);
+      this.pending.unparsed += unparsed;
+      if (collectIds) this.pending.ids.push(record.id);
+    }
+    this.pending.resume = page.resume;
+    this.checkpoint.pages += 1;
+    countRequests(this.deps, this.checkpoint, this.counted);
+    this.deps.onProgress?.({
+      object: this.item.object,
+      phase: this.checkpoint.phase,
+      rows: this.checkpoint.rows + this.pending.spool.rows,
+      pages: this.checkpoint.pages,
+      requests: this.checkpoint.requests,
+      expected: this.item.expected,
+    });
+  }
+
+  /** Uploads the pending rows (and their associations), then checkpoints the position after them. */
+  private async flush(phase = this.checkpoint.phase): Promise<void> {
+    const { spool, unparsed, ids, resume } = this.pending;
+    await spool.close();
+    // An empty table still gets one (empty) part, so its schema is there to query.
+    const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
+    if (spool.rows > 0 || lastOfEmpty) {
+      const part = await uploadSpool(this.deps, spool, this.partOptions(this.table, unparsed));
+      this.checkpoint.parts.push(part);
+      this.checkpoint.rows += part.rows;
+      this.checkpoint.unparsed += unparsed;
+      await this.uploadAssociations(ids);
+    }
+    if (phase !== this.checkpoint.phase) {
+      this.checkpoint.phase = phase;
+      delete this.checkpoint.cursor;
+      delete this.checkpoint.searchCursor;
+    } else {
+      Object.assign(this.checkpoint, resume);
+    }
+    countRequests(this.deps, this.checkpoint, this.counted);
+    await saveCheckpoint(this.deps, this.item, this.resumed);
+    await this.startPart();
+  }
+
+  private partOptions(table: TableRef, unparsed: number, columns: ParquetColumnSpec[] = this.columns) {
+    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns, unparsed };
+  }
+
+  private associationTable(to: string): TableRef {
+    return { kind: 'associations', from: this.item.object, to };
+  }
+
+  private async uploadAssociations(ids: string[]): Promise<void> {
+    for (const to of this.item.associationTargets ?? []) {
+      if (!ids.length || this.checkpoint.notes[to]) continue;
+      try {
+        const links = await readAssociations(this.deps.client, this.item.apiName, to, ids);
+        if (!links.length) continue;
+        const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
+        const table = this.associationTable(to);
+        const part = await uploadRows(
+          this.deps,
+          links.map((link) => associationRow(link, meta)),
+          this.dir,
+          this.partOptions(table, 0, ASSOCIATION_COLUMNS),
+        );
+        (this.checkpoint.associationParts[to] ??= []).push(part);
+      } catch (error) {
+        if (!(error instanceof MissingScopesError)) throw error;
+        this.checkpoint.notes[to] = describeAccessError(error) ?? error.message;
+        this.deps.log.warn(`${this.item.object} -> ${to} associations skipped: ${this.checkpoint.notes[to]}`);
+      }
+    }
+  }
+}
+
+/**
+ * sync-step for a CRM object: pages from the last checkpoint, spools, writes and uploads parts,
+ * checkpoints after each, and returns before `deadline`. Called again with the same item, it
+ * continues exactly after the last checkpoint.
+ */
+export async function runRecordStep(deps: SyncDeps, item: WorkItem, options: StepOptions = {}): Promise<StepResult> {
+  const resumed = await resumeCheckpoint(deps, item);
+  if (resumed.checkpoint.phase === 'done')
+    return { done: true, rows: resumed.checkpoint.rows, parts: resumed.checkpoint.parts.length };
+  return new RecordStep(deps, item, resumed).run(options.deadline ?? Infinity);
+}

@@ -1,0 +1,49 @@
+import { resumeCheckpoint, saveCheckpoint, countRequests } from './checkpoint';
+import type { SyncDeps } from './deps';
+import { firstFreePartIndex, scratchDir, uploadRows } from './parts';
+import { readOwnerRows, readPipelineRows, type SideTableRows } from './side-tables';
+import type { StepResult, WorkItem } from './types';
+import type { RowMeta } from '../schema/columns';
+import type { HubSpotClient } from '../hubspot';
+
+const READERS: Record<'owners' | 'pipelines', (client: HubSpotClient, meta: RowMeta) => Promise<SideTableRows>> = {
+  owners: readOwnerRows,
+  pipelines: readPipelineRows,
+};
+
+/** sync-step for owners and pipelines: small tables read whole and written as one part. */
+export async function runSideTableStep(deps: SyncDeps, item: WorkItem): Promise<StepResult> {
+  const resumed = await resumeCheckpoint(deps, item);
+  const { checkpoint } = resumed;
+  if (checkpoint.phase !== 'done') {
+    const counted = { requests: deps.client.stats.requests, retries: deps.client.stats.retries };
+    const read = READERS[item.kind as 'owners' | 'pipelines'];
+    const { rows, columns, notes } = await read(deps.client, { runId: item.runId, syncedAt: deps.now().toISOString() });
+    const table = { kind: 'snapshot', object: item.object } as const;
+    const dir = await scratchDir(deps, item.runId, item.object);
+    const index = await firstFreePartIndex(deps, [table], item.snapshotDate, item.runId, checkpoint.parts);
+    const part = await uploadRows(deps, rows, dir, {
+      table,
+      date: item.snapshotDate,
+      runId: item.runId,
+      index,
+      columns,
+    });
+    checkpoint.parts.push(part);
+    checkpoint.rows = part.rows;
+    checkpoint.pages += 1;
+    checkpoint.notes = notes;
+    checkpoint.phase = 'done';
+    countRequests(deps, checkpoint, counted);
+    await saveCheckpoint(deps, item, resumed);
+    deps.onProgress?.({
+      object: item.object,
+      phase: 'done',
+      rows: part.rows,
+      pages: 1,
+      requests: checkpoint.requests,
+      done: true,
+    });
+  }
+  return { done: true, rows: checkpoint.rows, parts: checkpoint.parts.length };
+}

@@ -1,0 +1,128 @@
+import { listOwners, listPipelines, MissingScopesError, type AssociationRow, type HubSpotClient } from '../hubspot';
+import { STANDARD_OBJECT_TYPES } from '../hubspot/object-types';
+import type { Owner, Pipeline } from '../hubspot/types';
+import type { RowMeta } from '../schema/columns';
+import type { ParquetColumnSpec } from './parts';
+
+/** Columns every side table ends with, like the record tables. */
+const META_COLUMNS = [
+  { name: '_run_id', type: 'VARCHAR' },
+  { name: '_synced_at', type: 'TIMESTAMP' },
+] as const satisfies ParquetColumnSpec[];
+
+const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: meta.syncedAt });
+
+export const ASSOCIATION_COLUMNS: ParquetColumnSpec[] = [
+  { name: 'from_id', type: 'VARCHAR' },
+  { name: 'to_id', type: 'VARCHAR' },
+  { name: 'category', type: 'VARCHAR' },
+  { name: 'type_id', type: 'INTEGER' },
+  { name: 'label', type: 'VARCHAR' },
+  ...META_COLUMNS,
+];
+
+export function associationRow(link: AssociationRow, meta: RowMeta): Record<string, unknown> {
+  return {
+    from_id: link.fromId,
+    to_id: link.toId,
+    category: link.category,
+    type_id: link.typeId,
+    label: link.label,
+    ...metaValues(meta),
+  };
+}
+
+export const OWNER_COLUMNS: ParquetColumnSpec[] = [
+  { name: 'id', type: 'VARCHAR' },
+  { name: 'email', type: 'VARCHAR' },
+  { name: 'first_name', type: 'VARCHAR' },
+  { name: 'last_name', type: 'VARCHAR' },
+  { name: 'user_id', type: 'BIGINT' },
+  { name: 'teams', type: 'VARCHAR[]' },
+  { name: 'created_at', type: 'TIMESTAMP' },
+  { name: 'updated_at', type: 'TIMESTAMP' },
+  { name: 'archived', type: 'BOOLEAN' },
+  ...META_COLUMNS,
+];
+
+export function ownerRow(owner: Owner, meta: RowMeta): Record<string, unknown> {
+  return {
+    id: owner.id,
+    email: owner.email,
+    first_name: owner.firstName,
+    last_name: owner.lastName,
+    user_id: owner.userId,
+    teams: (owner.teams ?? []).map((team) => team.name),
+    created_at: owner.createdAt,
+    updated_at: owner.updatedAt,
+    archived: owner.archived,
+    ...metaValues(meta),
+  };
+}
+
+/** One row per pipeline stage: how analysts decode dealstage / hs_pipeline_stage values. */
+export const PIPELINE_COLUMNS: ParquetColumnSpec[] = [
+  { name: 'object_type', type: 'VARCHAR' },
+  { name: 'pipeline_id', type: 'VARCHAR' },
+  { name: 'pipeline_label', type: 'VARCHAR' },
+  { name: 'pipeline_display_order', type: 'INTEGER' },
+  { name: 'pipeline_archived', type: 'BOOLEAN' },
+  { name: 'stage_id', type: 'VARCHAR' },
+  { name: 'stage_label', type: 'VARCHAR' },
+  { name: 'stage_display_order', type: 'INTEGER' },
+  { name: 'stage_metadata', type: 'MAP(VARCHAR, VARCHAR)' },
+  { name: 'stage_archived', type: 'BOOLEAN' },
+  { name: 'created_at', type: 'TIMESTAMP' },
+  { name: 'updated_at', type: 'TIMESTAMP' },
+  ...META_COLUMNS,
+];
+
+export function pipelineRows(objectType: string, pipeline: Pipeline, meta: RowMeta): Record<string, unknown>[] {
+  return pipeline.stages.map((stage) => ({
+    object_type: objectType,
+    pipeline_id: pipeline.id,
+    pipeline_label: pipeline.label,
+    pipeline_display_order: pipeline.displayOrder,
+    pipeline_archived: pipeline.archived,
+    stage_id: stage.id,
+    stage_label: stage.label,
+    stage_display_order: stage.displayOrder,
+    stage_metadata: stage.metadata,
+    stage_archived: stage.archived,
+    created_at: stage.createdAt,
+    updated_at: stage.updatedAt,
+    ...metaValues(meta),
+  }));
+}
+
+/** Rows of a side table, plus notes on the parts it could not read (e.g. ticket pipelines without the tickets scope). */
+export interface SideTableRows {
+  rows: Record<string, unknown>[];
+  columns: ParquetColumnSpec[];
+  notes: Record<string, string>;
+}
+
+export async function readOwnerRows(client: HubSpotClient, meta: RowMeta): Promise<SideTableRows> {
+  const rows: Record<string, unknown>[] = [];
+  for (const archived of [false, true]) {
+    for await (const page of listOwners(client, { archived })) rows.push(...page.map((owner) => ownerRow(owner, meta)));
+  }
+  return { rows, columns: OWNER_COLUMNS, notes: {} };
+}
+
+const PIPELINE_OBJECTS = STANDARD_OBJECT_TYPES.filter((type) => type.hasPipelines).map((type) => type.name);
+
+export async function readPipelineRows(client: HubSpotClient, meta: RowMeta): Promise<SideTableRows> {
+  const rows: Record<string, unknown>[] = [];
+  const notes: Record<string, string> = {};
+  for (const objectType of PIPELINE_OBJECTS) {
+    try {
+      const pipelines = await listPipelines(client, objectType);
+      for (const pipeline of pipelines) rows.push(...pipelineRows(objectType, pipeline, meta));
+    } catch (error) {
+      if (!(error instanceof MissingScopesError)) throw error;
+      notes[objectType] = `missing scope ${error.scopes.join(' or ')}`;
+    }
+  }
+  return { rows, columns: PIPELINE_COLUMNS, notes };
+}

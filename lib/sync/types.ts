@@ -1,0 +1,73 @@
+import type { PropertyDefinition } from '../hubspot/types';
+import type { RunMode } from './run-input';
+
+/** What one work item exports. `records` is a CRM object (standard or custom); the others are small tables. */
+export type WorkKind = 'records' | 'owners' | 'pipelines';
+
+/**
+ * One unit of the Map state: small enough for Step Functions' 256 KB payload, so property
+ * definitions stay in the run's plan file and items carry only names.
+ */
+export interface WorkItem {
+  runId: string;
+  kind: WorkKind;
+  /** Output name: the object type name, custom schema name, 'owners' or 'pipelines'. */
+  object: string;
+  /** What the API path takes (objectTypeId for custom objects). */
+  apiName: string;
+  /** Mode after resolution: an incremental run of an object with no watermark yet becomes full. */
+  mode: RunMode;
+  snapshotDate: string;
+  lastModifiedProperty?: string;
+  /** Incremental/backfill window, ISO. */
+  since?: string;
+  until?: string;
+  /** Association pairs read while this object is paged (full runs), as `to` object names. */
+  associationTargets?: string[];
+  /** Live records the plan's probe counted, for progress and ETA. */
+  expected?: number;
+}
+
+/** Why an object could not be exported; `reason` is the one line users see. */
+export interface ObjectFailure {
+  object: string;
+  reason: string;
+}
+
+/** Stored once per run in `_state/runs/<runId>/plan.json`; steps and finalize read it. */
+export interface RunPlan {
+  runId: string;
+  mode: RunMode;
+  snapshotDate: string;
+  startedAt: string;
+  since?: string;
+  until?: string;
+  items: WorkItem[];
+  failures: ObjectFailure[];
+  /** Property definitions per exported object name. */
+  properties: Record<string, PropertyDefinition[]>;
+}
+
+/** What a sync step hands back to its driver. */
+export interface StepResult {
+  done: boolean;
+  rows: number;
+  parts: number;
+}
+
+/** Per-object outcome of a run, used for the summary, exit code and completion events. */
+export interface ObjectOutcome {
+  object: string;
+  dataset: string;
+  status: 'completed' | 'failed';
+  mode: RunMode;
+  rows: number;
+  files: number;
+  bytes: number;
+  unparsed: number;
+  requests: number;
+  retries: number;
+  seconds: number;
+  manifestUrl?: string;
+  reason?: string;
+}
