@@ -1,0 +1,56 @@
+/** Starts s3rver (the real S3 wire protocol) on 127.0.0.1 with a temp folder and one bucket. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
+
+// s3rver ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+};
+
+export interface S3rverHandle {
+  endpoint: string;
+  bucket: string;
+  client: S3Client;
+  /** Folder s3rver stores objects in. */
+  directory: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @example const s3 = await startS3rver(); const target = openTarget(`s3://${s3.bucket}/x`, { s3Client: s3.client });
+ */
+export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
+  const bucket = options.bucket ?? 'test-bucket';
+  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  return {
+    endpoint,
+    bucket,
+    client,
+    directory,
+    async close() {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NdjsonSpool } from '../../../lib/parquet/spool';
+
+describe('Class: NdjsonSpool', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'spool-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes one JSON line per row and counts rows and bytes when many chunks are flushed', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'nested', 'a.ndjson'));
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ i, text: `row ${i} é😀\n"` }));
+    for (const row of rows) await spool.append(row);
+    await spool.close();
+
+    const text = await readFile(spool.path, 'utf8');
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line)),
+    ).toEqual(rows);
+    expect(spool.rows).toBe(20_000);
+    expect(spool.bytes).toBe((await stat(spool.path)).size);
+  });
+
+  it('creates an empty file when nothing is appended and closes twice safely', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'empty.ndjson'));
+    await spool.close();
+    await spool.close();
+    expect(await readFile(spool.path, 'utf8')).toBe('');
+    expect([spool.rows, spool.bytes]).toEqual([0, 0]);
+  });
+
+  it('refuses appends after close', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'closed.ndjson'));
+    await spool.close();
+    await expect(spool.append({ a: 1 })).rejects.toThrow('is closed');
+  });
+});
