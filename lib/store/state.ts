@@ -1,6 +1,7 @@
 import type { SearchCursor } from '../hubspot';
 import type { RunMode } from '../sync/run-input';
 import type { RunPlan } from '../sync/types';
+import { stateKey } from './layout';
 import type { StorageTarget } from './target';
 
 /** One uploaded part, as the checkpoint remembers it until the manifest publishes it. */
@@ -45,11 +46,9 @@ export interface ObjectState {
   checkpoint?: Checkpoint;
 }
 
-const STATE_PREFIX = '_state';
-
-export const objectStateKey = (object: string): string => `${STATE_PREFIX}/${object}.json`;
-export const runPlanKey = (runId: string): string => `${STATE_PREFIX}/runs/${runId}/plan.json`;
-export const lockKey = (object: string): string => `${STATE_PREFIX}/locks/${object}.json`;
+export const objectStateKey = (object: string): string => stateKey(object);
+export const runPlanKey = (runId: string): string => stateKey(`runs/${runId}/plan`);
+export const lockKey = (object: string): string => stateKey(`locks/${object}`);
 
 async function readJson<T>(target: StorageTarget, key: string): Promise<T | undefined> {
   const body = await target.getObject(key);

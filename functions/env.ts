@@ -1,0 +1,24 @@
+/** Configuration a deployed function reads from its environment: names only, never the service key. */
+export interface FunctionConfig {
+  /** s3://bucket/prefix the export writes to. */
+  location: string;
+  /** Secrets Manager secret id (ARN or name) holding the service key. */
+  secretId: string;
+  hubspotUrl?: string;
+  eventBusName: string;
+}
+
+/** Reads the function's configuration once; a missing variable fails with a message naming it. */
+export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set; the stack sets it on every function`);
+    return value;
+  };
+  return {
+    location: `s3://${required('OUTPUT_BUCKET')}/${env.OUTPUT_PREFIX ?? ''}`.replace(/\/$/, ''),
+    secretId: required('SERVICE_KEY_SECRET_ID'),
+    hubspotUrl: env.HUBSPOT_API_URL || undefined,
+    eventBusName: env.EVENT_BUS_NAME || 'default',
+  };
+}

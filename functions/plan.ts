@@ -1,0 +1,12 @@
+import { planRun } from '../lib/sync/plan';
+import { parsePlanEvent } from './events';
+import { getRuntime, logger } from './runtime';
+
+/** plan: validate the run input, then plan the run; the state machine maps over `items`. */
+export async function handler(event: unknown) {
+  const input = parsePlanEvent(event);
+  const { deps } = await getRuntime();
+  const plan = await planRun(deps, input);
+  logger.info('planned', { runId: plan.runId, items: plan.items.length, failures: plan.failures });
+  return { runId: plan.runId, items: plan.items, failures: plan.failures };
+}

@@ -1,0 +1,50 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { secretsManagerKeyProvider } from '../lib/hubspot';
+import { createSyncRuntime, type SyncRuntime } from '../lib/sync/create-deps';
+import type { CompletionEvent, EventPublisher } from '../lib/sync/events';
+import { readFunctionConfig, type FunctionConfig } from './env';
+
+export const logger = new Logger({ serviceName: 'hubspot-s3-sync' });
+
+let runtime: Promise<SyncRuntime> | undefined;
+let config: FunctionConfig | undefined;
+
+/** Built once per warm container: the secret cache, rate budget, DuckDB and connections survive invocations. */
+export function getRuntime(): Promise<SyncRuntime> {
+  config ??= readFunctionConfig();
+  const { location, secretId, hubspotUrl } = config;
+  runtime ??= createSyncRuntime({
+    keyProvider: secretsManagerKeyProvider({ secretId }),
+    location,
+    baseUrl: hubspotUrl,
+    workDir: '/tmp/hubspot-s3-sync',
+    log: {
+      info: (message, fields) => logger.info(message, { ...fields }),
+      warn: (message, fields) => logger.warn(message, { ...fields }),
+    },
+    duckdb: { memoryLimit: '60%' },
+  });
+  return runtime;
+}
+
+const EVENTS_PER_CALL = 10;
+
+/** Publishes completion events to EventBridge, ten per PutEvents call; failed entries are an error. */
+export function eventBridgePublisher(
+  client = new EventBridgeClient({}),
+  busName = readFunctionConfig().eventBusName,
+): EventPublisher {
+  return async (events: CompletionEvent[]) => {
+    for (let i = 0; i < events.length; i += EVENTS_PER_CALL) {
+      const entries = events.slice(i, i + EVENTS_PER_CALL).map((e) => ({
+        Source: e.source,
+        DetailType: e.detailType,
+        Detail: JSON.stringify(e.detail),
+        EventBusName: busName,
+      }));
+      const out = await client.send(new PutEventsCommand({ Entries: entries }));
+      if (out.FailedEntryCount) throw new Error(`EventBridge rejected ${out.FailedEntryCount} completion event(s)`);
+    }
+  };
+}
