@@ -1,0 +1,108 @@
+/** Changes during a run: programmatic admin and the HTTP admin API under /_sim/ (no auth, no rate limit, not logged). */
+import type { Dataset } from './data/dataset';
+import type { Faults } from './http/fault-injector';
+import type { KeyStore } from './http/key-store';
+import type { RequestLogStore } from './http/request-log';
+import { json, type SimResponse } from './http/responses';
+import { allProperties, requireStore, SimulatorLookupError } from './oracle';
+import type { FaultRule, SimulatorAdmin } from './types';
+
+export function createAdmin(dataset: Dataset, now: () => number): SimulatorAdmin {
+  const indexOrThrow = (ref: string, id: string) => {
+    const store = requireStore(dataset, ref);
+    const i = store.indexOf(id);
+    if (i < 0) throw new SimulatorLookupError(`No ${store.type.name} record with id ${id}`);
+    return { store, i };
+  };
+  return {
+    createRecord: (ref, properties) => {
+      const store = requireStore(dataset, ref);
+      const i = store.create(properties, now());
+      return store.record(i, allProperties(store));
+    },
+    updateRecord: (ref, id, properties) => {
+      const { store, i } = indexOrThrow(ref, id);
+      store.update(i, properties, now());
+      return store.record(i, allProperties(store));
+    },
+    archiveRecord: (ref, id) => {
+      const { store, i } = indexOrThrow(ref, id);
+      store.archive(i, now());
+    },
+  };
+}
+
+export interface AdminHttpParts {
+  readonly admin: SimulatorAdmin;
+  readonly keys: KeyStore;
+  readonly faults: Faults;
+  readonly log: RequestLogStore;
+}
+
+interface AdminBody {
+  properties?: Record<string, string | null>;
+  scopes?: string[];
+  expiresAt?: number;
+  rotate?: string;
+  revoke?: string;
+  expireOldAfterMs?: number;
+  match?: { method?: string; path?: string; pathRegex?: string };
+}
+
+/** Handles one /_sim/ call. */
+export function handleAdminRequest(parts: AdminHttpParts, method: string, path: string, raw: unknown): SimResponse {
+  const body = (typeof raw === 'object' && raw !== null ? raw : {}) as AdminBody;
+  const segments = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+  try {
+    return route(parts, method, segments, body);
+  } catch (error) {
+    const status = error instanceof SimulatorLookupError ? 404 : 400;
+    return json(status, { status: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function route(parts: AdminHttpParts, method: string, segments: string[], body: AdminBody): SimResponse {
+  const [resource, type, id] = segments;
+  const call = `${method} ${resource}${segments.length > 2 ? '/id' : segments.length > 1 ? '/type' : ''}`;
+  switch (call) {
+    case 'POST objects/type':
+      return json(201, parts.admin.createRecord(type, body.properties ?? {}));
+    case 'PATCH objects/id':
+      return json(200, parts.admin.updateRecord(type, id, body.properties ?? {}));
+    case 'DELETE objects/id':
+      parts.admin.archiveRecord(type, id);
+      return { status: 204, body: '' };
+    case 'GET log':
+      return json(200, { entries: parts.log.entries(), counts: parts.log.counts(), total: parts.log.total() });
+    case 'DELETE log':
+      parts.log.reset();
+      return { status: 204, body: '' };
+    case 'POST faults':
+      parts.faults.add(toFaultRule(body));
+      return { status: 204, body: '' };
+    case 'DELETE faults':
+      parts.faults.clear();
+      return { status: 204, body: '' };
+    case 'POST keys':
+      return keysCall(parts.keys, body);
+    default:
+      return json(404, { status: 'error', message: `Unknown admin call ${method} /_sim/${segments.join('/')}` });
+  }
+}
+
+function keysCall(keys: KeyStore, body: AdminBody): SimResponse {
+  if (body.revoke) {
+    keys.revoke(body.revoke);
+    return { status: 204, body: '' };
+  }
+  if (body.rotate) return json(201, { key: keys.rotate(body.rotate, { expireOldAfterMs: body.expireOldAfterMs }) });
+  return json(201, { key: keys.create({ scopes: body.scopes, expiresAt: body.expiresAt }) });
+}
+
+/** A FaultRule from JSON: `match.pathRegex` becomes a RegExp. */
+function toFaultRule(body: AdminBody): FaultRule {
+  const rule = { ...(body as unknown as FaultRule) };
+  if (body.match?.pathRegex) rule.match = { method: body.match.method, path: new RegExp(body.match.pathRegex) };
+  if (rule.kind === undefined) throw new Error('A fault needs a kind, e.g. {"kind":503}');
+  return rule;
+}

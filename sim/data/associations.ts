@@ -1,0 +1,132 @@
+/** Associations between standard objects, generated once per pair and indexed both ways (CSR arrays). */
+import type { AssociationType } from '../../lib/hubspot/types';
+import { hash3, hashString } from './hash';
+import type { TypeStore } from './type-store';
+
+interface PairDefinition {
+  readonly from: string;
+  readonly to: string;
+  /** Unlabelled type ids: [from->to, to->from]. */
+  readonly typeIds: readonly [number, number];
+  readonly label?: { readonly typeIds: readonly [number, number]; readonly label: string; readonly category: string };
+}
+
+export const ASSOCIATION_PAIRS: readonly PairDefinition[] = [
+  {
+    from: 'contacts',
+    to: 'companies',
+    typeIds: [279, 280],
+    label: { typeIds: [1, 2], label: 'Primary', category: 'HUBSPOT_DEFINED' },
+  },
+  {
+    from: 'deals',
+    to: 'contacts',
+    typeIds: [3, 4],
+    label: { typeIds: [101, 102], label: 'Decision maker', category: 'USER_DEFINED' },
+  },
+  {
+    from: 'deals',
+    to: 'companies',
+    typeIds: [341, 342],
+    label: { typeIds: [5, 6], label: 'Primary', category: 'HUBSPOT_DEFINED' },
+  },
+  {
+    from: 'tickets',
+    to: 'contacts',
+    typeIds: [16, 15],
+    label: { typeIds: [103, 104], label: 'Requester', category: 'USER_DEFINED' },
+  },
+  { from: 'deals', to: 'line_items', typeIds: [19, 20] },
+];
+
+/** Records that get more associations than one page holds, so per-input paging happens. */
+const MANY_ASSOCIATIONS = { records: 3, count: 25 } as const;
+
+export interface AssociationIndex {
+  /** targets[offsets[i] .. offsets[i+1]) are the associated record indexes of record i, ascending. */
+  readonly offsets: Uint32Array;
+  readonly targets: Uint32Array;
+  readonly labelled: Uint8Array;
+  readonly unlabelledType: AssociationType;
+  readonly labelledType?: AssociationType;
+}
+
+/** Builds both directions of one pair. */
+export function buildPairIndexes(
+  pair: PairDefinition,
+  from: TypeStore,
+  to: TypeStore,
+  seed: number,
+): [AssociationIndex, AssociationIndex] {
+  const salt = hash3(seed, hashString(pair.from), hashString(pair.to));
+  const nFrom = from.baseCount;
+  const nTo = to.baseCount;
+  const offsets = new Uint32Array(nFrom + 1);
+  const targets: number[] = [];
+  const labelled: number[] = [];
+  let many = 0;
+  for (let i = 0; i < nFrom; i++) {
+    offsets[i] = targets.length;
+    if (from.archived[i] === 1 || nTo === 0) continue;
+    const h = hash3(salt, i, 1);
+    const isMany = many < MANY_ASSOCIATIONS.records;
+    if (isMany) many++;
+    const wanted = isMany ? Math.min(MANY_ASSOCIATIONS.count, nTo) : h % 4;
+    const chosen = new Set<number>();
+    for (let k = 0; chosen.size < wanted && k < wanted * 4; k++) {
+      const t = hash3(salt, i, k + 2) % nTo;
+      if (to.archived[t] === 0) chosen.add(t);
+    }
+    for (const t of [...chosen].sort((a, b) => a - b)) {
+      targets.push(t);
+      labelled.push(pair.label && hash3(salt, i, t) % 5 === 0 ? 1 : 0);
+    }
+  }
+  offsets[nFrom] = targets.length;
+  const forward = makeIndex(offsets, Uint32Array.from(targets), Uint8Array.from(labelled), pair, 0);
+  return [forward, invert(forward, nTo, pair)];
+}
+
+function makeIndex(
+  offsets: Uint32Array,
+  targets: Uint32Array,
+  labelled: Uint8Array,
+  pair: PairDefinition,
+  direction: 0 | 1,
+): AssociationIndex {
+  return {
+    offsets,
+    targets,
+    labelled,
+    unlabelledType: { category: 'HUBSPOT_DEFINED', typeId: pair.typeIds[direction], label: null },
+    labelledType: pair.label
+      ? { category: pair.label.category, typeId: pair.label.typeIds[direction], label: pair.label.label }
+      : undefined,
+  };
+}
+
+/** Reverse CSR by counting sort: sources come out ascending because the forward index is walked in order. */
+function invert(forward: AssociationIndex, nTo: number, pair: PairDefinition): AssociationIndex {
+  const counts = new Uint32Array(nTo + 1);
+  for (let k = 0; k < forward.targets.length; k++) counts[forward.targets[k] + 1]++;
+  for (let t = 0; t < nTo; t++) counts[t + 1] += counts[t];
+  const offsets = Uint32Array.from(counts);
+  const cursor = Uint32Array.from(counts);
+  const targets = new Uint32Array(forward.targets.length);
+  const labelled = new Uint8Array(forward.targets.length);
+  for (let i = 0; i + 1 < forward.offsets.length; i++) {
+    for (let k = forward.offsets[i]; k < forward.offsets[i + 1]; k++) {
+      const slot = cursor[forward.targets[k]]++;
+      targets[slot] = i;
+      labelled[slot] = forward.labelled[k];
+    }
+  }
+  return makeIndex(offsets, targets, labelled, pair, 1);
+}
+
+/** Association types of edge k of an index. */
+export function typesOf(index: AssociationIndex, k: number): AssociationType[] {
+  return index.labelled[k] === 1 && index.labelledType
+    ? [index.labelledType, index.unlabelledType]
+    : [index.unlabelledType];
+}

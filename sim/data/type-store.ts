@@ -1,0 +1,236 @@
+/**
+ * Records of one object type, generated lazily: only ids, last-modified times and archived flags sit in typed
+ * arrays; property values are rebuilt from (seed, type, index, property) on demand, with an overlay for admin changes.
+ */
+import type { HubSpotRecord, PropertyValue } from '../../lib/hubspot/types';
+import { ARCHIVED_PER_MILLE, DATA_END_MS, DATA_START_MS, SAME_MILLISECOND_MS } from '../settings';
+import { hash3, hashString, mixHash } from './hash';
+import type { CatalogType } from './object-catalog';
+import type { TypeProperties } from './property-catalog';
+import { placeQuirks } from './quirks';
+import { generateValue } from './value-generator';
+
+const SYSTEM_NONE = 0;
+const SYSTEM_ID = 1;
+const SYSTEM_CREATED = 2;
+const SYSTEM_MODIFIED = 3;
+const MONTH_MS = 30 * 86_400_000;
+
+export interface TypeStoreOptions {
+  readonly type: CatalogType;
+  readonly properties: TypeProperties;
+  readonly count: number;
+  readonly seed: number;
+  /** Records sharing one last-modified millisecond. */
+  readonly sameMillisecondCount: number;
+  readonly ownerIds: readonly string[];
+}
+
+export class TypeStore {
+  readonly type: CatalogType;
+  readonly properties: TypeProperties;
+  readonly baseCount: number;
+  length: number;
+  /** Incremented on every change; caches key on it. */
+  version = 0;
+  ids: Float64Array;
+  updatedAt: Float64Array;
+  archived: Uint8Array;
+  maxUpdatedAt = 0;
+  private readonly salt: number;
+  private readonly overlay = new Map<number, Record<string, PropertyValue>>();
+  private readonly archivedAtOverride = new Map<number, number>();
+  private readonly createdAtOverride = new Map<number, number>();
+  private readonly quirks: Map<number, Map<number, string>>;
+  private readonly systemKinds: Uint8Array;
+  private readonly ownerIds: readonly string[];
+
+  constructor(options: TypeStoreOptions) {
+    const { type, properties, count } = options;
+    this.type = type;
+    this.properties = properties;
+    this.baseCount = count;
+    this.length = count;
+    this.ownerIds = options.ownerIds;
+    this.salt = mixHash(options.seed, hashString(type.name));
+    this.quirks = placeQuirks(properties.list, count);
+    this.systemKinds = Uint8Array.from(properties.list, (p) => systemKindOf(p.def.name, type.lastModifiedProperty));
+    const capacity = count + 64;
+    this.ids = new Float64Array(capacity);
+    this.updatedAt = new Float64Array(capacity);
+    this.archived = new Uint8Array(capacity);
+    this.generateIndexes(options.sameMillisecondCount);
+  }
+
+  private generateIndexes(sameCount: number): void {
+    const n = this.baseCount;
+    const sameStart = Math.max(0, Math.floor((n - sameCount) / 2));
+    const sameEnd = Math.min(n, sameStart + sameCount);
+    let id = 1000 + (this.salt % 90_000);
+    for (let i = 0; i < n; i++) {
+      const h = hash3(this.salt, i, 0x1d);
+      this.ids[i] = id;
+      id += 1 + (h % 9) + (h % 211 === 0 ? 1000 : 0);
+      const created = this.createdAtOf(i);
+      const updated =
+        i >= sameStart && i < sameEnd ? SAME_MILLISECOND_MS : created + (mixHash(h, 7) % (DATA_END_MS - created + 1));
+      this.updatedAt[i] = updated;
+      if (updated > this.maxUpdatedAt) this.maxUpdatedAt = updated;
+      this.archived[i] = i % 19 === 15 || mixHash(h, 11) % 1000 < ARCHIVED_PER_MILLE ? 1 : 0;
+    }
+  }
+
+  /** Creation time of record `i` (pure for generated records). */
+  createdAtOf(i: number): number {
+    const override = this.createdAtOverride.get(i);
+    if (override !== undefined) return override;
+    const span = DATA_END_MS - DATA_START_MS - MONTH_MS;
+    return (
+      DATA_START_MS + Math.floor((i * span) / Math.max(1, this.baseCount)) + (hash3(this.salt, i, 0x2e) % 3_600_000)
+    );
+  }
+
+  archivedAtOf(i: number): number {
+    return this.archivedAtOverride.get(i) ?? this.updatedAt[i] + (hash3(this.salt, i, 0x3f) % MONTH_MS);
+  }
+
+  /** Index of the first record whose id is >= `id`. */
+  lowerBound(id: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of the record with this id, or -1. */
+  indexOf(id: string): number {
+    if (!/^\d+$/.test(id)) return -1;
+    const numeric = Number(id);
+    const i = this.lowerBound(numeric);
+    return i < this.length && this.ids[i] === numeric ? i : -1;
+  }
+
+  /** Value of property number `p` of record `i`. */
+  value(i: number, p: number, overlay = this.overlay.get(i)): PropertyValue {
+    const prop = this.properties.list[p];
+    if (overlay && prop.def.name in overlay) return overlay[prop.def.name];
+    switch (this.systemKinds[p]) {
+      case SYSTEM_ID:
+        return String(this.ids[i]);
+      case SYSTEM_CREATED:
+        return new Date(this.createdAtOf(i)).toISOString();
+      case SYSTEM_MODIFIED:
+        return new Date(this.updatedAt[i]).toISOString();
+    }
+    if (i >= this.baseCount) return null;
+    const quirk = this.quirks.get(i)?.get(p);
+    if (quirk !== undefined) return quirk;
+    const h = hash3(this.salt, i, p);
+    if (h % 1000 >= prop.fill) return null;
+    return generateValue(prop, h, this.ownerIds);
+  }
+
+  /** Record `i` as a JSON string with the properties numbered in `props` (fast path for pages). */
+  recordJson(i: number, props: readonly number[]): string {
+    const overlay = this.overlay.get(i);
+    const list = this.properties.list;
+    let body = '';
+    for (let k = 0; k < props.length; k++) {
+      const v = this.value(i, props[k], overlay);
+      body += (k === 0 ? '' : ',') + list[props[k]].jsonKey + (v === null ? 'null' : JSON.stringify(v));
+    }
+    const archived = this.archived[i] === 1;
+    return (
+      `{"id":"${this.ids[i]}","properties":{${body}},"createdAt":"${new Date(this.createdAtOf(i)).toISOString()}",` +
+      `"updatedAt":"${new Date(this.updatedAt[i]).toISOString()}","archived":${archived}` +
+      (archived ? `,"archivedAt":"${new Date(this.archivedAtOf(i)).toISOString()}"}` : '}')
+    );
+  }
+
+  /** Record `i` as an object with the properties numbered in `props`. */
+  record(i: number, props: readonly number[]): HubSpotRecord {
+    const overlay = this.overlay.get(i);
+    const properties: Record<string, PropertyValue> = {};
+    for (const p of props) properties[this.properties.list[p].def.name] = this.value(i, p, overlay);
+    const archived = this.archived[i] === 1;
+    const record: HubSpotRecord = {
+      id: String(this.ids[i]),
+      properties,
+      createdAt: new Date(this.createdAtOf(i)).toISOString(),
+      updatedAt: new Date(this.updatedAt[i]).toISOString(),
+      archived,
+    };
+    if (archived) record.archivedAt = new Date(this.archivedAtOf(i)).toISOString();
+    return record;
+  }
+
+  /** Appends a record with a new highest id; returns its index. */
+  create(properties: Record<string, PropertyValue>, nowMs: number): number {
+    if (this.length === this.ids.length) this.grow();
+    const i = this.length;
+    const lastId = i === 0 ? 1000 : this.ids[i - 1];
+    this.ids[i] = lastId + 1 + (hash3(this.salt, i, 0x4a) % 5);
+    const at = this.nextModifiedAt(nowMs);
+    this.createdAtOverride.set(i, at);
+    this.updatedAt[i] = at;
+    this.archived[i] = 0;
+    this.overlay.set(i, this.knownOnly(properties));
+    this.length++;
+    this.version++;
+    return i;
+  }
+
+  update(i: number, properties: Record<string, PropertyValue>, nowMs: number): void {
+    this.overlay.set(i, { ...this.overlay.get(i), ...this.knownOnly(properties) });
+    this.updatedAt[i] = this.nextModifiedAt(nowMs);
+    this.version++;
+  }
+
+  /** Archives record `i`; its last-modified time stays unchanged, as in HubSpot. */
+  archive(i: number, nowMs: number): void {
+    this.archived[i] = 1;
+    this.archivedAtOverride.set(i, nowMs);
+    this.version++;
+  }
+
+  /** A modification time strictly later than any existing one. */
+  private nextModifiedAt(nowMs: number): number {
+    const at = Math.max(nowMs, this.maxUpdatedAt + 1);
+    this.maxUpdatedAt = at;
+    return at;
+  }
+
+  /** Drops unknown and system properties: those are the server's. */
+  private knownOnly(properties: Record<string, PropertyValue>): Record<string, PropertyValue> {
+    const kept: Record<string, PropertyValue> = {};
+    for (const [name, value] of Object.entries(properties)) {
+      const p = this.properties.byName.get(name);
+      if (p !== undefined && this.systemKinds[p] === SYSTEM_NONE) kept[name] = value === null ? null : String(value);
+    }
+    return kept;
+  }
+
+  private grow(): void {
+    const capacity = this.ids.length * 2;
+    const ids = new Float64Array(capacity);
+    ids.set(this.ids);
+    const updatedAt = new Float64Array(capacity);
+    updatedAt.set(this.updatedAt);
+    const archived = new Uint8Array(capacity);
+    archived.set(this.archived);
+    this.ids = ids;
+    this.updatedAt = updatedAt;
+    this.archived = archived;
+  }
+}
+
+function systemKindOf(name: string, lastModifiedProperty: string): number {
+  if (name === 'hs_object_id') return SYSTEM_ID;
+  if (name === 'createdate') return SYSTEM_CREATED;
+  if (name === lastModifiedProperty) return SYSTEM_MODIFIED;
+  return SYSTEM_NONE;
+}

@@ -1,0 +1,60 @@
+/** The shape of one API route: a path pattern, the scopes it needs, and a handler returning a response value. */
+import type { Dataset } from '../data/dataset';
+import type { SimResponse } from './responses';
+
+export interface RouteContext {
+  readonly params: readonly string[];
+  readonly query: URLSearchParams;
+  /** Parsed JSON body (POST), undefined otherwise. */
+  readonly body: unknown;
+  readonly rawBody: string;
+  readonly dataset: Dataset;
+  readonly baseUrl: string;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly pattern: RegExp;
+  /** Template for the log, e.g. 'GET /crm/v3/objects/{type}' minus the method. */
+  readonly route: string;
+  /** Search routes use the per-second search budget and send no rate headers. */
+  readonly search?: boolean;
+  /** Scope groups that must all be satisfied; each group is satisfied by any one of its scopes. */
+  scopes(ctx: RouteContext): (readonly string[])[];
+  handle(ctx: RouteContext): SimResponse;
+}
+
+/** Scope group of the object type in path parameter `n`; none when the type is unknown (the handler answers 400). */
+export function typeScopes(ctx: RouteContext, n = 0): (readonly string[])[] {
+  const store = ctx.dataset.store(ctx.params[n]);
+  return store ? [store.type.scopes] : [];
+}
+
+/** Parses an optional positive integer query parameter; returns an error message when invalid. */
+export function parseLimit(raw: string | null, fallback: number, max: number): number | string {
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) return `limit must be a positive integer, got ${raw}`;
+  if (Number(raw) > max) return `limit must be at most ${max}, got ${raw}`;
+  return Number(raw);
+}
+
+/** Property indexes for a comma list of names (unknown names ignored); the defaults when `names` is undefined. */
+export function propertyIndexes(
+  properties: { byName: ReadonlyMap<string, number>; defaults: readonly number[] },
+  names: readonly string[] | undefined,
+): number[] {
+  if (names === undefined) return [...properties.defaults];
+  const seen = new Set<number>();
+  for (const name of names) {
+    const p = properties.byName.get(name.trim());
+    if (p !== undefined) seen.add(p);
+  }
+  return [...seen];
+}
+
+/** Names from repeated and comma-separated query parameters, or undefined when absent. */
+export function queryList(query: URLSearchParams, name: string): string[] | undefined {
+  const all = query.getAll(name);
+  if (all.length === 0) return undefined;
+  return all.flatMap((v) => v.split(',')).filter((v) => v.length > 0);
+}

@@ -1,0 +1,101 @@
+/** The node:http server: size check, auth, budgets, scopes, faults, then the route; admin calls under /_sim/. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Dataset } from '../data/dataset';
+import { LIMITS } from '../settings';
+import { matchRoute } from './api-routes';
+import type { Faults } from './fault-injector';
+import type { KeyStore } from './key-store';
+import type { RateLimiter } from './rate-limiter';
+import type { RequestLogStore } from './request-log';
+import { missingScopes, objectNotFound, rateLimited, uriTooLong, validationError, type SimResponse } from './responses';
+import type { RouteContext } from './route';
+import { sendResponse, write } from './send';
+
+export interface ServerParts {
+  readonly dataset: Dataset;
+  readonly keys: KeyStore;
+  readonly limiter: RateLimiter;
+  readonly faults: Faults;
+  readonly log: RequestLogStore;
+  /** Handles /_sim/ admin calls. */
+  readonly handleAdmin: (method: string, path: string, body: unknown) => SimResponse;
+  baseUrl: string;
+}
+
+/** Creates the server (not yet listening). */
+export function createSimServer(parts: ServerParts): Server {
+  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 30_000 }, (req, res) => {
+    handleRequest(parts, req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        write(res, { status: 500, body: JSON.stringify({ status: 'error', message: String(error) }) });
+      else res.destroy();
+    });
+  });
+  return server;
+}
+
+async function handleRequest(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rawUrl = req.url ?? '/';
+  const method = (req.method ?? 'GET').toUpperCase();
+  const at = Date.now();
+  const rawBody = await readBody(req);
+  const path = rawUrl.split('?')[0];
+  if (path.startsWith('/_sim/')) {
+    write(res, parts.handleAdmin(method, path, parseJson(rawBody)));
+    return;
+  }
+  const matched = matchRoute(method, path);
+  const route = matched?.route.route ?? 'unknown';
+  const logged = (status: number, keyId?: string) => parts.log.add({ method, path, route, status, at, keyId });
+  if (rawUrl.length > LIMITS.urlMaxChars) {
+    logged(write(res, uriTooLong()));
+    return;
+  }
+  const key = parts.keys.authenticate(req.headers.authorization);
+  if ('status' in key) {
+    logged(write(res, key));
+    return;
+  }
+  const budget = matched?.route.search ? parts.limiter.checkSearch(key.id) : parts.limiter.checkStandard(key.id);
+  const headers = budget.headers;
+  const send = (response: SimResponse) =>
+    logged(write(res, { ...response, headers: { ...headers, ...response.headers } }), key.id);
+  if (budget.limited) return send(rateLimited(budget.limited));
+  if (!matched) return send(objectNotFound(`No route for ${method} ${path}`));
+  const body = parseJson(rawBody);
+  if (body === INVALID_JSON) return send(validationError('Invalid input JSON: the request body is not valid JSON'));
+  const ctx: RouteContext = {
+    params: matched.params,
+    query: new URL(rawUrl, 'http://sim').searchParams,
+    body,
+    rawBody,
+    dataset: parts.dataset,
+    baseUrl: parts.baseUrl,
+  };
+  for (const group of matched.route.scopes(ctx)) {
+    if (!group.some((scope) => key.scopes.has(scope))) return send(missingScopes(group));
+  }
+  const fault = parts.faults.pick(method, path);
+  const status = await sendResponse(res, () => matched.route.handle(ctx), fault, headers);
+  logged(status, key.id);
+}
+
+const INVALID_JSON = Symbol('invalid json');
+
+function parseJson(raw: string): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return INVALID_JSON;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

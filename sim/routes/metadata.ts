@@ -1,0 +1,78 @@
+/** Properties, schemas (both paths), owners (paged) and pipelines. */
+import { OWNERS_SCOPE, SCHEMAS_SCOPE } from '../../lib/hubspot/object-types';
+import { LIMITS } from '../settings';
+import { json, unknownObjectType, validationError, type SimResponse } from '../http/responses';
+import { parseLimit, typeScopes, type Route, type RouteContext } from '../http/route';
+
+export const propertiesRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm\/v3\/properties\/([^/]+)$/,
+  route: '/crm/v3/properties/{type}',
+  scopes: (ctx) => typeScopes(ctx),
+  handle: (ctx) => {
+    const store = ctx.dataset.store(ctx.params[0]);
+    if (!store) return unknownObjectType(ctx.params[0]);
+    return json(200, { results: store.properties.list.map((p) => p.def) });
+  },
+};
+
+function listSchemas(ctx: RouteContext): SimResponse {
+  return json(200, { results: ctx.dataset.schemas() });
+}
+
+export const schemasRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm\/v3\/schemas$/,
+  route: '/crm/v3/schemas',
+  scopes: () => [[SCHEMAS_SCOPE]],
+  handle: listSchemas,
+};
+
+export const objectSchemasRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm-object-schemas\/v3\/schemas$/,
+  route: '/crm-object-schemas/v3/schemas',
+  scopes: () => [[SCHEMAS_SCOPE]],
+  handle: listSchemas,
+};
+
+export const ownersRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm\/v3\/owners\/?$/,
+  route: '/crm/v3/owners',
+  scopes: () => [[OWNERS_SCOPE]],
+  handle: (ctx) => {
+    const limit = parseLimit(ctx.query.get('limit'), LIMITS.ownersDefault, LIMITS.ownersMax);
+    if (typeof limit === 'string') return validationError(limit);
+    const after = ctx.query.get('after') ?? '0';
+    if (!/^\d+$/.test(after)) return validationError(`after must be an offset, got ${after}`);
+    const archived = ctx.query.get('archived') === 'true';
+    const owners = ctx.dataset.owners.filter((o) => o.archived === archived);
+    const offset = Number(after);
+    const page = owners.slice(offset, offset + limit);
+    const nextOffset = offset + limit;
+    const paging =
+      nextOffset < owners.length
+        ? {
+            next: {
+              after: String(nextOffset),
+              link: `${ctx.baseUrl}/crm/v3/owners/?limit=${limit}&after=${nextOffset}&archived=${archived}`,
+            },
+          }
+        : undefined;
+    return json(200, paging ? { results: page, paging } : { results: page });
+  },
+};
+
+export const pipelinesRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm\/v3\/pipelines\/([^/]+)$/,
+  route: '/crm/v3/pipelines/{type}',
+  scopes: (ctx) => typeScopes(ctx),
+  handle: (ctx) => {
+    const store = ctx.dataset.store(ctx.params[0]);
+    if (!store) return unknownObjectType(ctx.params[0]);
+    if (!store.type.hasPipelines) return validationError(`Object type ${store.type.name} has no pipelines`);
+    return json(200, { results: ctx.dataset.pipelines(store.type.name) });
+  },
+};

@@ -1,0 +1,103 @@
+/** GET /crm/v3/objects/{type} (list, id cursor) and POST /crm/v3/objects/{type}/batch/read. */
+import type { HubSpotErrorBody } from '../../lib/hubspot/types';
+import type { TypeStore } from '../data/type-store';
+import { LIMITS } from '../settings';
+import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
+import { parseLimit, propertyIndexes, queryList, typeScopes, type Route, type RouteContext } from '../http/route';
+import { associationsJson } from './list-associations';
+
+export const listObjectsRoute: Route = {
+  method: 'GET',
+  pattern: /^\/crm\/v3\/objects\/([^/]+)$/,
+  route: '/crm/v3/objects/{type}',
+  scopes: (ctx) => typeScopes(ctx),
+  handle: listObjects,
+};
+
+export const batchReadRoute: Route = {
+  method: 'POST',
+  pattern: /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/,
+  route: '/crm/v3/objects/{type}/batch/read',
+  scopes: (ctx) => typeScopes(ctx),
+  handle: batchRead,
+};
+
+function listObjects(ctx: RouteContext): SimResponse {
+  const store = ctx.dataset.store(ctx.params[0]);
+  if (!store) return unknownObjectType(ctx.params[0]);
+  const limit = parseLimit(ctx.query.get('limit'), LIMITS.listDefault, LIMITS.listMax);
+  if (typeof limit === 'string') return validationError(limit);
+  const after = ctx.query.get('after');
+  if (after !== null && !/^\d+$/.test(after)) return validationError(`after must be a record id, got ${after}`);
+  const wantArchived = ctx.query.get('archived') === 'true' ? 1 : 0;
+  const props = propertyIndexes(store.properties, queryList(ctx.query, 'properties'));
+  const assocTypes = queryList(ctx.query, 'associations') ?? [];
+  const parts: string[] = [];
+  let i = after === null ? 0 : store.lowerBound(Number(after));
+  for (; i < store.length && parts.length < limit; i++) {
+    if (store.archived[i] !== wantArchived) continue;
+    const json = store.recordJson(i, props);
+    parts.push(assocTypes.length ? json.slice(0, -1) + associationsJson(ctx, store, i, assocTypes) + '}' : json);
+  }
+  while (i < store.length && store.archived[i] !== wantArchived) i++;
+  let paging = '';
+  if (i < store.length) {
+    const next = String(store.ids[i]);
+    const link = `${ctx.baseUrl}/crm/v3/objects/${ctx.params[0]}?after=${next}`;
+    paging = `,"paging":{"next":{"after":"${next}","link":${JSON.stringify(link)}}}`;
+  }
+  return { status: 200, body: `{"results":[${parts.join(',')}]${paging}}` };
+}
+
+interface BatchReadBody {
+  inputs?: { id?: unknown }[];
+  properties?: unknown;
+  idProperty?: unknown;
+}
+
+function batchRead(ctx: RouteContext): SimResponse {
+  const store = ctx.dataset.store(ctx.params[0]);
+  if (!store) return unknownObjectType(ctx.params[0]);
+  const body = (ctx.body ?? {}) as BatchReadBody;
+  if (!Array.isArray(body.inputs)) return validationError('inputs is required and must be an array');
+  if (body.inputs.length > LIMITS.batchReadMax) {
+    return validationError(
+      `Batch input size limit exceeded: at most ${LIMITS.batchReadMax} inputs, got ${body.inputs.length}`,
+    );
+  }
+  if (body.idProperty !== undefined && body.idProperty !== 'hs_object_id') {
+    return validationError(`idProperty ${String(body.idProperty)} is not supported by the simulator`);
+  }
+  const names = Array.isArray(body.properties) ? body.properties.map(String) : undefined;
+  const props = propertyIndexes(store.properties, names);
+  const wantArchived = ctx.query.get('archived') === 'true' ? 1 : 0;
+  const startedAt = new Date().toISOString();
+  const { found, missing } = findInputs(store, body.inputs, wantArchived);
+  const results = found.map((i) => store.recordJson(i, props)).join(',');
+  const head = `{"status":"COMPLETE","results":[${results}]`;
+  const tail = `"startedAt":"${startedAt}","completedAt":"${new Date().toISOString()}"}`;
+  if (missing.length === 0) return { status: 200, body: `${head},${tail}` };
+  const error: HubSpotErrorBody & { context: { ids: string[] } } = {
+    status: 'error',
+    category: 'OBJECT_NOT_FOUND',
+    message: `Could not get some ${store.type.upperSingular} objects, they may be deleted or not exist. Check that ids are valid.`,
+    context: { ids: missing },
+  };
+  return { status: 207, body: `${head},"numErrors":1,"errors":${JSON.stringify([error])},${tail}` };
+}
+
+function findInputs(store: TypeStore, inputs: { id?: unknown }[], wantArchived: number) {
+  const found: number[] = [];
+  const missing: string[] = [];
+  const seen = new Set<number>();
+  for (const input of inputs) {
+    const id = String(input?.id ?? '');
+    const i = store.indexOf(id);
+    if (i < 0 || store.archived[i] !== wantArchived) missing.push(id);
+    else if (!seen.has(i)) {
+      seen.add(i);
+      found.push(i);
+    }
+  }
+  return { found, missing };
+}

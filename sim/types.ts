@@ -1,0 +1,122 @@
+/** Public types of the HubSpot CRM API simulator (see sim/index.ts). */
+import type {
+  AssociationType,
+  HubSpotRecord,
+  ObjectSchema,
+  Owner,
+  Pipeline,
+  PropertyDefinition,
+} from '../lib/hubspot/types';
+
+export type ScaleName = 'tiny' | 'demo' | 'large';
+
+export interface RateLimitOptions {
+  maxPerWindow?: number;
+  windowMs?: number;
+  daily?: number;
+  searchPerSecond?: number;
+  searchWindowMs?: number;
+}
+
+export interface SimulatorOptions {
+  /** Default 0 = random free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 1; same seed + scale => identical data. */
+  seed?: number;
+  /** Default 'tiny'; a number = contacts count, other objects scale from it. */
+  scale?: ScaleName | number;
+  rateLimit?: RateLimitOptions;
+  /** Give `count` records of `objectType` one identical last-modified millisecond (default at demo/large: contacts, 10_050). */
+  sameMillisecond?: { objectType: string; count: number };
+  /** Clock for timestamps of admin changes; default Date.now. */
+  now?: () => number;
+}
+
+export interface SimObjectType {
+  name: string;
+  objectTypeId: string;
+  custom: boolean;
+  lastModifiedProperty: string;
+  fullyQualifiedName?: string;
+}
+
+export interface Oracle {
+  objectTypes(): SimObjectType[];
+  properties(objectType: string): PropertyDefinition[];
+  /** Ground truth as of now, ascending numeric id. Every defined property is a key (value string or null). */
+  records(objectType: string, opts?: { archived?: boolean }): HubSpotRecord[];
+  count(objectType: string, opts?: { archived?: boolean }): number;
+  record(objectType: string, id: string): HubSpotRecord | undefined;
+  schemas(): ObjectSchema[];
+  owners(opts?: { archived?: boolean }): Owner[];
+  pipelines(objectType: string): Pipeline[];
+  /** Every association pair, ascending fromId then toId. */
+  associations(from: string, to: string): { fromId: string; toId: string; types: AssociationType[] }[];
+}
+
+export interface SimulatorAdmin {
+  createRecord(objectType: string, properties: Record<string, string | null>): HubSpotRecord;
+  updateRecord(objectType: string, id: string, properties: Record<string, string | null>): HubSpotRecord;
+  archiveRecord(objectType: string, id: string): void;
+}
+
+export interface KeyAdmin {
+  create(opts?: { scopes?: string[]; expiresAt?: number }): string;
+  rotate(key: string, opts?: { expireOldAfterMs?: number }): string;
+  revoke(key: string): void;
+  allScopes(): string[];
+}
+
+export type FaultKind =
+  429 | 423 | 500 | 502 | 503 | 504 | 521 | 523 | 524 | 'reset' | 'truncate' | 'malformed' | 'slow';
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** string path = path prefix, e.g. '/crm/v3/objects/contacts'. */
+  match?: { method?: string; path?: string | RegExp };
+  /** Fail the next N matching requests (default: unlimited while rate applies). */
+  times?: number;
+  /** Probability 0..1 per matching request (seeded PRNG: deterministic). */
+  rate?: number;
+  /** For 'slow'. */
+  delayMs?: number;
+  /** For 429: send Retry-After. */
+  retryAfterSeconds?: number;
+}
+
+export interface FaultInjector {
+  add(rule: FaultRule): void;
+  clear(): void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  at: number;
+  keyId?: string;
+}
+
+export interface RequestLog {
+  entries(): RequestLogEntry[];
+  /** Keys like 'GET /crm/v3/objects/{type} 200'. */
+  counts(): Record<string, number>;
+  total(): number;
+  reset(): void;
+}
+
+export interface Simulator {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash). */
+  readonly url: string;
+  /** A key with every scope. */
+  readonly serviceKey: string;
+  readonly oracle: Oracle;
+  readonly admin: SimulatorAdmin;
+  readonly keys: KeyAdmin;
+  readonly faults: FaultInjector;
+  readonly log: RequestLog;
+  close(): Promise<void>;
+}
