@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
 // s3rver ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -16,6 +15,8 @@ export interface S3rverHandle {
   endpoint: string;
   bucket: string;
   client: S3Client;
+  /** Config of `client`, to build more clients against the same server. */
+  clientConfig: S3ClientConfig;
   /** Folder s3rver stores objects in. */
   directory: string;
   close(): Promise<void>;
@@ -36,16 +37,18 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
   });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
+  const clientConfig: S3ClientConfig = {
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  };
+  const client = new S3Client(clientConfig);
   return {
     endpoint,
     bucket,
     client,
+    clientConfig,
     directory,
     async close() {
       client.destroy();
