@@ -4,6 +4,7 @@ import type { Checkpoint } from '../store/state';
 import type { SyncDeps } from './deps';
 import { publishDataset } from './finalize';
 import { firstFreePartIndex, scratchDir, uploadRows, type ParquetColumnSpec } from './parts';
+import { timestampText } from './side-tables';
 import type { ObjectOutcome, RunPlan, WorkItem } from './types';
 
 const TABLE: TableRef = { kind: 'properties' };
@@ -20,7 +21,8 @@ export const PROPERTY_METADATA_COLUMNS: ParquetColumnSpec[] = [
   { name: 'field_type', type: 'VARCHAR' },
   { name: 'group_name', type: 'VARCHAR' },
   { name: 'description', type: 'VARCHAR' },
-  { name: 'options', type: 'STRUCT("value" VARCHAR, "label" VARCHAR, "display_order" INTEGER, "hidden" BOOLEAN)[]' },
+  /** Enumeration value -> label: `options[dealstage]` decodes a value. */
+  { name: 'options', type: 'MAP(VARCHAR, VARCHAR)' },
   { name: 'calculated', type: 'BOOLEAN' },
   { name: 'has_unique_value', type: 'BOOLEAN' },
   { name: 'hidden', type: 'BOOLEAN' },
@@ -45,18 +47,13 @@ export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt:
           field_type: p.fieldType,
           group_name: p.groupName,
           description: p.description ?? null,
-          options: (p.options ?? []).map((o) => ({
-            value: o.value,
-            label: o.label,
-            display_order: o.displayOrder ?? null,
-            hidden: o.hidden ?? null,
-          })),
+          options: Object.fromEntries((p.options ?? []).map((o) => [o.value, o.label])),
           calculated: p.calculated ?? null,
           has_unique_value: p.hasUniqueValue ?? null,
           hidden: p.hidden ?? null,
           hubspot_defined: p.hubspotDefined ?? null,
           _run_id: plan.runId,
-          _synced_at: syncedAt,
+          _synced_at: timestampText(syncedAt),
         },
       ];
     }),

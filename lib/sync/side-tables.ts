@@ -2,6 +2,7 @@ import { listOwners, listPipelines, MissingScopesError, type AssociationRow, typ
 import { STANDARD_OBJECT_TYPES } from '../hubspot/object-types';
 import type { Owner, Pipeline } from '../hubspot/types';
 import type { RowMeta } from '../schema/columns';
+import { formatTimestamp } from '../schema/parse-value';
 import type { ParquetColumnSpec } from './parts';
 
 /** Columns every side table ends with, like the record tables. */
@@ -10,7 +11,13 @@ const META_COLUMNS = [
   { name: '_synced_at', type: 'TIMESTAMP' },
 ] as const satisfies ParquetColumnSpec[];
 
-const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: meta.syncedAt });
+/** ISO text as the spool's TIMESTAMP text (what convertRecord writes too); null stays null. */
+export const timestampText = (iso: string | null | undefined): string | null => {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(ms) ? null : formatTimestamp(ms);
+};
+
+const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: timestampText(meta.syncedAt) });
 
 export const ASSOCIATION_COLUMNS: ParquetColumnSpec[] = [
   { name: 'from_id', type: 'VARCHAR' },
@@ -53,8 +60,8 @@ export function ownerRow(owner: Owner, meta: RowMeta): Record<string, unknown> {
     last_name: owner.lastName,
     user_id: owner.userId,
     teams: (owner.teams ?? []).map((team) => team.name),
-    created_at: owner.createdAt,
-    updated_at: owner.updatedAt,
+    created_at: timestampText(owner.createdAt),
+    updated_at: timestampText(owner.updatedAt),
     archived: owner.archived,
     ...metaValues(meta),
   };
@@ -89,8 +96,8 @@ export function pipelineRows(objectType: string, pipeline: Pipeline, meta: RowMe
     stage_display_order: stage.displayOrder,
     stage_metadata: stage.metadata,
     stage_archived: stage.archived,
-    created_at: stage.createdAt,
-    updated_at: stage.updatedAt,
+    created_at: timestampText(stage.createdAt),
+    updated_at: timestampText(stage.updatedAt),
     ...metaValues(meta),
   }));
 }
