@@ -44,9 +44,9 @@ export async function sendResponse(
       'content-type': 'application/json;charset=utf-8',
       'content-length': String(bytes.length + 1024),
     });
-    res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
-    // The client waits for bytes that never come; close the socket so it sees a premature end.
-    setImmediate(() => res.socket?.destroy());
+    // The client waits for bytes that never come: close the socket so it sees a premature end.
+    const socket = res.socket;
+    res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => socket?.destroy());
     return real.status;
   }
   return write(res, real);
