@@ -7,7 +7,7 @@
  *    property in the POST body: always 2 requests / 100 records, whereas list-with-chunks costs one call per
  *    ~14,000-char chunk (2 for the simulator's contacts, growing with the portal's properties) and must
  *    merge chunks that could see different records. See bench/client.bench.ts for the figures.
- *  - archived records: list with property chunks merged by id (batch read cannot be trusted for them).
+ *  - archived records the same way (list archived ids, then batch/read with `?archived=true`).
  * The next list page is fetched while the current page's batch read runs (pipelining), inside the budget.
  */
 import type { HubSpotClient } from './client';
@@ -38,8 +38,8 @@ export type ListStrategy = 'chunks' | 'ids-then-batch';
 export const LIST_LIMITS = { maxPageSize: 100 } as const;
 
 /** The strategy listRecords uses by default for these options. */
-export function chooseListStrategy(properties: readonly string[], archived: boolean | undefined): ListStrategy {
-  return chunkProperties(properties).length <= 1 || archived ? 'chunks' : 'ids-then-batch';
+export function chooseListStrategy(properties: readonly string[]): ListStrategy {
+  return chunkProperties(properties).length <= 1 ? 'chunks' : 'ids-then-batch';
 }
 
 /**
@@ -47,7 +47,7 @@ export function chooseListStrategy(properties: readonly string[], archived: bool
  * @example for await (const page of listRecords(client, { objectType: 'contacts', properties })) save(page.records, page.next);
  */
 export async function* listRecords(client: HubSpotClient, options: ListRecordsOptions): AsyncGenerator<RecordPage> {
-  const strategy = options.strategy ?? chooseListStrategy(options.properties, options.archived);
+  const strategy = options.strategy ?? chooseListStrategy(options.properties);
   yield* strategy === 'chunks' ? listWithChunks(client, options) : listIdsThenBatch(client, options);
 }
 
@@ -77,10 +77,27 @@ async function* listWithChunks(client: HubSpotClient, options: ListRecordsOption
     const page = await fetchListPage(client, options, { after, properties: first });
     const merged = new Map(page.results.map((r) => [String(r.id), { ...r, id: String(r.id) }]));
     const others = await Promise.all(rest.map((properties) => fetchListPage(client, options, { after, properties })));
+    const incomplete = new Set<string>();
     for (const other of others) {
+      const seen = new Set<string>();
       for (const record of other.results) {
         const target = merged.get(String(record.id));
-        if (target) target.properties = { ...target.properties, ...record.properties };
+        if (!target) continue;
+        seen.add(target.id);
+        target.properties = { ...target.properties, ...record.properties };
+      }
+      for (const id of merged.keys()) if (!seen.has(id)) incomplete.add(id);
+    }
+    if (incomplete.size > 0) {
+      // A record changed between the chunk calls (e.g. archived meanwhile): read it whole instead.
+      const reread = await readRecords(client, options.objectType, [...incomplete], options.properties, {
+        archived: options.archived,
+      });
+      const found = new Map(reread.map((r) => [r.id, r]));
+      for (const id of incomplete) {
+        const record = found.get(id);
+        if (record) merged.set(id, record);
+        else merged.delete(id);
       }
     }
     const next = page.paging?.next?.after;
@@ -103,12 +120,10 @@ async function* listIdsThenBatch(client: HubSpotClient, options: ListRecordsOpti
     // Pipelining: the next id page is requested while this page's records are read.
     if (next !== undefined) pending = fetchIds(next);
     // Records archived between list and read drop out here; the archived listing reports them.
-    const records = await readRecords(
-      client,
-      options.objectType,
-      page.results.map((r) => String(r.id)),
-      options.properties,
-    );
+    const ids = page.results.map((r) => String(r.id));
+    const records = await readRecords(client, options.objectType, ids, options.properties, {
+      archived: options.archived,
+    });
     yield { records, next };
     if (next === undefined) return;
   }
