@@ -76,7 +76,9 @@ export class TypeStore {
         i >= sameStart && i < sameEnd ? SAME_MILLISECOND_MS : created + (mixHash(h, 7) % (DATA_END_MS - created + 1));
       this.updatedAt[i] = updated;
       if (updated > this.maxUpdatedAt) this.maxUpdatedAt = updated;
-      this.archived[i] = i % 19 === 15 || mixHash(h, 11) % 1000 < ARCHIVED_PER_MILLE ? 1 : 0;
+      // A bulk update touched live records: the shared-millisecond block holds no archived ones.
+      const archived = i % 19 === 15 || mixHash(h, 11) % 1000 < ARCHIVED_PER_MILLE;
+      this.archived[i] = archived && updated !== SAME_MILLISECOND_MS ? 1 : 0;
     }
   }
 
