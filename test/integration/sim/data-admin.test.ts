@@ -1,0 +1,213 @@
+import type { HubSpotRecord } from '../../../lib/hubspot/types';
+import { startSimulator, type Simulator } from '../../../sim';
+import { call, pageAll } from './sim-http';
+
+describe('Simulator: generated data', () => {
+  it('generates identical data for one seed and different data for another', async () => {
+    const [a, b, c] = await Promise.all([
+      startSimulator({ seed: 3 }),
+      startSimulator({ seed: 3 }),
+      startSimulator({ seed: 4 }),
+    ]);
+    try {
+      expect(a.oracle.records('deals')).toEqual(b.oracle.records('deals'));
+      expect(a.oracle.associations('deals', 'contacts')).toEqual(b.oracle.associations('deals', 'contacts'));
+      expect(a.oracle.records('deals')).not.toEqual(c.oracle.records('deals'));
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+
+  it.each([
+    'Zoë 🦄 Ünïcødé — 日本語 ✓',
+    'O\'Brien "The \\ Hammer"',
+    'line one\nline two\r\n\tline "three" \\ end',
+    '',
+    '12abc',
+    'N/A',
+    '2020-02-29T03:30:17.000Z',
+    '1582947017000',
+    '2020-02-29',
+    'a;b;c',
+    'yes',
+  ])('serves the awkward value %j over HTTP exactly', async (value) => {
+    const sim = await startSimulator({ rateLimit: { maxPerWindow: 100_000 } });
+    try {
+      const names = sim.oracle
+        .properties('contacts')
+        .map((p) => p.name)
+        .slice(0, 45);
+      const { records } = await pageAll(
+        sim.url,
+        sim.serviceKey,
+        `/crm/v3/objects/contacts?limit=100&properties=${names.join(',')}`,
+      );
+      const found = records.find((r: HubSpotRecord) => Object.values(r.properties).includes(value));
+      expect(found).toBeDefined();
+      const truth = sim.oracle.record('contacts', found.id)!;
+      expect(found.properties).toEqual(Object.fromEntries(names.map((n) => [n, truth.properties[n]])));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('holds a 65,536-character string', async () => {
+    const sim = await startSimulator();
+    try {
+      const lengths = sim.oracle
+        .records('contacts')
+        .flatMap((r) => Object.values(r.properties).map((v) => v?.length ?? 0));
+      expect(lengths.reduce((a, b) => Math.max(a, b), 0)).toBe(65_536);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('keeps hs_object_id equal to id and the last-modified property equal to updatedAt', async () => {
+    const sim = await startSimulator();
+    try {
+      for (const type of sim.oracle.objectTypes()) {
+        for (const r of sim.oracle.records(type.name)) {
+          expect([r.properties.hs_object_id, r.properties[type.lastModifiedProperty]]).toEqual([r.id, r.updatedAt]);
+        }
+        expect(sim.oracle.count(type.name, { archived: true })).toBeGreaterThan(0);
+      }
+      expect(sim.oracle.objectTypes()).toHaveLength(18);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('Simulator: admin changes during a run', () => {
+  let sim: Simulator;
+  let clock = Date.UTC(2030, 0, 1);
+  beforeAll(async () => {
+    sim = await startSimulator({ now: () => clock, rateLimit: { maxPerWindow: 100_000, searchPerSecond: 1000 } });
+  });
+  afterAll(() => sim.close());
+
+  const searchSince = async (ms: number) =>
+    call(`${sim.url}/crm/v3/objects/contacts/search`, sim.serviceKey, {
+      body: {
+        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(ms) }] }],
+        properties: ['email', 'firstname'],
+        limit: 100,
+      },
+    });
+
+  it('creates, updates and archives records visible in list, search and the oracle', async () => {
+    const created = sim.admin.createRecord('contacts', { email: 'new@example.com', firstname: 'New' });
+    const ids = sim.oracle.records('contacts').map((r) => r.id);
+    expect(ids[ids.length - 1]).toBe(created.id);
+    expect(created.updatedAt).toBe('2030-01-01T00:00:00.000Z');
+
+    clock += 1000;
+    const target = sim.oracle.records('contacts')[10];
+    const updated = sim.admin.updateRecord('contacts', target.id, { firstname: 'Changed' });
+    expect(updated.properties.lastmodifieddate).toBe('2030-01-01T00:00:01.000Z');
+    expect(updated.properties.email).toBe(target.properties.email);
+
+    const found = await searchSince(Date.UTC(2030, 0, 1));
+    expect(found.json.results.map((r: HubSpotRecord) => [r.id, r.properties.firstname])).toEqual([
+      [target.id, 'Changed'],
+      [created.id, 'New'],
+    ]);
+
+    sim.admin.archiveRecord('contacts', target.id);
+    const archived = sim.oracle.record('contacts', target.id)!;
+    expect([archived.archived, archived.archivedAt, archived.updatedAt]).toEqual([
+      true,
+      '2030-01-01T00:00:01.000Z',
+      updated.updatedAt,
+    ]);
+    expect((await searchSince(Date.UTC(2030, 0, 1))).json.total).toBe(1);
+    const { records } = await pageAll(sim.url, sim.serviceKey, '/crm/v3/objects/contacts?limit=100&archived=true');
+    expect(records.map((r: HubSpotRecord) => r.id)).toContain(target.id);
+  });
+
+  it('gives same-clock updates strictly later modification times', () => {
+    const [a, b] = sim.oracle.records('companies');
+    const first = sim.admin.updateRecord('companies', a.id, { name: 'A' });
+    const second = sim.admin.updateRecord('companies', b.id, { name: 'B' });
+    expect(Date.parse(second.updatedAt) - Date.parse(first.updatedAt)).toBe(1);
+  });
+
+  it('applies changes through the HTTP admin API', async () => {
+    const created = await call(`${sim.url}/_sim/objects/deals`, undefined, {
+      body: { properties: { dealname: 'Big' } },
+    });
+    expect(created.status).toBe(201);
+    const patched = await call(`${sim.url}/_sim/objects/deals/${created.json.id}`, undefined, {
+      method: 'PATCH',
+      body: { properties: { amount: '42' } },
+    });
+    expect(patched.json.properties).toMatchObject({ dealname: 'Big', amount: '42' });
+    const deleted = await call(`${sim.url}/_sim/objects/deals/${created.json.id}`, undefined, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect(sim.oracle.record('deals', created.json.id)?.archived).toBe(true);
+    expect((await call(`${sim.url}/_sim/objects/deals/1`, undefined, { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
+describe('Simulator: associations v4', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ rateLimit: { maxPerWindow: 100_000 } });
+  });
+  afterAll(() => sim.close());
+
+  const readAll = async (from: string, to: string, ids: string[]) => {
+    const pairs: { fromId: string; toId: string; types: unknown }[] = [];
+    let pending: { id: string; after?: string }[] = ids.map((id) => ({ id }));
+    let requests = 0;
+    while (pending.length > 0) {
+      const res = await call(`${sim.url}/crm/v4/associations/${from}/${to}/batch/read`, sim.serviceKey, {
+        body: { inputs: pending },
+      });
+      requests++;
+      pending = [];
+      for (const r of res.json.results) {
+        for (const t of r.to) pairs.push({ fromId: r.from.id, toId: t.toObjectId, types: t.associationTypes });
+        if (r.paging?.next?.after) pending.push({ id: r.from.id, after: r.paging.next.after });
+      }
+    }
+    pairs.sort((a, b) => Number(a.fromId) - Number(b.fromId) || Number(a.toId) - Number(b.toId));
+    return { pairs, requests };
+  };
+
+  it.each([
+    ['contacts', 'companies'],
+    ['companies', 'contacts'],
+    ['deals', 'contacts'],
+    ['deals', 'companies'],
+    ['tickets', 'contacts'],
+    ['deals', 'line_items'],
+    ['line_items', 'deals'],
+  ])('reads every %s -> %s pair with per-input paging', async (from, to) => {
+    const ids = sim.oracle.records(from).map((r) => r.id);
+    const { pairs, requests } = await readAll(from, to, ids);
+    expect(pairs).toEqual(sim.oracle.associations(from, to));
+    expect(requests).toBeGreaterThan(1);
+  });
+
+  it('keeps both directions consistent and labels some pairs', () => {
+    const forward = sim.oracle.associations('contacts', 'companies');
+    const reverse = sim.oracle.associations('companies', 'contacts');
+    expect(reverse.map((p) => `${p.toId}-${p.fromId}`).sort()).toEqual(
+      forward.map((p) => `${p.fromId}-${p.toId}`).sort(),
+    );
+    const labels = new Set(forward.flatMap((p) => p.types.map((t) => t.label)));
+    expect(labels).toEqual(new Set([null, 'Primary']));
+  });
+
+  it('answers 400 over 1,000 inputs and 207 for unknown ids', async () => {
+    const url = `${sim.url}/crm/v4/associations/contacts/companies/batch/read`;
+    const tooMany = await call(url, sim.serviceKey, {
+      body: { inputs: Array.from({ length: 1001 }, (_, i) => ({ id: String(i) })) },
+    });
+    expect(tooMany.status).toBe(400);
+    const partial = await call(url, sim.serviceKey, { body: { inputs: [{ id: '1' }] } });
+    expect([partial.status, partial.json.numErrors]).toEqual([207, 1]);
+  });
+});
