@@ -66,9 +66,8 @@ export class NdjsonSpool {
     const text = this.chunk.join('');
     this.chunk = [];
     this.chunkChars = 0;
-    if (!this.stream.write(text)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
-    }
+    // once() rejects when the stream emits 'error' first.
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
     if (this.failure) throw this.failure;
   }
 

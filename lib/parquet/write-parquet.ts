@@ -17,13 +17,13 @@ export interface WriteParquetOptions {
   compression?: Compression;
   /** Rows per Parquet row group; default DuckDB's (122,880). */
   rowGroupSize?: number;
-  /** Largest NDJSON line read_json accepts; default 64 MiB (records of many 65,536-char strings). */
+  /** Largest NDJSON line read_json accepts; default 16 MiB (256 values of 65,536 chars); raise it for wider records. */
   maxObjectBytes?: number;
 }
 
 export const WRITE_PARQUET_DEFAULTS = {
   compression: 'zstd',
-  maxObjectBytes: 64 * 1024 * 1024,
+  maxObjectBytes: 16 * 1024 * 1024,
 } as const;
 
 /** The SELECT that reads an NDJSON spool as typed columns (missing keys read as NULL, bad values fail). */

@@ -3,7 +3,7 @@
  * See lib/schema/README.md for the parse rules and the choices they make.
  */
 import type { HubSpotRecord, PropertyDefinition } from '../hubspot/types';
-import { formatTimestamp, parseEpochMillis, parseValue } from './parse-value';
+import { parseTimestamp, parseValue } from './parse-value';
 import { mapPropertyType, type ColumnType } from './type-map';
 
 export type { ColumnType } from './type-map';
@@ -66,8 +66,8 @@ export function buildRecordColumns(properties: PropertyDefinition[]): Column[] {
 
 function toTimestamp(text: string | undefined): string | null | undefined {
   if (text === undefined || text === null) return null;
-  const ms = parseEpochMillis(text);
-  return ms === undefined ? undefined : formatTimestamp(ms);
+  const result = parseTimestamp(text);
+  return result.ok ? (result.value as string) : undefined;
 }
 
 /**
