@@ -3,7 +3,7 @@
  * bounded retries with full-jitter backoff, and typed errors. Bodies are read fully and parsed here,
  * so truncated or malformed JSON is retried like any other transient failure.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { toHubSpotError, parseErrorBody } from './error-body';
 import {
   DailyBudgetExhaustedError,
@@ -12,6 +12,7 @@ import {
   RateLimitedError,
   TransientError,
 } from './errors';
+import { buildQueryString, exchange, type Exchange } from './http-exchange';
 import { RateBudget, type BudgetKind, type HeaderBag } from './rate-budget';
 import {
   RETRY_POLICY,
@@ -30,6 +31,8 @@ export const CLIENT_DEFAULTS = {
   connections: 16,
   keepAliveTimeoutMs: 30_000,
 } as const;
+
+export { buildQueryString } from './http-exchange';
 
 export interface ClientEvent {
   type: 'retry' | 'rate-limited' | 'key-refreshed';
@@ -135,38 +138,20 @@ export class HubSpotClient {
       await this.budget.acquire(kind);
       const key = await this.keyProvider.getKey();
       this.stats.requests += 1;
-      let status: number;
-      let headers: HeaderBag;
-      let text: string;
-      // Own timers: undici's headers/body timeouts tick coarsely (~1 s), too coarse for short test timeouts.
-      const abort = new AbortController();
-      let timer = setTimeout(() => abort.abort(new TimeoutError('headers', this.headersTimeout)), this.headersTimeout);
+      let exchanged: Exchange;
       try {
-        const response = await undiciRequest(url, {
-          dispatcher: this.dispatcher,
+        exchanged = await exchange(this.dispatcher, url, {
           method: spec.method,
-          headers: {
-            authorization: `Bearer ${key}`,
-            accept: 'application/json',
-            ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: payload,
-          signal: abort.signal,
-          headersTimeout: this.headersTimeout,
-          bodyTimeout: this.bodyTimeout,
+          key,
+          payload,
+          headersTimeoutMs: this.headersTimeout,
+          bodyTimeoutMs: this.bodyTimeout,
         });
-        clearTimeout(timer);
-        timer = setTimeout(() => abort.abort(new TimeoutError('body', this.bodyTimeout)), this.bodyTimeout);
-        status = response.statusCode;
-        headers = response.headers;
-        text = await response.body.text();
-        clearTimeout(timer);
       } catch (cause) {
-        clearTimeout(timer);
-        const failure = { error: this.networkError(spec, cause, key) };
-        await this.retryOrThrow(spec, attempt, failure);
+        await this.retryOrThrow(spec, attempt, { error: this.networkError(spec, cause, key) });
         continue;
       }
+      const { status, headers, text } = exchanged;
       if (kind === 'standard') this.budget.observe(headers);
 
       const outcome = classifyStatus(status);
@@ -284,26 +269,6 @@ export class HubSpotClient {
       { cause: containsKey(cause, key) ? new Error(detail) : cause },
     );
   }
-}
-
-/** A request that outlived its headers or body timeout. */
-class TimeoutError extends Error {
-  readonly code: string;
-
-  constructor(phase: 'headers' | 'body', ms: number) {
-    super(`no ${phase} within ${ms} ms`);
-    this.name = 'TimeoutError';
-    this.code = phase === 'headers' ? 'HEADERS_TIMEOUT' : 'BODY_TIMEOUT';
-  }
-}
-
-/** `?a=1&b=x,y`: values percent-encoded, but commas kept literal (property lists stay short). */
-export function buildQueryString(query: RequestSpec['query']): string {
-  if (!query) return '';
-  const parts = Object.entries(query)
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value)).replace(/%2C/gi, ',')}`);
-  return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
 function scrubKey(text: string, key: string): string {
