@@ -8,6 +8,7 @@ import { hash3, hashString, mixHash } from './hash';
 import type { CatalogType } from './object-catalog';
 import type { TypeProperties } from './property-catalog';
 import { placeQuirks } from './quirks';
+import { ByteWriter } from './byte-writer';
 import { generateValue } from './value-generator';
 
 const SYSTEM_NONE = 0;
@@ -15,6 +16,13 @@ const SYSTEM_ID = 1;
 const SYSTEM_CREATED = 2;
 const SYSTEM_MODIFIED = 3;
 const MONTH_MS = 30 * 86_400_000;
+const NULL_BYTES = Buffer.from('null');
+
+interface NullTemplate {
+  readonly bytes: Buffer;
+  /** Where the value of the k-th listed property starts in `bytes`. */
+  readonly valueStarts: Int32Array;
+}
 
 export interface TypeStoreOptions {
   readonly type: CatalogType;
@@ -44,6 +52,8 @@ export class TypeStore {
   private readonly quirks: Map<number, Map<number, string>>;
   private readonly systemKinds: Uint8Array;
   private readonly ownerIds: readonly string[];
+  private readonly templates = new Map<string, NullTemplate>();
+  private lastTemplate?: { props: readonly number[]; template: NullTemplate };
 
   constructor(options: TypeStoreOptions) {
     const { type, properties, count } = options;
@@ -136,21 +146,65 @@ export class TypeStore {
     return generateValue(prop, h, this.ownerIds);
   }
 
-  /** Record `i` as a JSON string with the properties numbered in `props` (fast path for pages). */
+  /** Record `i` as a JSON string with the properties numbered in `props`. */
   recordJson(i: number, props: readonly number[]): string {
+    const writer = new ByteWriter(4096);
+    this.writeRecordJson(writer, i, props);
+    return writer.toString();
+  }
+
+  /**
+   * Writes record `i` as JSON bytes. Fast path for pages: the properties block is copied from a template of
+   * `"name":null` segments, and only non-null values are written individually (most custom values are null).
+   */
+  writeRecordJson(out: ByteWriter, i: number, props: readonly number[]): void {
     const overlay = this.overlay.get(i);
-    const list = this.properties.list;
-    let body = '';
+    const template = this.templateFor(props);
+    out.text(`{"id":"${this.ids[i]}","properties":{`);
+    let copied = 0;
     for (let k = 0; k < props.length; k++) {
       const v = this.value(i, props[k], overlay);
-      body += (k === 0 ? '' : ',') + list[props[k]].jsonKey + (v === null ? 'null' : JSON.stringify(v));
+      if (v === null) continue;
+      const valueAt = template.valueStarts[k];
+      out.slice(template.bytes, copied, valueAt);
+      out.text(JSON.stringify(v));
+      copied = valueAt + NULL_BYTES.length;
     }
+    out.slice(template.bytes, copied, template.bytes.length);
     const archived = this.archived[i] === 1;
-    return (
-      `{"id":"${this.ids[i]}","properties":{${body}},"createdAt":"${new Date(this.createdAtOf(i)).toISOString()}",` +
-      `"updatedAt":"${new Date(this.updatedAt[i]).toISOString()}","archived":${archived}` +
-      (archived ? `,"archivedAt":"${new Date(this.archivedAtOf(i)).toISOString()}"}` : '}')
+    out.text(
+      `},"createdAt":"${new Date(this.createdAtOf(i)).toISOString()}",` +
+        `"updatedAt":"${new Date(this.updatedAt[i]).toISOString()}","archived":${archived}` +
+        (archived ? `,"archivedAt":"${new Date(this.archivedAtOf(i)).toISOString()}"}` : '}'),
     );
+  }
+
+  /** The all-null properties block for this property list, cached for the next pages. */
+  private templateFor(props: readonly number[]): NullTemplate {
+    // Pages call this once per record with the same array: skip the key building then.
+    if (props === this.lastTemplate?.props) return this.lastTemplate.template;
+    const template = this.buildTemplate(props);
+    this.lastTemplate = { props, template };
+    return template;
+  }
+
+  private buildTemplate(props: readonly number[]): NullTemplate {
+    const key = props.join(',');
+    let template = this.templates.get(key);
+    if (template) return template;
+    const valueStarts = new Int32Array(props.length);
+    const parts: Buffer[] = [];
+    let length = 0;
+    props.forEach((p, k) => {
+      const head = Buffer.from((k > 0 ? ',' : '') + this.properties.list[p].jsonKey);
+      parts.push(head, NULL_BYTES);
+      valueStarts[k] = length + head.length;
+      length += head.length + NULL_BYTES.length;
+    });
+    template = { bytes: Buffer.concat(parts), valueStarts };
+    if (this.templates.size >= 16) this.templates.clear();
+    this.templates.set(key, template);
+    return template;
   }
 
   /** Record `i` as an object with the properties numbered in `props`. */

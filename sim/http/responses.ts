@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 
 export interface SimResponse {
   status: number;
-  /** Serialised JSON (or empty for 204). */
-  body: string;
+  /** Serialised JSON (or empty for 204); large pages come as bytes. */
+  body: string | Buffer;
   headers?: Record<string, string>;
 }
 

@@ -38,7 +38,7 @@ export async function sendResponse(
   const real = response();
   real.headers = { ...extraHeaders, ...real.headers };
   if (fault?.kind === 'truncate') {
-    const bytes = Buffer.from(real.body);
+    const bytes = toBytes(real.body);
     res.writeHead(real.status, {
       ...real.headers,
       'content-type': 'application/json;charset=utf-8',
@@ -67,9 +67,13 @@ export function write(res: ServerResponse, response: SimResponse): number {
     res.end();
     return 204;
   }
-  const bytes = Buffer.from(response.body);
+  const bytes = toBytes(response.body);
   headers['content-length'] = bytes.length;
   res.writeHead(response.status, headers);
   res.end(bytes);
   return response.status;
+}
+
+function toBytes(body: string | Buffer): Buffer {
+  return typeof body === 'string' ? Buffer.from(body) : body;
 }

@@ -1,5 +1,6 @@
 /** GET /crm/v3/objects/{type} (list, id cursor) and POST /crm/v3/objects/{type}/batch/read. */
 import type { HubSpotErrorBody } from '../../lib/hubspot/types';
+import { ByteWriter } from '../data/byte-writer';
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
 import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
@@ -32,21 +33,25 @@ function listObjects(ctx: RouteContext): SimResponse {
   const wantArchived = ctx.query.get('archived') === 'true' ? 1 : 0;
   const props = propertyIndexes(store.properties, queryList(ctx.query, 'properties'));
   const assocTypes = queryList(ctx.query, 'associations') ?? [];
-  const parts: string[] = [];
+  const out = new ByteWriter();
+  out.text('{"results":[');
+  let written = 0;
   let i = after === null ? 0 : store.lowerBound(Number(after));
-  for (; i < store.length && parts.length < limit; i++) {
+  for (; i < store.length && written < limit; i++) {
     if (store.archived[i] !== wantArchived) continue;
-    const json = store.recordJson(i, props);
-    parts.push(assocTypes.length ? json.slice(0, -1) + associationsJson(ctx, store, i, assocTypes) + '}' : json);
+    if (written++ > 0) out.text(',');
+    if (assocTypes.length === 0) store.writeRecordJson(out, i, props);
+    else out.text(store.recordJson(i, props).slice(0, -1) + associationsJson(ctx, store, i, assocTypes) + '}');
   }
   while (i < store.length && store.archived[i] !== wantArchived) i++;
-  let paging = '';
+  out.text(']');
   if (i < store.length) {
     const next = String(store.ids[i]);
     const link = `${ctx.baseUrl}/crm/v3/objects/${ctx.params[0]}?after=${next}`;
-    paging = `,"paging":{"next":{"after":"${next}","link":${JSON.stringify(link)}}}`;
+    out.text(`,"paging":{"next":{"after":"${next}","link":${JSON.stringify(link)}}}`);
   }
-  return { status: 200, body: `{"results":[${parts.join(',')}]${paging}}` };
+  out.text('}');
+  return { status: 200, body: out.toBuffer() };
 }
 
 interface BatchReadBody {
