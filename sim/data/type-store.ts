@@ -127,7 +127,7 @@ export class TypeStore {
   }
 
   /** Value of property number `p` of record `i`. */
-  value(i: number, p: number, overlay = this.overlay.get(i)): PropertyValue {
+  value(i: number, p: number, overlay = this.overlay.get(i), quirks = this.quirks.get(i)): PropertyValue {
     const prop = this.properties.list[p];
     if (overlay && prop.def.name in overlay) return overlay[prop.def.name];
     switch (this.systemKinds[p]) {
@@ -139,7 +139,7 @@ export class TypeStore {
         return new Date(this.updatedAt[i]).toISOString();
     }
     if (i >= this.baseCount) return null;
-    const quirk = this.quirks.get(i)?.get(p);
+    const quirk = quirks?.get(p);
     if (quirk !== undefined) return quirk;
     const h = hash3(this.salt, i, p);
     if (h % 1000 >= prop.fill) return null;
@@ -159,11 +159,12 @@ export class TypeStore {
    */
   writeRecordJson(out: ByteWriter, i: number, props: readonly number[]): void {
     const overlay = this.overlay.get(i);
+    const quirks = this.quirks.get(i);
     const template = this.templateFor(props);
     out.text(`{"id":"${this.ids[i]}","properties":{`);
     let copied = 0;
     for (let k = 0; k < props.length; k++) {
-      const v = this.value(i, props[k], overlay);
+      const v = this.value(i, props[k], overlay, quirks);
       if (v === null) continue;
       const valueAt = template.valueStarts[k];
       out.slice(template.bytes, copied, valueAt);
