@@ -2,7 +2,8 @@
  * One request budget per process, shared by every client and object: a sliding-window log per lane
  * (the 10-second standard window, the 5/s search window) that spends close to the ceiling without
  * tripping 429s. Response headers teach the real window and how much of it OTHER processes using the
- * same key spend (their share is modelled as phantom entries), so several workers back off together.
+ * same key spend (their requests are modelled as phantom entries, stamped when first seen), so several
+ * workers back off together.
  */
 import { DailyBudgetExhaustedError } from './errors';
 
@@ -32,6 +33,10 @@ export const RATE_BUDGET_DEFAULTS = {
   dailyReserve: 1_000,
   /** Slots are freed this fraction of a window late: the server stamps a request after we do. */
   paddingFraction: 0.005,
+  /** Extra share held back while other processes spend the same key: their views of Remaining race ours. */
+  sharedFraction: 0.04,
+  /** Before the first response teaches the window, one request probes; give up waiting for it after this. */
+  probeTimeoutMs: 2_000,
 } as const;
 
 const HEADER = {
@@ -50,16 +55,26 @@ class WindowLane {
   private own: number[] = [];
   private phantoms: number[] = [];
   private blockedUntil = 0;
+  /** Acquired, response not yet observed. */
+  private pending = 0;
+  /** Until a first response is observed (or the probe times out), one request at a time. */
+  private probing: boolean;
+  private probeStartedAt: number | undefined;
+  private observation: { promise: Promise<void>; resolve: () => void } | undefined;
   queue: Promise<void> = Promise.resolve();
 
   constructor(
     public limit: number,
     public windowMs: number,
     private readonly safety: number,
-  ) {}
+    probes: boolean,
+  ) {
+    this.probing = probes;
+  }
 
   private get capacity(): number {
-    return Math.max(1, Math.floor(this.limit * (1 - this.safety)));
+    const shared = this.phantoms.length > 0 ? Math.ceil(this.limit * RATE_BUDGET_DEFAULTS.sharedFraction) : 0;
+    return Math.max(1, Math.floor(this.limit * (1 - this.safety)) - shared);
   }
 
   private get horizon(): number {
@@ -69,6 +84,11 @@ class WindowLane {
   /** Milliseconds until one more request fits (0: now). */
   delayUntilFree(now: number): number {
     if (this.blockedUntil > now) return this.blockedUntil - now;
+    if (this.probing && this.probeStartedAt !== undefined) {
+      const probeWait = this.probeStartedAt + RATE_BUDGET_DEFAULTS.probeTimeoutMs - now;
+      if (probeWait > 0) return probeWait;
+      this.probing = false; // no headers come back: stop probing, spend by the configured window
+    }
     const cutoff = now - this.horizon;
     this.own = this.own.filter((t) => t > cutoff);
     this.phantoms = this.phantoms.filter((t) => t > cutoff);
@@ -77,19 +97,56 @@ class WindowLane {
     return Math.max(1, Math.ceil(all[all.length - this.capacity] + this.horizon - now));
   }
 
+  /** Whether a wait may end early when a response is observed. */
+  get awaitsProbe(): boolean {
+    return this.probing && this.probeStartedAt !== undefined;
+  }
+
   record(now: number): void {
     this.own.push(now);
+    this.pending += 1;
+    if (this.probing) this.probeStartedAt ??= now;
   }
 
-  ownCount(now: number): number {
+  /** Resolves at the next observed response. */
+  nextObservation(): Promise<void> {
+    if (!this.observation) {
+      let resolve = () => undefined as void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.observation = { promise, resolve };
+    }
+    return this.observation.promise;
+  }
+
+  /**
+   * A response arrived; the server counted `serverCount` requests in its window (ours included). Requests we
+   * sent after it are not in that count, so they are left out of our side too.
+   */
+  observed(now: number, serverCount: number | undefined): void {
+    this.probing = false;
+    this.pending = Math.max(0, this.pending - 1);
+    const waiter = this.observation;
+    this.observation = undefined;
+    waiter?.resolve();
+    if (serverCount === undefined) return;
     const cutoff = now - this.windowMs;
-    return this.own.filter((t) => t > cutoff).length;
+    const ownCounted = this.own.filter((t) => t > cutoff).length - this.pending;
+    this.updatePhantoms(Math.max(0, serverCount - Math.max(0, ownCounted)), now);
   }
 
-  /** Others spent `count` of the window: assume evenly over the last window (they expire gradually). */
-  setPhantoms(count: number, now: number): void {
-    const step = this.windowMs / (count + 1);
-    this.phantoms = Array.from({ length: Math.max(0, count) }, (_, i) => now - this.windowMs + step * (i + 1));
+  /**
+   * Others have `count` requests in the server's window. Newly seen ones are stamped now (the latest they can
+   * have happened, so they are never freed too early, even after a burst); when the server counts fewer than
+   * we assumed, the oldest phantoms go.
+   */
+  private updatePhantoms(count: number, now: number): void {
+    const cutoff = now - this.windowMs;
+    this.phantoms = this.phantoms.filter((t) => t > cutoff);
+    if (count > this.phantoms.length) {
+      for (let i = this.phantoms.length; i < count; i += 1) this.phantoms.push(now);
+    } else {
+      this.phantoms.splice(0, this.phantoms.length - count);
+    }
   }
 
   block(until: number): void {
@@ -113,8 +170,8 @@ export class RateBudget {
   constructor(options: RateBudgetOptions = {}) {
     const o = { ...RATE_BUDGET_DEFAULTS, ...stripUndefined(options) };
     this.lanes = {
-      standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety),
-      search: new WindowLane(o.searchPerSecond, o.searchWindowMs, o.safety),
+      standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety, true),
+      search: new WindowLane(o.searchPerSecond, o.searchWindowMs, o.safety, false),
     };
     this.dailyReserve = o.dailyReserve;
     this.now = options.now ?? Date.now;
@@ -129,7 +186,7 @@ export class RateBudget {
     return turn;
   }
 
-  /** Learns Max / Interval / Remaining / Daily-Remaining from a response's headers. */
+  /** Learns Max / Interval / Remaining / Daily-Remaining from a (standard) response's headers; call once per response. */
   observe(headers: HeaderBag): void {
     const max = readInt(headers, HEADER.max);
     const interval = readInt(headers, HEADER.interval);
@@ -139,11 +196,7 @@ export class RateBudget {
     if (max !== undefined && max > 0) lane.limit = max;
     if (interval !== undefined && interval > 0) lane.windowMs = interval;
     if (dailyRemaining !== undefined) this.dailyRemaining = dailyRemaining;
-    if (remaining !== undefined) {
-      const now = this.now();
-      const usedByOthers = lane.limit - remaining - lane.ownCount(now);
-      lane.setPhantoms(Math.max(0, usedByOthers), now);
-    }
+    lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining);
   }
 
   /** Blocks the lane for `waitMs` (after a 429). */
@@ -178,8 +231,10 @@ export class RateBudget {
         if (this.dailyRemaining !== undefined) this.dailyRemaining -= 1;
         return;
       }
-      this.stats.waitedMs += wait;
-      await this.sleep(wait);
+      const before = now;
+      if (lane.awaitsProbe) await Promise.race([lane.nextObservation(), this.sleep(wait)]);
+      else await this.sleep(wait);
+      this.stats.waitedMs += Math.max(0, this.now() - before);
     }
   }
 }

@@ -1,8 +1,8 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
 import { RateBudget, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
 
-/** A budget on a fake clock: sleeping advances time instantly. */
-function makeBudget(options: RateBudgetOptions = {}) {
+/** A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. */
+function makeBudget(options: RateBudgetOptions = {}, probed = true) {
   const clock = { t: 1_000_000 };
   const budget = new RateBudget({
     now: () => clock.t,
@@ -11,6 +11,7 @@ function makeBudget(options: RateBudgetOptions = {}) {
     },
     ...options,
   });
+  if (probed) budget.observe({});
   return { budget, clock };
 }
 
@@ -51,13 +52,54 @@ describe('Class: RateBudget', () => {
   });
 
   it('backs off when Remaining shows other processes spending the same key', async () => {
-    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0 });
+    const { budget, clock } = makeBudget({ maxPerWindow: 50, windowMs: 1000, safety: 0 });
     await budget.acquire('standard');
-    // The server saw 10 requests in the window: ours plus 9 from elsewhere, spread over the last second.
-    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '0' });
+    // The server saw 50 requests in the window: ours plus 49 from elsewhere, assumed to have just happened.
+    budget.observe({ 'x-hubspot-ratelimit-max': '50', 'x-hubspot-ratelimit-remaining': '0' });
     const start = clock.t;
     await budget.acquire('standard');
-    expect(clock.t - start).toBe(105); // the first phantom (at -900 ms) expires after 100 ms + padding
+    expect(clock.t - start).toBe(1005);
+  });
+
+  it('forgets the oldest phantoms when the server counts fewer than assumed', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 50, windowMs: 1000, safety: 0 });
+    const headers = (remaining: number) => ({
+      'x-hubspot-ratelimit-max': '50',
+      'x-hubspot-ratelimit-remaining': String(remaining),
+    });
+    await budget.acquire('standard');
+    budget.observe(headers(0)); // 49 others
+    clock.t += 500;
+    budget.observe(headers(40)); // only 9 others now (ours still counted): 40 phantoms dropped
+    const times = await acquireTimes(budget, clock, 'standard', 38);
+    // capacity 50 - 2 shared = 48: 1 own + 9 phantoms + 38 new
+    expect(times.every((t) => t === 0)).toBe(true);
+  });
+
+  it('leaves requests still in flight out of its share of the server count', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0 });
+    await budget.acquire('standard');
+    await budget.acquire('standard');
+    await budget.acquire('standard');
+    // The first response: the server had counted 1 request (ours); two of ours are still in flight.
+    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '9' });
+    const times = await acquireTimes(budget, clock, 'standard', 7);
+    expect(times).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('sends one probe before the first response teaches the window', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000 }, false);
+    await budget.acquire('standard');
+    const second = budget.acquire('standard');
+    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '9' });
+    await second;
+    expect(clock.t).toBe(1_000_000);
+  });
+
+  it('stops probing when no response comes back within the probe timeout', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000 }, false);
+    const times = await acquireTimes(budget, clock, 'standard', 3);
+    expect(times).toEqual([0, 2000, 2000]);
   });
 
   it('holds the whole lane after penalize', async () => {
