@@ -7,6 +7,8 @@ import type { WorkItem } from './types';
 export interface PhasePage {
   records: HubSpotRecord[];
   resume: Pick<Checkpoint, 'cursor' | 'searchCursor'>;
+  /** Known to be the phase's last page (lists say so; a search finds out with one more query). */
+  last: boolean;
 }
 
 /** Phases each mode walks through, in order. */
@@ -52,13 +54,13 @@ export async function* pagesOfPhase(
       cursor: checkpoint.searchCursor,
       lookbackMs,
     });
-    for await (const page of pages) yield { records: page.records, resume: { searchCursor: page.cursor } };
+    for await (const page of pages) yield { records: page.records, resume: { searchCursor: page.cursor }, last: false };
     return;
   }
   if (checkpoint.phase === 'done') return;
   const archived = checkpoint.phase === 'archived';
   const keep = archived && item.mode !== 'full' ? inWindow(item, lookbackMs) : () => true;
   for await (const page of listRecords(client, { objectType, properties, archived, after: checkpoint.cursor })) {
-    yield { records: page.records.filter(keep), resume: { cursor: page.next } };
+    yield { records: page.records.filter(keep), resume: { cursor: page.next }, last: page.next === undefined };
   }
 }

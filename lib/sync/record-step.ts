@@ -24,7 +24,11 @@ interface PendingPart {
   spool: NdjsonSpool;
   unparsed: number;
   ids: string[];
+  /** Pages added since the last checkpoint. */
+  pages: number;
   resume: PhasePage['resume'];
+  /** The rows end their phase: the checkpoint moves on to the next phase. */
+  last: boolean;
 }
 
 class RecordStep {
@@ -65,16 +69,21 @@ class RecordStep {
     const stopAt = deadline - this.deps.settings.deadlineMarginMs;
 
     while (this.checkpoint.phase !== 'done') {
+      const phase = this.checkpoint.phase;
       const pages = pagesOfPhase(this.deps.client, this.item, this.checkpoint, names, this.deps.settings.lookbackMs);
       for await (const page of pages) {
         await this.addPage(page);
-        if (this.pending.spool.rows >= this.deps.settings.partRows) await this.flush();
+        if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.flush();
         if (Date.now() >= stopAt) {
           await this.flush();
-          return this.result(false);
+          return this.result(this.checkpoint.phase === 'done');
         }
       }
-      await this.flush(nextPhase(this.item, this.checkpoint.phase));
+      // A search phase learns it has ended only when its pager does.
+      if (this.checkpoint.phase === phase) {
+        this.pending.last = true;
+        await this.flush();
+      }
     }
     await this.pending.spool.close();
     return this.result(true);
@@ -85,7 +94,14 @@ class RecordStep {
   }
 
   private async startPart(): Promise<void> {
-    this.pending = { spool: await openSpool(this.dir, this.nextIndex), unparsed: 0, ids: [], resume: {} };
+    this.pending = {
+      spool: await openSpool(this.dir, this.nextIndex),
+      unparsed: 0,
+      ids: [],
+      pages: 0,
+      resume: {},
+      last: false,
+    };
   }
 
   private async addPage(page: PhasePage): Promise<void> {
@@ -98,6 +114,8 @@ class RecordStep {
       if (collectIds) this.pending.ids.push(record.id);
     }
     this.pending.resume = page.resume;
+    this.pending.last = page.last;
+    this.pending.pages += 1;
     this.checkpoint.pages += 1;
     countRequests(this.deps, this.checkpoint, this.counted);
     this.deps.onProgress?.({
@@ -111,8 +129,10 @@ class RecordStep {
   }
 
   /** Uploads the pending rows (and their associations), then checkpoints the position after them. */
-  private async flush(phase = this.checkpoint.phase): Promise<void> {
-    const { spool, unparsed, ids, resume } = this.pending;
+  private async flush(): Promise<void> {
+    const { spool, unparsed, ids, resume, last, pages } = this.pending;
+    if (pages === 0 && !last) return;
+    const phase = last ? nextPhase(this.item, this.checkpoint.phase) : this.checkpoint.phase;
     await spool.close();
     // An empty table still gets one (empty) part, so its schema is there to query.
     const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
