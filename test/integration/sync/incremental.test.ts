@@ -1,0 +1,104 @@
+import type { HubSpotRecord } from '../../../lib/hubspot/types';
+import { fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
+
+/** Ids an incremental window must hold, straight from the oracle: modified in the window, or archived in it. */
+function expectedChangeIds(h: Harness, object: string, since: string, until: string, lookbackMs: number): string[] {
+  const from = Date.parse(since) - lookbackMs;
+  const to = Date.parse(until);
+  const inWindow = (iso: string | undefined) => iso !== undefined && Date.parse(iso) >= from && Date.parse(iso) <= to;
+  const live = h.sim.oracle.records(object).filter((r: HubSpotRecord) => inWindow(r.updatedAt));
+  const archived = h.sim.oracle.records(object, { archived: true }).filter((r) => inWindow(r.archivedAt));
+  return [...live, ...archived].map((r) => r.id).sort();
+}
+
+async function changeSet(h: Harness, object: string, runId: string, columns = 'id, archived, firstname') {
+  const { manifest, files } = await fetchPublished(h, { kind: 'changes', object }, runId);
+  const rows = await h.db.query<{ id: string; archived: boolean; firstname: string | null }>(
+    `SELECT ${columns} FROM read_parquet(${parquetList(files)}, hive_partitioning = false) ORDER BY id`,
+  );
+  return { manifest, rows };
+}
+
+describe('Sync engine: incremental runs', () => {
+  const lookbackMs = 2_000;
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ deps: { settings: { lookbackMs } } });
+  });
+  afterEach(() => h.close());
+
+  it('captures exactly the records created, updated and archived since the last run', async () => {
+    // Prepare: a full run sets the watermark.
+    const full = await h.run({ mode: 'full', objects: ['contacts'] });
+    const [first, second, third] = h.sim.oracle.records('contacts');
+    await new Promise((resolve) => setTimeout(resolve, lookbackMs + 50));
+    const created = h.sim.admin.createRecord('contacts', { firstname: 'Zoë 🚀', email: 'zoe@example.com' });
+    h.sim.admin.updateRecord('contacts', first.id, { firstname: 'Renamed' });
+    h.sim.admin.updateRecord('contacts', second.id, { firstname: null });
+    h.sim.admin.archiveRecord('contacts', third.id);
+
+    // Act
+    const incremental = await h.run({ mode: 'incremental', objects: ['contacts'] });
+
+    // Assess
+    const outcome = incremental.outcomes.find((o) => o.dataset === 'contacts.changes');
+    expect(outcome?.status).toBe('completed');
+    const { manifest, rows } = await changeSet(h, 'contacts', incremental.runId);
+    expect(rows).toEqual(
+      [
+        { id: created.id, archived: false, firstname: 'Zoë 🚀' },
+        { id: first.id, archived: false, firstname: 'Renamed' },
+        { id: second.id, archived: false, firstname: null },
+        { id: third.id, archived: true, firstname: third.properties.firstname },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    expect(rows.map((r) => r.id)).toEqual(
+      expectedChangeIds(h, 'contacts', full.startedAt, manifest.window!.until!, lookbackMs),
+    );
+    expect(manifest).toMatchObject({ mode: 'incremental', rows: 4, window: { since: full.startedAt } });
+    const state = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString());
+    expect(state.watermark).toBe(manifest.window!.until);
+  });
+
+  it('catches records changed while a full run was in progress on the next incremental run', async () => {
+    // Prepare: change a contact the full run has already paged past, mid-run.
+    const target = h.sim.oracle.records('contacts')[0];
+    let changed = false;
+    h.deps.onProgress = (event) => {
+      if (!changed && event.object === 'contacts' && event.pages === 2) {
+        changed = true;
+        h.sim.admin.updateRecord('contacts', target.id, { firstname: 'Changed mid-run' });
+      }
+    };
+    await h.run({ mode: 'full', objects: ['contacts'] });
+    expect(changed).toBe(true);
+    h.deps.onProgress = undefined;
+
+    // Act
+    const incremental = await h.run({ mode: 'incremental', objects: ['contacts'] });
+
+    // Assess
+    const { rows } = await changeSet(h, 'contacts', incremental.runId);
+    expect(rows.filter((r) => r.id === target.id)).toEqual([
+      { id: target.id, archived: false, firstname: 'Changed mid-run' },
+    ]);
+  });
+
+  it('runs a full snapshot when an object has no watermark yet, and a backfill leaves the watermark alone', async () => {
+    const first = await h.run({ mode: 'incremental', objects: ['companies'] });
+    expect(first.outcomes.find((o) => o.object === 'companies')).toMatchObject({
+      dataset: 'companies',
+      mode: 'full',
+      status: 'completed',
+    });
+    const watermark = JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark;
+
+    const since = '2000-01-01T00:00:00.000Z';
+    const backfill = await h.run({ mode: 'backfill', objects: ['companies'], since });
+    const { manifest, rows } = await changeSet(h, 'companies', backfill.runId, 'id, archived');
+    expect(rows.map((r) => r.id)).toEqual(
+      expectedChangeIds(h, 'companies', since, manifest.window!.until!, lookbackMs),
+    );
+    expect(JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark).toBe(watermark);
+  });
+});
