@@ -1,0 +1,80 @@
+import { staticKeyProvider } from '../../../lib/hubspot';
+import { planRun } from '../../../lib/sync/plan';
+import { parseRunInput } from '../../../lib/sync/run-input';
+import { fetchPublished, startHarness } from '../../helpers/sync-harness';
+
+describe('Sync engine: keys, scopes and overlapping runs', () => {
+  it('exports everything else when the key lacks one scope, and names that scope', async () => {
+    const h = await startHarness({
+      keyProvider: (sim) =>
+        staticKeyProvider(
+          sim.keys.create({ scopes: sim.keys.allScopes().filter((s) => s !== 'crm.objects.deals.read') }),
+        ),
+    });
+    try {
+      const result = await h.run({ mode: 'full', objects: ['contacts', 'companies', 'deals'] });
+      const failed = result.outcomes.filter((o) => o.status === 'failed');
+      expect(failed.map((o) => [o.object, o.reason])).toEqual([['deals', 'missing scope crm.objects.deals.read']]);
+      const contacts = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' });
+      expect(contacts.manifest.rows).toBe(
+        h.sim.oracle.count('contacts') + h.sim.oracle.count('contacts', { archived: true }),
+      );
+      expect(await h.target.exists('_latest/deals.json')).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('completes a run during which the key is rotated and the old key expires at once', async () => {
+    let key = '';
+    let rotations = 0;
+    const h = await startHarness({
+      // Like Secrets Manager: the cached value serves until a 401 forces a re-read.
+      keyProvider: (sim) => {
+        key = sim.serviceKey;
+        let cached = key;
+        return {
+          source: 'rotating test secret',
+          getKey: async () => cached,
+          refreshKey: async () => (cached = key),
+        };
+      },
+    });
+    try {
+      h.deps.onProgress = (event) => {
+        if (rotations === 0 && event.object === 'contacts' && event.pages === 1) {
+          rotations += 1;
+          key = h.sim.keys.rotate(key, { expireOldAfterMs: 0 });
+        }
+      };
+      const result = await h.run({ mode: 'full', objects: ['contacts'] });
+      expect(rotations).toBe(1);
+      expect(result.outcomes.every((o) => o.status === 'completed')).toBe(true);
+      // Each request in flight at the rotation meets one 401, re-reads the secret and succeeds.
+      const rejected = Object.entries(h.sim.log.counts()).filter(([route]) => route.endsWith(' 401'));
+      expect(rejected.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThanOrEqual(1);
+      const { manifest } = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' });
+      expect(manifest.rows).toBe(h.sim.oracle.count('contacts') + h.sim.oracle.count('contacts', { archived: true }));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses a second overlapping run of the same object with a clear reason, then runs once the first is done', async () => {
+    const h = await startHarness();
+    try {
+      const first = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
+      const second = await h.run({ mode: 'full', objects: ['companies'] });
+      expect(second.outcomes).toEqual([
+        expect.objectContaining({
+          object: 'companies',
+          status: 'failed',
+          reason: expect.stringContaining(`another run (${first.runId}) is exporting companies`),
+        }),
+      ]);
+      expect(await h.target.list('snapshots/companies/')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
