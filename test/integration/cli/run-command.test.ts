@@ -1,0 +1,110 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../lib/cli/main';
+import { startSimulator, type Simulator } from '../../../sim';
+import { captureIo } from '../../helpers/cli-io';
+import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
+import { FAST_LIMITS } from '../../helpers/sync-harness';
+
+const run = (args: string[], env: NodeJS.ProcessEnv) => {
+  const io = captureIo(env);
+  return main(['node', 'hubspot-s3-sync', ...args], io).then((code) => ({ code, out: io.out(), err: io.err() }));
+};
+
+describe('CLI: hubspot-s3-sync run', () => {
+  let sim: Simulator;
+  let dir: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ seed: 3, scale: 'tiny', rateLimit: FAST_LIMITS });
+  });
+  afterAll(() => sim.close());
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hs3-cli-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('exports to S3 through the SDK endpoint override and prints a JSON summary last', async () => {
+    const s3 = await startS3rver({ bucket: 'lake' });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    });
+    try {
+      const result = await run(
+        ['run', '--hubspot-url', sim.url, '--objects', 'contacts,owners', '--out', 's3://lake/hubspot', '--json'],
+        {
+          HUBSPOT_SERVICE_KEY: sim.serviceKey,
+        },
+      );
+      expect(result.code).toBe(0);
+      const summary = JSON.parse(result.out.trim().split('\n').pop()!);
+      const contacts = summary.objects.find((o: { dataset: string }) => o.dataset === 'contacts');
+      expect(contacts).toMatchObject({
+        status: 'completed',
+        rows: sim.oracle.count('contacts') + sim.oracle.count('contacts', { archived: true }),
+        files: 2,
+        retries: 0,
+      });
+      expect(contacts.manifest).toBe(`s3://lake/hubspot/_manifests/contacts/${summary.runId}.json`);
+      expect(summary.objects.map((o: { dataset: string }) => o.dataset)).toEqual([
+        'contacts',
+        'owners',
+        'metadata.properties',
+      ]);
+      expect(result.out + result.err).not.toContain(sim.serviceKey);
+    } finally {
+      process.env = saved;
+      await s3.close();
+    }
+  });
+
+  it('exits 1 with one line naming the missing scope, after exporting the rest', async () => {
+    const key = sim.keys.create({ scopes: sim.keys.allScopes().filter((s) => s !== 'crm.objects.deals.read') });
+    const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'companies,deals', '--out', dir], {
+      HUBSPOT_SERVICE_KEY: key,
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('error: deals not exported: missing scope crm.objects.deals.read\n');
+    expect(await readdir(join(dir, 'snapshots'))).toEqual(['companies']);
+  });
+
+  it.each([
+    [['--mode', 'sideways'], 'mode: mode must be one of full, incremental, backfill'],
+    [['--mode', 'backfill'], 'since: a backfill needs since'],
+    [['--since', 'last tuesday', '--mode', 'incremental'], 'since: must be an ISO 8601 date or datetime'],
+    [['--objects', 'contacts,unicorns'], 'unknown object type unicorns; this portal has: contacts, companies'],
+    [['--hubspot-url', 'not a url'], '--hubspot-url must be an http(s) URL'],
+    [['--concurrency', 'many'], '--concurrency must be a number'],
+  ])('rejects %j with exit 2, a message naming it, and nothing written', async (args, message) => {
+    const result = await run(['run', '--hubspot-url', sim.url, '--out', dir, ...args], {
+      HUBSPOT_SERVICE_KEY: sim.serviceKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fails cleanly naming the key source, never the key, when the key is unknown', async () => {
+    const bogus = 'pat-na1-00000000-0000-0000-0000-000000000000';
+    const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'contacts', '--out', dir], {
+      HUBSPOT_SERVICE_KEY: bogus,
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^error: .*HUBSPOT_SERVICE_KEY.*\n$/);
+    expect(result.err).not.toContain(bogus);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('says where to put the key when there is none', async () => {
+    const result = await run(['run', '--hubspot-url', sim.url, '--out', dir], {});
+    expect(result).toEqual({
+      code: 2,
+      out: '',
+      err: 'error: no service key: set HUBSPOT_SERVICE_KEY or pass --secret-id <Secrets Manager secret id>\n',
+    });
+  });
+});

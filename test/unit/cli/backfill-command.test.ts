@@ -1,0 +1,60 @@
+import type { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { backfillCommand } from '../../../lib/cli/backfill-command';
+import { InvalidInputError } from '../../../lib/sync/run-input';
+import { captureIo } from '../../helpers/cli-io';
+
+// Step Functions cannot run here: a recorder stands in for SFNClient.send, through the command's own door.
+const recorder = () => {
+  const sent: StartExecutionCommand[] = [];
+  return {
+    sent,
+    send: async (command: StartExecutionCommand) => (
+      sent.push(command),
+      { executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:sync:abc' }
+    ),
+  };
+};
+const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:HubSpotSync';
+
+describe('Command: backfill', () => {
+  it('starts the state machine with validated run input', async () => {
+    const sfn = recorder();
+    const io = captureIo();
+    const code = await backfillCommand(
+      { stateMachine: ARN, objects: 'deals,tickets', since: '2026-01-01', until: '2026-02-01' },
+      io,
+      sfn,
+    );
+    expect(code).toBe(0);
+    expect(sfn.sent.map((c) => c.input)).toEqual([
+      {
+        stateMachineArn: ARN,
+        input: JSON.stringify({
+          mode: 'backfill',
+          objects: ['deals', 'tickets'],
+          since: '2026-01-01',
+          until: '2026-02-01',
+        }),
+      },
+    ]);
+    expect(io.out()).toContain('started backfill arn:aws:states:eu-west-1:123456789012:execution:sync:abc');
+  });
+
+  it.each([
+    [
+      { stateMachine: 'HubSpotSync', since: '2026-01-01' },
+      '--state-machine must be a Step Functions state machine ARN, not "HubSpotSync"',
+    ],
+    [{ stateMachine: ARN }, 'since: a backfill needs since'],
+    [
+      { stateMachine: ARN, since: '2026-03-01', until: '2026-01-01' },
+      'until (2026-01-01) must be after since (2026-03-01)',
+    ],
+  ])('refuses %j before calling AWS', async (options, message) => {
+    const sfn = recorder();
+    const attempt = backfillCommand(options, captureIo(), sfn);
+    await expect(attempt).rejects.toThrow(InvalidInputError);
+    await expect(backfillCommand(options, captureIo(), sfn)).rejects.toThrow(message);
+    expect(sfn.sent).toEqual([]);
+  });
+});
