@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { main } from '../../../lib/cli/main';
 import { startSimulator, type Simulator } from '../../../sim';
 import { captureIo } from '../../helpers/cli-io';
-import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
+import { startS3rver } from '../../helpers/s3rver';
 import { FAST_LIMITS } from '../../helpers/sync-harness';
 
 const run = (args: string[], env: NodeJS.ProcessEnv) => {
