@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023' } }] },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,17 +1,22 @@
+import type { SyncRuntime } from '../lib/sync/create-deps';
+import type { EventPublisher } from '../lib/sync/events';
 import { finalizeRun } from '../lib/sync/finalize';
 import { parseFinalizeEvent } from './events';
 import { eventBridgePublisher, getRuntime, logger } from './runtime';
 
 /** finalize: publish manifests and _latest, advance watermarks, emit completion events. */
-export async function handler(event: unknown) {
-  const { runId, failedItems } = parseFinalizeEvent(event);
-  const { deps } = await getRuntime();
-  const result = await finalizeRun(deps, runId, { failedItems, publishEvents: eventBridgePublisher() });
-  const failed = result.outcomes.filter((o) => o.status === 'failed');
-  logger.info('finalized', {
-    runId,
-    datasets: result.outcomes.length,
-    failed: failed.map((o) => `${o.object}: ${o.reason}`),
-  });
-  return { runId, ok: failed.length === 0, outcomes: result.outcomes };
-}
+export const makeFinalizeHandler =
+  (runtime: () => Promise<SyncRuntime>, publisher: () => EventPublisher) => async (event: unknown) => {
+    const { runId, failedItems } = parseFinalizeEvent(event);
+    const { deps } = await runtime();
+    const result = await finalizeRun(deps, runId, { failedItems, publishEvents: publisher() });
+    const failed = result.outcomes.filter((o) => o.status === 'failed');
+    logger.info('finalized', {
+      runId,
+      datasets: result.outcomes.length,
+      failed: failed.map((o) => `${o.object}: ${o.reason}`),
+    });
+    return { runId, ok: failed.length === 0, outcomes: result.outcomes };
+  };
+
+export const handler = makeFinalizeHandler(getRuntime, () => eventBridgePublisher());

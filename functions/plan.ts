@@ -1,12 +1,15 @@
+import type { SyncRuntime } from '../lib/sync/create-deps';
 import { planRun } from '../lib/sync/plan';
 import { parsePlanEvent } from './events';
 import { getRuntime, logger } from './runtime';
 
 /** plan: validate the run input, then plan the run; the state machine maps over `items`. */
-export async function handler(event: unknown) {
+export const makePlanHandler = (runtime: () => Promise<SyncRuntime>) => async (event: unknown) => {
   const input = parsePlanEvent(event);
-  const { deps } = await getRuntime();
+  const { deps } = await runtime();
   const plan = await planRun(deps, input);
   logger.info('planned', { runId: plan.runId, items: plan.items.length, failures: plan.failures });
   return { runId: plan.runId, items: plan.items, failures: plan.failures };
-}
+};
+
+export const handler = makePlanHandler(getRuntime);

@@ -76,7 +76,7 @@ class RecordStep {
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.flush();
         if (Date.now() >= stopAt) {
           await this.flush();
-          return this.result(this.checkpoint.phase === 'done');
+          return this.result(this.isDone());
         }
       }
       // A search phase learns it has ended only when its pager does.
@@ -87,6 +87,11 @@ class RecordStep {
     }
     await this.pending.spool.close();
     return this.result(true);
+  }
+
+  // A method, so the loop's narrowing of `phase` does not hide that flush() may have moved it.
+  private isDone(): boolean {
+    return this.checkpoint.phase === 'done';
   }
 
   private result(done: boolean): StepResult {

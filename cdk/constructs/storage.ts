@@ -1,0 +1,34 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface StorageProps {
+  /** Use an existing bucket instead of creating one. */
+  readonly existingBucketName?: string;
+  /** Prefix inside the bucket every key starts with (no leading or trailing slash). */
+  readonly prefix?: string;
+}
+
+/** The data lake bucket: encrypted, private, TLS only; incomplete multipart uploads cleaned up. */
+export class Storage extends Construct {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: StorageProps = {}) {
+    super(scope, id);
+    this.prefix = props.prefix ?? 'hubspot';
+    this.bucket = props.existingBucketName
+      ? s3.Bucket.fromBucketName(this, 'Bucket', props.existingBucketName)
+      : new s3.Bucket(this, 'Bucket', {
+          encryption: s3.BucketEncryption.S3_MANAGED,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          enforceSSL: true,
+          versioned: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+          lifecycleRules: [
+            { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+            { noncurrentVersionExpiration: Duration.days(30) },
+          ],
+        });
+  }
+}

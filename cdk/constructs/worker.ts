@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface WorkerProps {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+  /** The secret holding the HubSpot service key; functions get its ARN, never its value. */
+  readonly secret: secretsmanager.ISecret;
+  /** HubSpot API base URL override (a sandbox proxy); default HubSpot's. */
+  readonly hubspotApiUrl?: string;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** The three Lambda functions: plan, sync-step, finalize. One engine in lib/, thin handlers in functions/. */
+export class Worker extends Construct {
+  readonly plan: lambda.IFunction;
+  readonly syncStep: lambda.IFunction;
+  readonly finalize: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id);
+    const environment = {
+      OUTPUT_BUCKET: props.bucket.bucketName,
+      OUTPUT_PREFIX: props.prefix,
+      SERVICE_KEY_SECRET_ID: props.secret.secretArn,
+      EVENT_BUS_NAME: 'default',
+      POWERTOOLS_SERVICE_NAME: 'hubspot-s3-sync',
+      ...(props.hubspotApiUrl ? { HUBSPOT_API_URL: props.hubspotApiUrl } : {}),
+    };
+    const make = (name: string, options: { memoryMiB: number; timeout: Duration; tmp?: Size }) =>
+      new NodejsFunction(this, name, {
+        entry: path.join(ROOT, 'functions', `${name}.ts`),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.X86_64,
+        memorySize: options.memoryMiB,
+        timeout: options.timeout,
+        ephemeralStorageSize: options.tmp,
+        environment,
+        logGroup: new logs.LogGroup(this, `${name}-logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+        depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+        projectRoot: ROOT,
+        // DuckDB is a native module: installed into the bundle, not bundled by esbuild.
+        bundling: { nodeModules: ['@duckdb/node-api'], target: 'node24', sourceMap: true },
+      });
+    this.plan = make('plan', { memoryMiB: 512, timeout: Duration.minutes(5) });
+    this.syncStep = make('sync-step', { memoryMiB: 2048, timeout: Duration.minutes(15), tmp: Size.gibibytes(4) });
+    this.finalize = make('finalize', { memoryMiB: 1024, timeout: Duration.minutes(10), tmp: Size.gibibytes(1) });
+
+    for (const fn of [this.plan, this.syncStep, this.finalize]) {
+      props.bucket.grantReadWrite(fn);
+      props.secret.grantRead(fn);
+    }
+    this.finalize.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      }),
+    );
+  }
+}

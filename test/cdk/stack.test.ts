@@ -1,0 +1,110 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HubSpotS3SyncStack } from '../../cdk/stack';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hubspot/service-key-AbCdEf';
+
+// Bundling is skipped: these tests read the template, not the Lambda packages.
+const synth = (props: Partial<ConstructorParameters<typeof HubSpotS3SyncStack>[2]> = {}) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new HubSpotS3SyncStack(app, 'Test', {
+    serviceKeySecret: SECRET_ARN,
+    env: { account: '123456789012', region: 'eu-west-1' },
+    ...props,
+  });
+  return Template.fromStack(stack);
+};
+
+describe('Stack: HubSpotS3SyncStack', () => {
+  const template = synth();
+
+  it('runs three Node.js 24 functions that get the secret ARN, never a key', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
+    expect(Object.keys(functions)).toHaveLength(3);
+    for (const fn of Object.values(functions)) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.SERVICE_KEY_SECRET_ID).toBe(SECRET_ARN);
+      expect(Object.keys(variables).sort()).toEqual([
+        'EVENT_BUS_NAME',
+        'OUTPUT_BUCKET',
+        'OUTPUT_PREFIX',
+        'POWERTOOLS_SERVICE_NAME',
+        'SERVICE_KEY_SECRET_ID',
+      ]);
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/pat-[a-z]{2}\d-/);
+  });
+
+  it('gives sync-step 15 minutes, 2 GiB and 4 GiB of /tmp for spools', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      MemorySize: 2048,
+      EphemeralStorage: { Size: 4096 },
+    });
+  });
+
+  it('lets the functions read the secret and nothing else of Secrets Manager', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: SECRET_ARN,
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps the bucket private, encrypted and TLS-only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.objectLike({}),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('orchestrates plan -> Map of looping sync-steps -> finalize', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    for (const state of ['Plan', 'SyncObjects', 'SyncStep', 'ObjectFinished?', 'ObjectFailed', 'Finalize'])
+      expect(definition).toContain(`\\"${state}\\"`);
+    expect(definition).toContain('\\"MaxConcurrency\\":4');
+  });
+
+  it('schedules a nightly full run and an hourly incremental run with validated input', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'full', objects: 'all' }) }),
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 * * * ? *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'incremental', objects: 'all' }) }),
+    });
+  });
+
+  it('starts a run for each Backfill Requested event, with the event detail as input', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['hubspot-s3-sync'], 'detail-type': ['Backfill Requested'] },
+      Targets: [Match.objectLike({ InputPath: '$.detail' })],
+    });
+  });
+
+  it('refuses a schedule with bad run input at synth time', () => {
+    expect(() =>
+      synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
+    ).toThrow('mode: mode must be one of full, incremental, backfill');
+  });
+});

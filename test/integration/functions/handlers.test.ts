@@ -1,0 +1,107 @@
+import { makeFinalizeHandler } from '../../../functions/finalize';
+import { makePlanHandler } from '../../../functions/plan';
+import { makeSyncStepHandler } from '../../../functions/sync-step';
+import { staticKeyProvider } from '../../../lib/hubspot';
+import { createSyncRuntime, type SyncRuntime } from '../../../lib/sync/create-deps';
+import type { CompletionEvent } from '../../../lib/sync/events';
+import { InvalidInputError } from '../../../lib/sync/run-input';
+import type { WorkItem } from '../../../lib/sync/types';
+import { startSimulator, type Simulator } from '../../../sim';
+import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
+import { FAST_LIMITS } from '../../helpers/sync-harness';
+
+describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state machine drives them', () => {
+  let sim: Simulator;
+  let s3: S3rverHandle;
+  let runtime: SyncRuntime;
+  const published: CompletionEvent[] = [];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ seed: 5, scale: 'tiny', rateLimit: FAST_LIMITS });
+    s3 = await startS3rver({ bucket: 'lake' });
+    runtime = await createSyncRuntime({
+      keyProvider: staticKeyProvider(sim.serviceKey),
+      location: 's3://lake/hubspot',
+      s3Client: s3.client,
+      baseUrl: sim.url,
+      log: { info: () => undefined, warn: () => undefined },
+      settings: { partRows: 100 },
+    });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await s3.close();
+    await sim.close();
+  });
+
+  it('exports an object through the three handlers and publishes its completion event', async () => {
+    const plan = makePlanHandler(async () => runtime);
+    const step = makeSyncStepHandler(async () => runtime);
+    const finalize = makeFinalizeHandler(
+      async () => runtime,
+      () => async (events) => void published.push(...events),
+    );
+
+    // A Backfill Requested / scheduler event carries the run input in `detail`.
+    const planned = await plan({ 'detail-type': 'Scheduled Event', detail: { mode: 'full', objects: ['companies'] } });
+    expect(planned.items.map((i: WorkItem) => i.object)).toEqual(['companies']);
+
+    // Each invocation has 60 s left: all of it is the safety margin, so it reads one page and returns.
+    let invocations = 0;
+    const results = [];
+    for (const item of planned.items) {
+      let state = { item, done: false };
+      while (!state.done) {
+        state = await step(JSON.parse(JSON.stringify({ item: state.item })), {
+          getRemainingTimeInMillis: () => 60_000,
+        });
+        invocations += 1;
+      }
+      results.push({ object: item.object, rows: (state as unknown as { rows: number }).rows });
+    }
+    const outcome = await finalize({ runId: planned.runId, results });
+
+    const total = sim.oracle.count('companies') + sim.oracle.count('companies', { archived: true });
+    expect(invocations).toBe(2);
+    expect(outcome.ok).toBe(true);
+    expect(published.map((e) => [e.source, e.detailType, e.detail.object, e.detail.rows])).toEqual([
+      ['hubspot-s3-sync', 'Snapshot Completed', 'companies', total],
+      ['hubspot-s3-sync', 'Snapshot Completed', 'properties', sim.oracle.properties('companies').length],
+    ]);
+    expect(published[0].detail.manifestUrl).toBe(`s3://lake/hubspot/_manifests/companies/${planned.runId}.json`);
+  });
+
+  it('turns a Map-caught error into a Snapshot Failed event with its cause', async () => {
+    published.length = 0;
+    const planned = await makePlanHandler(async () => runtime)({ mode: 'full', objects: ['tickets'] });
+    const finalize = makeFinalizeHandler(
+      async () => runtime,
+      () => async (events) => void published.push(...events),
+    );
+    const outcome = await finalize({
+      runId: planned.runId,
+      results: [{ object: 'tickets', error: { Error: 'TransientError', Cause: 'HubSpot answered 503 six times' } }],
+    });
+    expect(outcome.ok).toBe(false);
+    expect(published.map((e) => [e.detailType, e.detail.object, e.detail.reason])).toEqual([
+      ['Snapshot Failed', 'tickets', 'TransientError: HubSpot answered 503 six times'],
+    ]);
+  });
+
+  it.each([
+    ['plan', { mode: 'weekly' }, 'invalid run input: mode: mode must be one of full, incremental, backfill'],
+    ['sync-step', { item: { object: 'contacts' } }, 'invalid sync-step event: item.runId'],
+    ['finalize', { results: [] }, 'invalid finalize event: runId'],
+  ])('rejects a bad %s event before touching anything', async (name, event, message) => {
+    const handlers: Record<string, (e: unknown) => Promise<unknown>> = {
+      plan: makePlanHandler(async () => runtime),
+      'sync-step': (e) => makeSyncStepHandler(async () => runtime)(e, { getRemainingTimeInMillis: () => 1000 }),
+      finalize: makeFinalizeHandler(
+        async () => runtime,
+        () => async () => undefined,
+      ),
+    };
+    await expect(handlers[name](event)).rejects.toThrow(InvalidInputError);
+    await expect(handlers[name](event)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,2 @@
+// Handlers log through Powertools; keep test output readable.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

@@ -1,0 +1,76 @@
+import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { readFunctionConfig } from '../../../functions/env';
+import { eventBridgePublisher } from '../../../functions/runtime';
+import { completionEvent } from '../../../lib/sync/events';
+import type { ObjectOutcome } from '../../../lib/sync/types';
+
+describe('Function: readFunctionConfig', () => {
+  it('builds the output location from the bucket and prefix', () => {
+    expect(
+      readFunctionConfig({ OUTPUT_BUCKET: 'lake', OUTPUT_PREFIX: 'hubspot', SERVICE_KEY_SECRET_ID: 'arn:secret' }),
+    ).toEqual({
+      location: 's3://lake/hubspot',
+      secretId: 'arn:secret',
+      hubspotUrl: undefined,
+      eventBusName: 'default',
+    });
+  });
+
+  it('names the missing variable', () => {
+    expect(() => readFunctionConfig({ OUTPUT_BUCKET: 'lake' })).toThrow(
+      'environment variable SERVICE_KEY_SECRET_ID is not set',
+    );
+  });
+});
+
+describe('Function: eventBridgePublisher', () => {
+  const outcome = (object: string): ObjectOutcome => ({
+    object,
+    dataset: object,
+    status: 'completed',
+    mode: 'full',
+    rows: 3,
+    files: 1,
+    bytes: 10,
+    unparsed: 0,
+    requests: 2,
+    retries: 0,
+    seconds: 1,
+    manifestUrl: `s3://lake/_manifests/${object}/r.json`,
+  });
+
+  // EventBridge cannot run here: a recorder stands in for the client, through the publisher's own door.
+  const recorder = (failed = 0) => {
+    const sent: PutEventsCommand[] = [];
+    return { sent, send: async (c: PutEventsCommand) => (sent.push(c), { FailedEntryCount: failed }) };
+  };
+
+  it('sends ten events per call with the contract detail', async () => {
+    const client = recorder();
+    const events = Array.from({ length: 12 }, (_, i) => completionEvent(outcome(`o${i}`), 'r1', '2026-11-29'));
+    await eventBridgePublisher(client as never, 'default')(events);
+    expect(client.sent.map((c) => c.input.Entries!.length)).toEqual([10, 2]);
+    expect(client.sent[0].input.Entries![0]).toEqual({
+      Source: 'hubspot-s3-sync',
+      DetailType: 'Snapshot Completed',
+      EventBusName: 'default',
+      Detail: JSON.stringify({
+        object: 'o0',
+        dataset: 'o0',
+        runId: 'r1',
+        mode: 'full',
+        snapshotDate: '2026-11-29',
+        rows: 3,
+        files: 1,
+        bytes: 10,
+        manifestUrl: 's3://lake/_manifests/o0/r.json',
+      }),
+    });
+  });
+
+  it('fails when EventBridge rejects an entry', async () => {
+    await expect(
+      eventBridgePublisher(recorder(1) as never, 'default')([completionEvent(outcome('x'), 'r', 'd')]),
+    ).rejects.toThrow('EventBridge rejected 1 completion event(s)');
+  });
+});
