@@ -4,9 +4,16 @@ export { NdjsonSpool, SPOOL_CHUNK_CHARS } from './spool';
 export {
   writeParquetFromNdjson,
   writeParquetRows,
+  copyToParquet,
   buildReadJsonSql,
   WRITE_PARQUET_DEFAULTS,
   type Compression,
   type WriteParquetOptions,
 } from './write-parquet';
+export {
+  writeRecordPart,
+  buildRecordPartSql,
+  type RecordPartResult,
+  type WriteRecordPartOptions,
+} from './write-record-part';
 export { quoteIdentifier, quoteLiteral } from './sql';

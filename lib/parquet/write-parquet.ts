@@ -39,14 +39,14 @@ export function buildReadJsonSql(
 }
 
 /**
- * Converts an NDJSON spool into one typed Parquet file and returns its row count and size.
- * @example await writeParquetFromNdjson(db, { ndjsonPath, parquetPath, columns: [{ name: 'id', type: 'VARCHAR' }] })
+ * Runs `COPY (selectSql) TO parquetPath` with the compression and row group size of `options`, creating the
+ * folder; returns the row count and file size.
  */
-export async function writeParquetFromNdjson(
+export async function copyToParquet(
   db: DuckDb,
-  options: WriteParquetOptions,
+  selectSql: string,
+  options: Pick<WriteParquetOptions, 'parquetPath' | 'compression' | 'rowGroupSize'>,
 ): Promise<{ rows: number; bytes: number }> {
-  if (options.columns.length === 0) throw new RangeError('writeParquetFromNdjson needs at least one column');
   const compression = options.compression ?? WRITE_PARQUET_DEFAULTS.compression;
   if (compression !== 'zstd' && compression !== 'snappy') throw new RangeError(`Bad compression ${compression}`);
   const copyOptions = [`FORMAT parquet`, `COMPRESSION ${compression}`];
@@ -59,10 +59,22 @@ export async function writeParquetFromNdjson(
   await mkdir(dirname(options.parquetPath), { recursive: true });
   // COPY answers one row: { Count } (BIGINT, as text).
   const result = await db.query<{ Count: string | number }>(
-    `COPY (${buildReadJsonSql(options)}) TO ${quoteLiteral(options.parquetPath)} (${copyOptions.join(', ')})`,
+    `COPY (${selectSql}) TO ${quoteLiteral(options.parquetPath)} (${copyOptions.join(', ')})`,
   );
   const { size } = await stat(options.parquetPath);
   return { rows: Number(result[0]?.Count ?? 0), bytes: size };
+}
+
+/**
+ * Converts an NDJSON spool of typed rows into one Parquet file and returns its row count and size.
+ * @example await writeParquetFromNdjson(db, { ndjsonPath, parquetPath, columns: [{ name: 'id', type: 'VARCHAR' }] })
+ */
+export async function writeParquetFromNdjson(
+  db: DuckDb,
+  options: WriteParquetOptions,
+): Promise<{ rows: number; bytes: number }> {
+  if (options.columns.length === 0) throw new RangeError('writeParquetFromNdjson needs at least one column');
+  return copyToParquet(db, buildReadJsonSql(options), options);
 }
 
 /**

@@ -2,3 +2,5 @@
 export * from './columns';
 export * from './type-map';
 export * from './parse-value';
+export * from './spool-row';
+export * from './parse-sql';

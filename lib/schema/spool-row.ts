@@ -1,0 +1,37 @@
+/**
+ * One record -> one raw NDJSON spool row for the SQL typing path (lib/parquet/write-record-part.ts): the wire
+ * text as it came, keyed by output column name, so that DuckDB does the parsing. No value is parsed here.
+ */
+import type { HubSpotRecord } from '../hubspot/types';
+import { LEADING_COLUMNS, type Column } from './columns';
+
+/** Spool keys of the leading columns and the record field each reads (`archived` is spooled as a JSON boolean). */
+const SPOOLED_FIELDS = LEADING_COLUMNS.filter((c) => c.field !== 'id' && c.field !== 'archived');
+
+/** How read_json reads a spool column: `archived` as BOOLEAN, everything else as raw VARCHAR text. */
+export function spoolColumnType(column: Pick<Column, 'name' | 'property'>): 'BOOLEAN' | 'VARCHAR' {
+  return column.name === 'archived' && !column.property ? 'BOOLEAN' : 'VARCHAR';
+}
+
+/**
+ * The spool row of one record: `id`, `created_at`, `updated_at`, `archived`, `archived_at` and every property
+ * column, each holding the raw wire text; null and absent values are left out (read_json fills NULL).
+ * Keyed by column name (unique case-insensitively), so properties that collide keep apart.
+ * @example toSpoolRow({ id: '1', properties: { amount: '12' }, ... }, columns) // { id: '1', ..., amount: '12' }
+ */
+export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): Record<string, unknown> {
+  const row: Record<string, unknown> = { id: String(record.id) };
+  for (const { name, field } of SPOOLED_FIELDS) {
+    const raw = record[field];
+    if (raw !== null && raw !== undefined) row[name] = String(raw);
+  }
+  row.archived = record.archived === true;
+  const properties = record.properties ?? {};
+  for (const column of columns) {
+    if (!column.property) continue;
+    const raw = properties[column.property.name];
+    if (raw === null || raw === undefined) continue;
+    row[column.name] = typeof raw === 'string' ? raw : String(raw);
+  }
+  return row;
+}
