@@ -7,6 +7,12 @@ import { readFunctionConfig, type FunctionConfig } from './env';
 
 export const logger = new Logger({ serviceName: 'hubspot-s3-sync' });
 
+/** DuckDB gets 60% of the function's memory; Node, the spool and the upload live in the rest. */
+export function duckdbMemoryFor(env: NodeJS.ProcessEnv): string {
+  const functionMiB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 2048);
+  return `${Math.max(256, Math.floor(functionMiB * 0.6))}MB`;
+}
+
 let runtime: Promise<SyncRuntime> | undefined;
 let config: FunctionConfig | undefined;
 
@@ -23,7 +29,7 @@ export function getRuntime(): Promise<SyncRuntime> {
       info: (message, fields) => logger.info(message, { ...fields }),
       warn: (message, fields) => logger.warn(message, { ...fields }),
     },
-    duckdb: { memoryLimit: '60%' },
+    duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
   });
   return runtime;
 }

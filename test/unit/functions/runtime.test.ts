@@ -1,6 +1,6 @@
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { readFunctionConfig } from '../../../functions/env';
-import { eventBridgePublisher } from '../../../functions/runtime';
+import { duckdbMemoryFor, eventBridgePublisher } from '../../../functions/runtime';
 import { completionEvent } from '../../../lib/sync/events';
 import type { ObjectOutcome } from '../../../lib/sync/types';
 
@@ -72,5 +72,16 @@ describe('Function: eventBridgePublisher', () => {
     await expect(
       eventBridgePublisher(recorder(1) as never, 'default')([completionEvent(outcome('x'), 'r', 'd')]),
     ).rejects.toThrow('EventBridge rejected 1 completion event(s)');
+  });
+});
+
+describe('Function: duckdbMemoryFor', () => {
+  it.each([
+    ['2048', '1228MB'],
+    ['512', '307MB'],
+    ['128', '256MB'],
+    [undefined, '1228MB'],
+  ])('gives DuckDB 60%% of %s MiB', (memory, limit) => {
+    expect(duckdbMemoryFor({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory })).toBe(limit);
   });
 });
