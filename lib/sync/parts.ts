@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
-import { NdjsonSpool, writeParquetFromNdjson, writeParquetRows } from '../parquet';
+import { NdjsonSpool, writeParquetRows, writeRecordPart } from '../parquet';
+import type { Column, RowMeta } from '../schema/columns';
 import { partKey, runPrefix, type TableRef } from '../store/layout';
 import type { PartRecord } from '../store/state';
 import type { SyncDeps } from './deps';
@@ -68,18 +69,26 @@ async function uploadParquet(
   return { key, rows, bytes, unparsed: options.unparsed ?? 0 };
 }
 
-/** Converts a closed spool to a Parquet part, uploads it, and removes the local files. */
-export async function uploadSpool(deps: SyncDeps, spool: NdjsonSpool, options: UploadOptions): Promise<PartRecord> {
+/**
+ * Types a closed spool of raw records (toSpoolRow) into a Parquet part in DuckDB, uploads it, and removes the
+ * local files; the part's `unparsed` is the writer's count.
+ */
+export async function uploadSpool(
+  deps: SyncDeps,
+  spool: NdjsonSpool,
+  options: UploadOptions & { columns: Column[]; meta: RowMeta },
+): Promise<PartRecord> {
   const parquetPath = spool.path.replace(/\.ndjson$/, '.parquet');
   const db = await deps.duckdb();
-  const { rows } = await writeParquetFromNdjson(db, {
+  const { rows, unparsed } = await writeRecordPart(db, {
     ndjsonPath: spool.path,
     parquetPath,
     columns: options.columns,
+    meta: options.meta,
     compression: deps.settings.compression,
   });
   await rm(spool.path, { force: true });
-  return uploadParquet(deps, parquetPath, rows, options);
+  return uploadParquet(deps, parquetPath, rows, { ...options, unparsed });
 }
 
 /** Writes a small in-memory table (owners, pipelines, associations, metadata) as one uploaded part. */

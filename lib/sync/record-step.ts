@@ -1,6 +1,7 @@
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
 import type { NdjsonSpool } from '../parquet';
-import { buildRecordColumns, convertRecord, type Column } from '../schema/columns';
+import { buildRecordColumns, type Column } from '../schema/columns';
+import { toSpoolRow } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import type { SyncDeps } from './deps';
@@ -22,7 +23,8 @@ export const recordTable = (item: WorkItem): TableRef =>
 /** Rows spooled since the last checkpoint and the position to resume from once they are uploaded. */
 interface PendingPart {
   spool: NdjsonSpool;
-  unparsed: number;
+  /** `_synced_at` of the part's rows: when the part was started, just before its first page was read. */
+  syncedAt: string;
   ids: string[];
   /** Pages added since the last checkpoint. */
   pages: number;
@@ -101,7 +103,7 @@ class RecordStep {
   private async startPart(): Promise<void> {
     this.pending = {
       spool: await openSpool(this.dir, this.nextIndex),
-      unparsed: 0,
+      syncedAt: this.deps.now().toISOString(),
       ids: [],
       pages: 0,
       resume: {},
@@ -110,12 +112,10 @@ class RecordStep {
   }
 
   private async addPage(page: PhasePage): Promise<void> {
-    const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
     const collectIds = this.checkpoint.phase === 'live' && this.item.associationTargets?.length;
     for (const record of page.records) {
-      const { row, unparsed } = convertRecord(record, this.columns, meta);
-      await this.pending.spool.append(row);
-      this.pending.unparsed += unparsed;
+      // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
+      await this.pending.spool.append(toSpoolRow(record, this.columns));
       if (collectIds) this.pending.ids.push(record.id);
     }
     this.pending.resume = page.resume;
@@ -135,17 +135,22 @@ class RecordStep {
 
   /** Uploads the pending rows (and their associations), then checkpoints the position after them. */
   private async flush(): Promise<void> {
-    const { spool, unparsed, ids, resume, last, pages } = this.pending;
+    const { spool, syncedAt, ids, resume, last, pages } = this.pending;
     if (pages === 0 && !last) return;
     const phase = last ? nextPhase(this.item, this.checkpoint.phase) : this.checkpoint.phase;
     await spool.close();
     // An empty table still gets one (empty) part, so its schema is there to query.
     const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
     if (spool.rows > 0 || lastOfEmpty) {
-      const part = await uploadSpool(this.deps, spool, this.partOptions(this.table, unparsed));
+      const meta = { runId: this.item.runId, syncedAt };
+      const part = await uploadSpool(this.deps, spool, {
+        ...this.partOptions(this.table, 0),
+        columns: this.columns,
+        meta,
+      });
       this.checkpoint.parts.push(part);
       this.checkpoint.rows += part.rows;
-      this.checkpoint.unparsed += unparsed;
+      this.checkpoint.unparsed += part.unparsed;
       await this.uploadAssociations(ids);
     }
     if (phase !== this.checkpoint.phase) {
