@@ -67,3 +67,15 @@ export const SAME_MILLISECOND_MS = Date.UTC(2024, 11, 31, 3, 30, 17, 123);
 
 /** Share of generated records that are archived, per mille (plus every 29th record). */
 export const ARCHIVED_PER_MILLE = 15;
+
+/** Pooled page buffers: a 100-record page with every contact property requested is ~1.5 MB per URL chunk. */
+export const PAGE_BUFFERS = {
+  initialBytes: 4 * 2 ** 20,
+  /** Buffers kept for reuse (one per concurrently sent page). */
+  keep: 16,
+  /** Larger ones (pages with very long values) are left to the GC. */
+  maxBytes: 32 * 2 ** 20,
+} as const;
+
+/** Parsed `properties` query lists kept per object type (one per distinct URL chunk a client sends). */
+export const PROPERTY_LIST_CACHE_SIZE = 64;

@@ -1,16 +1,55 @@
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
 /** A growable byte buffer for building large JSON responses without string ropes. */
 export class ByteWriter {
   private buf: Buffer;
   private length = 0;
 
-  constructor(initialBytes = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  /** Starts with a fresh buffer of `initial` bytes, or writes into the given (e.g. pooled) buffer. */
+  constructor(initial: number | Buffer = 1 << 20) {
+    this.buf = typeof initial === 'number' ? Buffer.allocUnsafe(initial) : initial;
+  }
+
+  /** The whole underlying buffer (a larger one after growth): what a pool takes back. */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   /** Appends a string as UTF-8. */
   text(value: string): void {
     this.reserve(value.length * 3);
     this.length += this.buf.write(value, this.length, 'utf8');
+  }
+
+  /** Appends a string known to be ASCII (ids, ISO dates, JSON punctuation): cheaper than UTF-8. */
+  ascii(value: string): void {
+    this.reserve(value.length);
+    this.length += this.buf.write(value, this.length, 'latin1');
+  }
+
+  /**
+   * Appends `value` as a JSON string, byte-identical to JSON.stringify: printable ASCII without quotes or
+   * backslashes is copied in JS (most generated values); anything else goes through JSON.stringify.
+   */
+  jsonString(value: string): void {
+    const n = value.length;
+    this.reserve(n + 2);
+    const buf = this.buf;
+    const start = this.length;
+    let at = start;
+    buf[at++] = QUOTE;
+    for (let k = 0; k < n; k++) {
+      const c = value.charCodeAt(k);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        this.length = start;
+        this.text(JSON.stringify(value));
+        return;
+      }
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    this.length = at;
   }
 
   /** Appends raw bytes (short ones copied in JS: cheaper than a native call). */
@@ -28,13 +67,20 @@ export class ByteWriter {
     this.length = at;
   }
 
-  /** Appends value[start, end). */
+  /** Appends value[start, end) (short runs copied in JS: cheaper than a native call). */
   slice(value: Buffer, start: number, end: number): void {
     const n = end - start;
     if (n <= 0) return;
     this.reserve(n);
-    value.copy(this.buf, this.length, start, end);
-    this.length += n;
+    if (n > 64) {
+      value.copy(this.buf, this.length, start, end);
+      this.length += n;
+      return;
+    }
+    const buf = this.buf;
+    let at = this.length;
+    for (let k = start; k < end; k++) buf[at++] = value[k];
+    this.length = at;
   }
 
   byte(value: number): void {

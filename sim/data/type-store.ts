@@ -9,6 +9,7 @@ import type { CatalogType } from './object-catalog';
 import type { TypeProperties } from './property-catalog';
 import { placeQuirks } from './quirks';
 import { ByteWriter } from './byte-writer';
+import { NULL_VALUE_LENGTH, NullTemplateCache } from './null-template';
 import { generateValue } from './value-generator';
 
 const SYSTEM_NONE = 0;
@@ -16,13 +17,6 @@ const SYSTEM_ID = 1;
 const SYSTEM_CREATED = 2;
 const SYSTEM_MODIFIED = 3;
 const MONTH_MS = 30 * 86_400_000;
-const NULL_BYTES = Buffer.from('null');
-
-interface NullTemplate {
-  readonly bytes: Buffer;
-  /** Where the value of the k-th listed property starts in `bytes`. */
-  readonly valueStarts: Int32Array;
-}
 
 export interface TypeStoreOptions {
   readonly type: CatalogType;
@@ -52,8 +46,7 @@ export class TypeStore {
   private readonly quirks: Map<number, Map<number, string>>;
   private readonly systemKinds: Uint8Array;
   private readonly ownerIds: readonly string[];
-  private readonly templates = new Map<string, NullTemplate>();
-  private lastTemplate?: { props: readonly number[]; template: NullTemplate };
+  private readonly templates: NullTemplateCache;
 
   constructor(options: TypeStoreOptions) {
     const { type, properties, count } = options;
@@ -65,6 +58,7 @@ export class TypeStore {
     this.salt = mixHash(options.seed, hashString(type.name));
     this.quirks = placeQuirks(properties.list, count);
     this.systemKinds = Uint8Array.from(properties.list, (p) => systemKindOf(p.def.name, type.lastModifiedProperty));
+    this.templates = new NullTemplateCache(properties.list, (p) => this.systemKinds[p] !== SYSTEM_NONE);
     const capacity = count + 64;
     this.ids = new Float64Array(capacity);
     this.updatedAt = new Float64Array(capacity);
@@ -155,57 +149,56 @@ export class TypeStore {
 
   /**
    * Writes record `i` as JSON bytes. Fast path for pages: the properties block is copied from a template of
-   * `"name":null` segments, and only non-null values are written individually (most custom values are null).
+   * `"name":null` segments, and only non-null values are written individually. For a generated record without
+   * overlay or quirks, one hash per property decides null-ness before any value is generated (most custom
+   * values are null); this is exactly what `value()` does, without its per-property lookups.
    */
   writeRecordJson(out: ByteWriter, i: number, props: readonly number[]): void {
     const overlay = this.overlay.get(i);
     const quirks = this.quirks.get(i);
-    const template = this.templateFor(props);
-    out.text(`{"id":"${this.ids[i]}","properties":{`);
+    const template = this.templates.get(props);
+    const { bytes, valueStarts, propIndex, fill } = template;
+    const plain = overlay === undefined && quirks === undefined && i < this.baseCount;
+    const list = this.properties.list;
+    const base = mixHash(this.salt, i);
+    const id = String(this.ids[i]);
+    const createdAt = new Date(this.createdAtOf(i)).toISOString();
+    const updatedAt = new Date(this.updatedAt[i]).toISOString();
+    out.ascii('{"id":"');
+    out.ascii(id);
+    out.ascii('","properties":{');
     let copied = 0;
-    for (let k = 0; k < props.length; k++) {
-      const v = this.value(i, props[k], overlay, quirks);
-      if (v === null) continue;
-      const valueAt = template.valueStarts[k];
-      out.slice(template.bytes, copied, valueAt);
-      out.text(JSON.stringify(v));
-      copied = valueAt + NULL_BYTES.length;
+    for (let k = 0; k < propIndex.length; k++) {
+      const p = propIndex[k];
+      const f = fill[k];
+      let v: PropertyValue;
+      if (plain && f >= 0) {
+        // hash3(salt, i, p) with the record part hoisted out of the loop.
+        const h = mixHash(base, p);
+        if (h % 1000 >= f) continue;
+        v = generateValue(list[p], h, this.ownerIds);
+      } else if (plain) {
+        const kind = this.systemKinds[p];
+        v = kind === SYSTEM_ID ? id : kind === SYSTEM_CREATED ? createdAt : updatedAt;
+      } else {
+        v = this.value(i, p, overlay, quirks);
+        if (v === null) continue;
+      }
+      const valueAt = valueStarts[k];
+      out.slice(bytes, copied, valueAt);
+      out.jsonString(v);
+      copied = valueAt + NULL_VALUE_LENGTH;
     }
-    out.slice(template.bytes, copied, template.bytes.length);
-    const archived = this.archived[i] === 1;
-    out.text(
-      `},"createdAt":"${new Date(this.createdAtOf(i)).toISOString()}",` +
-        `"updatedAt":"${new Date(this.updatedAt[i]).toISOString()}","archived":${archived}` +
-        (archived ? `,"archivedAt":"${new Date(this.archivedAtOf(i)).toISOString()}"}` : '}'),
-    );
-  }
-
-  /** The all-null properties block for this property list, cached for the next pages. */
-  private templateFor(props: readonly number[]): NullTemplate {
-    // Pages call this once per record with the same array: skip the key building then.
-    if (props === this.lastTemplate?.props) return this.lastTemplate.template;
-    const template = this.buildTemplate(props);
-    this.lastTemplate = { props, template };
-    return template;
-  }
-
-  private buildTemplate(props: readonly number[]): NullTemplate {
-    const key = props.join(',');
-    let template = this.templates.get(key);
-    if (template) return template;
-    const valueStarts = new Int32Array(props.length);
-    const parts: Buffer[] = [];
-    let length = 0;
-    props.forEach((p, k) => {
-      const head = Buffer.from((k > 0 ? ',' : '') + this.properties.list[p].jsonKey);
-      parts.push(head, NULL_BYTES);
-      valueStarts[k] = length + head.length;
-      length += head.length + NULL_BYTES.length;
-    });
-    template = { bytes: Buffer.concat(parts), valueStarts };
-    if (this.templates.size >= 16) this.templates.clear();
-    this.templates.set(key, template);
-    return template;
+    out.slice(bytes, copied, bytes.length);
+    out.ascii('},"createdAt":"');
+    out.ascii(createdAt);
+    out.ascii('","updatedAt":"');
+    out.ascii(updatedAt);
+    if (this.archived[i] === 1) {
+      out.ascii('","archived":true,"archivedAt":"');
+      out.ascii(new Date(this.archivedAtOf(i)).toISOString());
+      out.ascii('"}');
+    } else out.ascii('","archived":false}');
   }
 
   /** Record `i` as an object with the properties numbered in `props`. */

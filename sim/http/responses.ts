@@ -6,6 +6,8 @@ export interface SimResponse {
   /** Serialised JSON (or empty for 204); large pages come as bytes. */
   body: string | Buffer;
   headers?: Record<string, string>;
+  /** Called once the body has been handed to the OS (not after a reset or fault): e.g. returns a pooled buffer. */
+  onSent?: () => void;
 }
 
 export function json(status: number, value: unknown): SimResponse {

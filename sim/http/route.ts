@@ -1,5 +1,6 @@
 /** The shape of one API route: a path pattern, the scopes it needs, and a handler returning a response value. */
 import type { Dataset } from '../data/dataset';
+import { PROPERTY_LIST_CACHE_SIZE } from '../settings';
 import type { SimResponse } from './responses';
 
 export interface RouteContext {
@@ -50,6 +51,29 @@ export function propertyIndexes(
     if (p !== undefined) seen.add(p);
   }
   return [...seen];
+}
+
+const listCaches = new WeakMap<object, Map<string, readonly number[]>>();
+
+/**
+ * propertyIndexes of the `properties` query parameter, cached per type and parameter text: clients send the same
+ * URL chunks page after page, and the returned array's identity lets the page writer reuse its template.
+ */
+export function queryPropertyIndexes(
+  properties: { byName: ReadonlyMap<string, number>; defaults: readonly number[] },
+  query: URLSearchParams,
+): readonly number[] {
+  const raw = query.getAll('properties');
+  const key = raw.length === 0 ? '' : `=${raw.join('&')}`;
+  let cache = listCaches.get(properties);
+  if (!cache) listCaches.set(properties, (cache = new Map()));
+  let props = cache.get(key);
+  if (!props) {
+    props = propertyIndexes(properties, queryList(query, 'properties'));
+    if (cache.size >= PROPERTY_LIST_CACHE_SIZE) cache.clear();
+    cache.set(key, props);
+  }
+  return props;
 }
 
 /** Names from repeated and comma-separated query parameters, or undefined when absent. */

@@ -70,6 +70,8 @@ export function write(res: ServerResponse, response: SimResponse): number {
   const bytes = toBytes(response.body);
   headers['content-length'] = bytes.length;
   res.writeHead(response.status, headers);
+  // 'finish' comes once the last byte went to the OS; after a reset it never comes and the buffer is not reused.
+  if (response.onSent) res.once('finish', response.onSent);
   res.end(bytes);
   return response.status;
 }

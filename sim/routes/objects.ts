@@ -1,10 +1,19 @@
 /** GET /crm/v3/objects/{type} (list, id cursor) and POST /crm/v3/objects/{type}/batch/read. */
 import type { HubSpotErrorBody } from '../../lib/hubspot/types';
+import { PAGE_BUFFER_POOL } from '../data/buffer-pool';
 import { ByteWriter } from '../data/byte-writer';
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
 import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
-import { parseLimit, propertyIndexes, queryList, typeScopes, type Route, type RouteContext } from '../http/route';
+import {
+  parseLimit,
+  propertyIndexes,
+  queryList,
+  queryPropertyIndexes,
+  typeScopes,
+  type Route,
+  type RouteContext,
+} from '../http/route';
 import { associationsJson } from './list-associations';
 
 export const listObjectsRoute: Route = {
@@ -23,6 +32,8 @@ export const batchReadRoute: Route = {
   handle: batchRead,
 };
 
+const COMMA = 0x2c;
+
 function listObjects(ctx: RouteContext): SimResponse {
   const store = ctx.dataset.store(ctx.params[0]);
   if (!store) return unknownObjectType(ctx.params[0]);
@@ -31,15 +42,15 @@ function listObjects(ctx: RouteContext): SimResponse {
   const after = ctx.query.get('after');
   if (after !== null && !/^\d+$/.test(after)) return validationError(`after must be a record id, got ${after}`);
   const wantArchived = ctx.query.get('archived') === 'true' ? 1 : 0;
-  const props = propertyIndexes(store.properties, queryList(ctx.query, 'properties'));
+  const props = queryPropertyIndexes(store.properties, ctx.query);
   const assocTypes = queryList(ctx.query, 'associations') ?? [];
-  const out = new ByteWriter();
-  out.text('{"results":[');
+  const out = new ByteWriter(PAGE_BUFFER_POOL.acquire());
+  out.ascii('{"results":[');
   let written = 0;
   let i = after === null ? 0 : store.lowerBound(Number(after));
   for (; i < store.length && written < limit; i++) {
     if (store.archived[i] !== wantArchived) continue;
-    if (written++ > 0) out.text(',');
+    if (written++ > 0) out.byte(COMMA);
     if (assocTypes.length === 0) store.writeRecordJson(out, i, props);
     else out.text(store.recordJson(i, props).slice(0, -1) + associationsJson(ctx, store, i, assocTypes) + '}');
   }
@@ -51,7 +62,7 @@ function listObjects(ctx: RouteContext): SimResponse {
     out.text(`,"paging":{"next":{"after":"${next}","link":${JSON.stringify(link)}}}`);
   }
   out.text('}');
-  return { status: 200, body: out.toBuffer() };
+  return { status: 200, body: out.toBuffer(), onSent: () => PAGE_BUFFER_POOL.release(out.buffer) };
 }
 
 interface BatchReadBody {
