@@ -1,5 +1,5 @@
 import { buildRecordColumns } from '../schema/columns';
-import { datasetName, runPrefix, type TableRef } from '../store/layout';
+import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
 import { releaseLease } from '../store/lock';
 import { publishManifest, readManifest, type Manifest } from '../store/manifest';
 import { readObjectState, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
@@ -74,15 +74,30 @@ async function removeOrphans(deps: SyncDeps, table: TableRef, item: WorkItem, pa
   }
 }
 
+/** The outcome a published manifest stands for; request counts belong to the item's main dataset only. */
+function completedOutcome(
+  manifest: Manifest,
+  manifestUrl: string,
+  counts: Pick<ObjectOutcome, 'requests' | 'retries' | 'seconds'>,
+): ObjectOutcome {
+  const { object, dataset, mode, rows, files, bytes, unparsed } = manifest;
+  return { object, dataset, status: 'completed', mode, rows, files, bytes, unparsed, ...counts, manifestUrl };
+}
+
 export interface PublishSpec {
   table: TableRef;
   object: string;
   parts: PartRecord[];
   columns: ParquetColumnSpec[];
   watermark: string | null;
+  /** Whether the checkpoint's request counts are this dataset's (the item's main table). */
+  ownsRequests: boolean;
 }
 
-/** Publishes one dataset of a finished item: orphans out, manifest, then `_latest`. */
+/**
+ * Publishes one dataset of a finished item: orphans out, manifest, then `_latest`. A dataset this
+ * run already published (a finalize retried after a crash) is read back, not written again.
+ */
 export async function publishDataset(
   deps: SyncDeps,
   plan: RunPlan,
@@ -90,6 +105,15 @@ export async function publishDataset(
   checkpoint: Checkpoint,
   spec: PublishSpec,
 ): Promise<ObjectOutcome> {
+  const counts = spec.ownsRequests
+    ? {
+        requests: checkpoint.requests,
+        retries: checkpoint.retries,
+        seconds: (deps.now().getTime() - Date.parse(checkpoint.startedAt)) / 1000,
+      }
+    : { requests: 0, retries: 0, seconds: 0 };
+  const existing = await readManifest(deps.target, spec.table, plan.runId);
+  if (existing) return completedOutcome(existing, deps.target.url(manifestKey(spec.table, plan.runId)), counts);
   await removeOrphans(deps, spec.table, item, spec.parts);
   const sum = totals(spec.parts);
   const finishedAt = deps.now();
@@ -115,20 +139,7 @@ export async function publishDataset(
     ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
   };
   const latest = await publishManifest(deps.target, spec.table, manifest);
-  return {
-    object: spec.object,
-    dataset: manifest.dataset,
-    status: 'completed',
-    mode: item.mode,
-    rows: sum.rows,
-    files: spec.parts.length,
-    bytes: sum.bytes,
-    unparsed: sum.unparsed,
-    requests: checkpoint.requests,
-    retries: checkpoint.retries,
-    seconds: (finishedAt.getTime() - Date.parse(checkpoint.startedAt)) / 1000,
-    manifestUrl: latest.manifest,
-  };
+  return completedOutcome(manifest, latest.manifest, counts);
 }
 
 /** Watermark after publishing: full runs saw everything up to their start, incremental up to `until`. */
@@ -142,22 +153,20 @@ function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): s
 async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failure?: string): Promise<ObjectOutcome[]> {
   const table = itemTable(item);
   const dataset = datasetName(table);
-  const published = await readManifest(deps.target, table, plan.runId);
-  if (published)
-    return [
-      {
-        ...failed(item, dataset, ''),
-        status: 'completed',
-        reason: undefined,
-        rows: published.rows,
-        files: published.files,
-        bytes: published.bytes,
-        unparsed: published.unparsed,
-      },
-    ];
-
   const state = await readObjectState(deps.target, item.object);
   const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
+  if (!checkpoint && state.lastRunId === plan.runId) {
+    // Finalized before (this is a retry): report what was published.
+    const published = await readManifest(deps.target, table, plan.runId);
+    if (published)
+      return [
+        completedOutcome(published, deps.target.url(manifestKey(table, plan.runId)), {
+          requests: 0,
+          retries: 0,
+          seconds: 0,
+        }),
+      ];
+  }
   if (failure || checkpoint?.phase !== 'done') {
     await releaseLease(deps.target, item.object, plan.runId);
     return [
@@ -172,6 +181,7 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
       parts: checkpoint.parts,
       columns: itemColumns(plan, item),
       watermark,
+      ownsRequests: true,
     }),
   ];
   for (const to of item.associationTargets ?? []) {
@@ -186,6 +196,7 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
           parts: checkpoint.associationParts[to] ?? [],
           columns: ASSOCIATION_COLUMNS,
           watermark: null,
+          ownsRequests: false,
         }),
       );
   }

@@ -1,5 +1,6 @@
 import { buildRecordColumns } from '../schema/columns';
 import type { TableRef } from '../store/layout';
+import { readManifest } from '../store/manifest';
 import type { Checkpoint } from '../store/state';
 import type { SyncDeps } from './deps';
 import { publishDataset } from './finalize';
@@ -75,6 +76,11 @@ export async function publishPropertyMetadata(
     mode: plan.mode,
     snapshotDate: plan.snapshotDate,
   };
+  const checkpoint = { startedAt: now, requests: 0, retries: 0 } as Checkpoint;
+  const spec = { table: TABLE, object: NAME, columns: PROPERTY_METADATA_COLUMNS, watermark: null, ownsRequests: false };
+  // A retried finalize finds the metadata published already: publishDataset reads it back.
+  if (await readManifest(deps.target, TABLE, plan.runId))
+    return publishDataset(deps, plan, item, checkpoint, { ...spec, parts: [] });
   const dir = await scratchDir(deps, plan.runId, 'metadata-properties');
   const index = await firstFreePartIndex(deps, [TABLE], plan.snapshotDate, plan.runId, []);
   const rows = propertyMetadataRows(plan, objects, now);
@@ -85,12 +91,8 @@ export async function publishPropertyMetadata(
     index,
     columns: PROPERTY_METADATA_COLUMNS,
   });
-  const checkpoint = { startedAt: now, requests: 0, retries: 0 } as Checkpoint;
   return publishDataset(deps, plan, item, checkpoint, {
-    table: TABLE,
-    object: NAME,
+    ...spec,
     parts: [part],
-    columns: PROPERTY_METADATA_COLUMNS,
-    watermark: null,
   });
 }

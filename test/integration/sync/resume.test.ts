@@ -121,3 +121,22 @@ describe('Sync engine: interrupted steps resume exactly after the last checkpoin
     }
   });
 });
+
+describe('Sync engine: finalize', () => {
+  it('is safe to call again after it finished: same outcomes, nothing rewritten or added', async () => {
+    const h = await startHarness();
+    try {
+      const first = await h.run({ mode: 'full', objects: ['companies'] });
+      const files = async () =>
+        (await h.target.list('')).filter((o) => !o.key.startsWith('_state/')).map((o) => `${o.key}:${o.size}`);
+      const before = await files();
+      const again = await finalizeRun(h.deps, first.runId);
+      expect(again.outcomes.map((o) => [o.dataset, o.status, o.rows, o.files, o.bytes])).toEqual(
+        first.outcomes.map((o) => [o.dataset, o.status, o.rows, o.files, o.bytes]),
+      );
+      expect(await files()).toEqual(before);
+    } finally {
+      await h.close();
+    }
+  });
+});
