@@ -1,4 +1,5 @@
-import { lockKey, readJson, writeJson } from './state';
+import { readJson, writeJson } from './json';
+import { lockKey } from './state';
 import { ObjectExistsError, type StorageTarget } from './target';
 
 /** A lease that keeps one run per object: held from plan to finalize, renewed at every checkpoint. */

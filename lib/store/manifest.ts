@@ -1,6 +1,7 @@
 /** Run manifests (Redshift COPY manifest entries plus run facts) and the latest-snapshot pointer. */
 import { ObjectExistsError } from './errors';
 import { latestKey, manifestKey, type TableRef } from './layout';
+import { readJson } from './json';
 import type { StorageTarget } from './target';
 
 export interface ManifestEntry {
@@ -54,11 +55,6 @@ export async function publishManifest(
   };
   await target.putObject(latestKey(table), `${JSON.stringify(pointer)}\n`, { contentType: JSON_TYPE });
   return pointer;
-}
-
-async function readJson<T>(target: StorageTarget, key: string): Promise<T | undefined> {
-  const body = await target.getObject(key);
-  return body === undefined ? undefined : (JSON.parse(body.toString('utf8')) as T);
 }
 
 /** The latest pointer of a dataset, or undefined before its first published run. */

@@ -1,6 +1,7 @@
 import type { SearchCursor } from '../hubspot';
 import type { RunMode } from '../sync/run-input';
 import type { RunPlan } from '../sync/types';
+import { readJson, writeJson } from './json';
 import { stateKey } from './layout';
 import type { StorageTarget } from './target';
 
@@ -50,19 +51,6 @@ export const objectStateKey = (object: string): string => stateKey(object);
 export const runPlanKey = (runId: string): string => stateKey(`runs/${runId}/plan`);
 export const lockKey = (object: string): string => stateKey(`locks/${object}`);
 
-async function readJson<T>(target: StorageTarget, key: string): Promise<T | undefined> {
-  const body = await target.getObject(key);
-  if (!body) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8')) as T;
-  } catch (error) {
-    throw new Error(`${target.url(key)} is not valid JSON; fix or delete it to continue`, { cause: error });
-  }
-}
-
-const writeJson = (target: StorageTarget, key: string, value: unknown, ifAbsent = false): Promise<void> =>
-  target.putObject(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json', ifAbsent });
-
 /** Reads `_state/<object>.json`, or a fresh state with no watermark. */
 export async function readObjectState(target: StorageTarget, object: string): Promise<ObjectState> {
   return (await readJson<ObjectState>(target, objectStateKey(object))) ?? { object, watermark: null };
@@ -82,5 +70,3 @@ export async function readRunPlan(target: StorageTarget, runId: string): Promise
   if (!plan) throw new Error(`run ${runId} has no plan at ${target.url(runPlanKey(runId))}; start a new run`);
   return plan;
 }
-
-export { readJson, writeJson };
