@@ -135,7 +135,7 @@ export class HubSpotClient {
     let refreshed = false;
     for (;;) {
       attempt += 1;
-      await this.budget.acquire(kind);
+      const grantedAt = await this.budget.grant(kind);
       const key = await this.keyProvider.getKey();
       this.stats.requests += 1;
       let exchanged: Exchange;
@@ -152,7 +152,7 @@ export class HubSpotClient {
         continue;
       }
       const { status, headers, text } = exchanged;
-      if (kind === 'standard') this.budget.observe(headers);
+      if (kind === 'standard') this.budget.observe(headers, grantedAt);
 
       const outcome = classifyStatus(status);
       if (outcome === 'success') {

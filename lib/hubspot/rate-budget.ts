@@ -55,8 +55,8 @@ class WindowLane {
   private own: number[] = [];
   private phantoms: number[] = [];
   private blockedUntil = 0;
-  /** Acquired, response not yet observed. */
-  private pending = 0;
+  /** Grant times of requests whose response has not been observed yet (oldest first). */
+  private inFlight: number[] = [];
   /** Until a first response is observed (or the probe times out), one request at a time. */
   private probing: boolean;
   private probeStartedAt: number | undefined;
@@ -104,7 +104,7 @@ class WindowLane {
 
   record(now: number): void {
     this.own.push(now);
-    this.pending += 1;
+    this.inFlight.push(now);
     if (this.probing) this.probeStartedAt ??= now;
   }
 
@@ -119,19 +119,22 @@ class WindowLane {
   }
 
   /**
-   * A response arrived; the server counted `serverCount` requests in its window (ours included). Requests we
-   * sent after it are not in that count, so they are left out of our side too.
+   * A response arrived; the server counted `serverCount` requests in its window when the request (granted at
+   * `grantedAt`; default: the oldest in flight) arrived. Our own requests in the window ending at its grant
+   * time are the ones that count included: the rest of the count belongs to other processes.
    */
-  observed(now: number, serverCount: number | undefined): void {
+  observed(now: number, serverCount: number | undefined, grantedAt?: number): void {
     this.probing = false;
-    this.pending = Math.max(0, this.pending - 1);
+    this.inFlight = this.inFlight.filter((t) => t > now - this.horizon); // requests that failed without an answer
+    const index = grantedAt === undefined ? 0 : this.inFlight.indexOf(grantedAt);
+    const sentAt = index >= 0 && this.inFlight.length > 0 ? this.inFlight.splice(index, 1)[0] : (grantedAt ?? now);
     const waiter = this.observation;
     this.observation = undefined;
     waiter?.resolve();
     if (serverCount === undefined) return;
-    const cutoff = now - this.windowMs;
-    const ownCounted = this.own.filter((t) => t > cutoff).length - this.pending;
-    this.updatePhantoms(Math.max(0, serverCount - Math.max(0, ownCounted)), now);
+    const from = sentAt - this.windowMs;
+    const ownCounted = this.own.filter((t) => t > from && t <= sentAt).length;
+    this.updatePhantoms(Math.max(0, serverCount - ownCounted), now);
   }
 
   /**
@@ -179,15 +182,23 @@ export class RateBudget {
   }
 
   /** Waits (FIFO per lane) until a request of this kind fits; rejects when the daily reserve is reached. */
-  acquire(kind: BudgetKind): Promise<void> {
+  async acquire(kind: BudgetKind): Promise<void> {
+    await this.grant(kind);
+  }
+
+  /** Like acquire, resolving the grant time: pass it to `observe` so the response is matched to its request. */
+  grant(kind: BudgetKind): Promise<number> {
     const lane = this.lanes[kind];
     const turn = lane.queue.then(() => this.waitForSlot(lane));
-    lane.queue = turn.catch(() => undefined);
+    lane.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
   /** Learns Max / Interval / Remaining / Daily-Remaining from a (standard) response's headers; call once per response. */
-  observe(headers: HeaderBag): void {
+  observe(headers: HeaderBag, grantedAt?: number): void {
     const max = readInt(headers, HEADER.max);
     const interval = readInt(headers, HEADER.interval);
     const remaining = readInt(headers, HEADER.remaining);
@@ -196,7 +207,7 @@ export class RateBudget {
     if (max !== undefined && max > 0) lane.limit = max;
     if (interval !== undefined && interval > 0) lane.windowMs = interval;
     if (dailyRemaining !== undefined) this.dailyRemaining = dailyRemaining;
-    lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining);
+    lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining, grantedAt);
   }
 
   /** Blocks the lane for `waitMs` (after a 429). */
@@ -214,7 +225,7 @@ export class RateBudget {
     return this.lanes[kind].windowMs;
   }
 
-  private async waitForSlot(lane: WindowLane): Promise<void> {
+  private async waitForSlot(lane: WindowLane): Promise<number> {
     for (;;) {
       if (this.dailyRemaining !== undefined && this.dailyRemaining <= this.dailyReserve) {
         throw new DailyBudgetExhaustedError(
@@ -229,7 +240,7 @@ export class RateBudget {
         lane.record(now);
         this.stats.acquired += 1;
         if (this.dailyRemaining !== undefined) this.dailyRemaining -= 1;
-        return;
+        return now;
       }
       const before = now;
       if (lane.awaitsProbe) await Promise.race([lane.nextObservation(), this.sleep(wait)]);

@@ -76,15 +76,26 @@ describe('Class: RateBudget', () => {
     expect(times.every((t) => t === 0)).toBe(true);
   });
 
-  it('leaves requests still in flight out of its share of the server count', async () => {
+  it('matches a response to its grant time, leaving later requests out of the server count', async () => {
     const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0 });
-    await budget.acquire('standard');
-    await budget.acquire('standard');
-    await budget.acquire('standard');
+    const first = await budget.grant('standard');
+    clock.t += 10;
+    await budget.grant('standard');
+    clock.t += 10;
+    await budget.grant('standard');
     // The first response: the server had counted 1 request (ours); two of ours are still in flight.
-    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '9' });
+    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '9' }, first);
     const times = await acquireTimes(budget, clock, 'standard', 7);
     expect(times).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('counts requests the server saw that we did not send as other processes', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0 });
+    const first = await budget.grant('standard');
+    budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '6' }, first);
+    // 3 others + 1 ours; 10 - 1 (4 % shared, rounded up) = 9 slots: 5 more now, the 6th after a window.
+    const times = await acquireTimes(budget, clock, 'standard', 6);
+    expect(times).toEqual([0, 0, 0, 0, 0, 1005]);
   });
 
   it('sends one probe before the first response teaches the window', async () => {
