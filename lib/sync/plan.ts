@@ -1,4 +1,11 @@
-import { describeAccessError, listProperties, MissingScopesError, type HubSpotClient } from '../hubspot';
+import {
+  describeAccessError,
+  listProperties,
+  MissingScopesError,
+  NotFoundError,
+  ValidationError,
+  type HubSpotClient,
+} from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError } from '../store/lock';
 import { readObjectState, writeRunPlan } from '../store/state';
@@ -24,18 +31,33 @@ interface CheckedObject {
  * the property definitions once for the whole run.
  */
 async function checkObject(client: HubSpotClient, object: ResolvedObject): Promise<CheckedObject> {
-  const probe = await client.request<SearchResponse<unknown>>({
-    method: 'POST',
-    path: `/crm/v3/objects/${object.apiName}/search`,
-    body: { limit: 1, properties: ['hs_object_id'] },
-    budget: 'search',
-  });
+  const expected = await probeObject(client, object);
   const properties = await listProperties(client, object.apiName);
-  return { properties, expected: probe.total };
+  return { properties, expected };
 }
 
+/** The live record count from a search, or (for a type search does not serve) a one-record list. */
+async function probeObject(client: HubSpotClient, object: ResolvedObject): Promise<number | undefined> {
+  try {
+    const probe = await client.request<SearchResponse<unknown>>({
+      method: 'POST',
+      path: `/crm/v3/objects/${object.apiName}/search`,
+      body: { limit: 1, properties: ['hs_object_id'] },
+      budget: 'search',
+    });
+    return probe.total;
+  } catch (error) {
+    if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+    await client.request({ method: 'GET', path: `/crm/v3/objects/${object.apiName}`, query: { limit: 1 } });
+    return undefined;
+  }
+}
+
+/** Per-object problems that leave the rest of the run alone; anything else (a rejected key) stops the plan. */
 const failureOf = (object: string, error: unknown): ObjectFailure | undefined => {
   if (error instanceof ObjectLockedError) return { object, reason: error.message };
+  if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
+  if (error instanceof ValidationError) return { object, reason: `HubSpot refused to list it: ${error.message}` };
   const access = describeAccessError(error);
   return access && error instanceof MissingScopesError ? { object, reason: access } : undefined;
 };
@@ -63,7 +85,10 @@ export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOpti
     } catch (error) {
       const failure = failureOf(object.object, error);
       if (!failure) throw error;
-      failures.push(failure);
+      // `all` means what this portal has: a type it lacks is skipped, not failed. Asked for by name, it fails.
+      if (error instanceof NotFoundError && input.objects === 'all')
+        deps.log.info(`skipping ${object.object}: ${failure.reason}`);
+      else failures.push(failure);
     }
   }
 
