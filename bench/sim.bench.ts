@@ -8,6 +8,7 @@
  * Run: npx tsx bench/sim.bench.ts [seconds] [contacts]
  */
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { Pool } from 'undici';
 import { chunkProperties } from '../lib/hubspot/property-chunks';
 import { startSimulator } from '../sim';
@@ -39,6 +40,7 @@ async function serve(contacts: number): Promise<void> {
   process.send?.({ ready });
   process.on('message', (message) => {
     if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss / 2 ** 20 });
+    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
     if (message === 'stop') void sim.close().then(() => process.exit(0));
   });
 }
@@ -63,11 +65,19 @@ async function main(): Promise<void> {
   const child = fork(__filename, ['--serve', String(contacts)], { execArgv: process.execArgv });
   let peakRss = 0;
   const ready = await new Promise<ChildReady>((resolve) => {
-    child.on('message', (message: { ready?: ChildReady; rss?: number }) => {
+    child.on('message', (message: { ready?: ChildReady; rss?: number; cpu?: NodeJS.CpuUsage }) => {
       if (message.ready) resolve(message.ready);
       if (message.rss !== undefined) peakRss = Math.max(peakRss, message.rss);
+      if (message.cpu) cpuWaiters.shift()?.(message.cpu);
     });
   });
+  const cpuWaiters: ((cpu: NodeJS.CpuUsage) => void)[] = [];
+  /** CPU seconds the simulator process has used so far (all its threads). */
+  const simCpuSeconds = () =>
+    new Promise<number>((resolve) => {
+      cpuWaiters.push((cpu) => resolve((cpu.user + cpu.system) / 1e6));
+      child.send('cpu');
+    });
   const { startupSeconds, names } = ready;
   peakRss = ready.rss;
   console.log(
@@ -106,9 +116,13 @@ async function main(): Promise<void> {
       after = next;
     }
   };
+  const loadBefore = loadavg()[0];
+  const cpuBefore = await simCpuSeconds();
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, (_, n) => worker(n)));
   const elapsed = (performance.now() - started) / 1000;
+  const simCpu = (await simCpuSeconds()) - cpuBefore;
+  const loadAfter = loadavg()[0];
   clearInterval(sampler);
   await pool.close();
   child.send('stop');
@@ -116,6 +130,8 @@ async function main(): Promise<void> {
   const requestsPerSecond = requests / elapsed;
   const pagesPerSecond = completePages / elapsed;
   const ratio = requestsPerSecond / FASTEST_LIMIT_REQUESTS_PER_SECOND;
+  // What one dedicated core would serve: independent of other load on the machine (the wall figure is not).
+  const requestsPerSimCpuSecond = requests / simCpu;
   console.log(
     `requests/s: ${requestsPerSecond.toFixed(1)} (100 records x ~${Math.round(names.length / chunks.length)} properties each, ` +
       `${(bytes / requests / 2 ** 20).toFixed(2)} MiB avg)  MiB/s: ${(bytes / elapsed / 2 ** 20).toFixed(1)}`,
@@ -129,12 +145,20 @@ async function main(): Promise<void> {
       `(complete pages/s vs 25/${chunks.length} pages/s at that limit: same ratio)`,
   );
   console.log(
+    `simulator CPU: ${((simCpu / elapsed) * 100).toFixed(0)}% of one core; ${((simCpu / requests) * 1000).toFixed(2)} ms per request ` +
+      `= ${requestsPerSimCpuSecond.toFixed(1)} requests per CPU-second ` +
+      `(${(requestsPerSimCpuSecond / FASTEST_LIMIT_REQUESTS_PER_SECOND).toFixed(2)}x 25 req/s); ` +
+      `load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)} on ${cpus().length} CPUs`,
+  );
+  console.log(
     `RESULT ${JSON.stringify({
       requestsPerSecond: Number(requestsPerSecond.toFixed(1)),
       pagesPerSecond: Number(pagesPerSecond.toFixed(1)),
       requestsPerPage: chunks.length,
       ratioToFastestLimit: Number(ratio.toFixed(2)),
       ratioBasis: 'requests/s vs 25 req/s',
+      requestsPerSimCpuSecond: Number(requestsPerSimCpuSecond.toFixed(1)),
+      loadAverage: Number(loadBefore.toFixed(2)),
       rssMiB1M: Math.round(peakRss),
       startupSeconds: Number(startupSeconds.toFixed(2)),
     })}`,

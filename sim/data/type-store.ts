@@ -10,6 +10,7 @@ import type { TypeProperties } from './property-catalog';
 import { placeQuirks } from './quirks';
 import { ByteWriter } from './byte-writer';
 import { NULL_VALUE_LENGTH, NullTemplateCache } from './null-template';
+import { isoString } from './iso-time';
 import { generateValue } from './value-generator';
 
 const SYSTEM_NONE = 0;
@@ -128,9 +129,9 @@ export class TypeStore {
       case SYSTEM_ID:
         return String(this.ids[i]);
       case SYSTEM_CREATED:
-        return new Date(this.createdAtOf(i)).toISOString();
+        return isoString(this.createdAtOf(i));
       case SYSTEM_MODIFIED:
-        return new Date(this.updatedAt[i]).toISOString();
+        return isoString(this.updatedAt[i]);
     }
     if (i >= this.baseCount) return null;
     const quirk = quirks?.get(p);
@@ -162,8 +163,8 @@ export class TypeStore {
     const list = this.properties.list;
     const base = mixHash(this.salt, i);
     const id = String(this.ids[i]);
-    const createdAt = new Date(this.createdAtOf(i)).toISOString();
-    const updatedAt = new Date(this.updatedAt[i]).toISOString();
+    const createdAt = isoString(this.createdAtOf(i));
+    const updatedAt = isoString(this.updatedAt[i]);
     out.ascii('{"id":"');
     out.ascii(id);
     out.ascii('","properties":{');
@@ -196,7 +197,7 @@ export class TypeStore {
     out.ascii(updatedAt);
     if (this.archived[i] === 1) {
       out.ascii('","archived":true,"archivedAt":"');
-      out.ascii(new Date(this.archivedAtOf(i)).toISOString());
+      out.ascii(isoString(this.archivedAtOf(i)));
       out.ascii('"}');
     } else out.ascii('","archived":false}');
   }
@@ -210,11 +211,11 @@ export class TypeStore {
     const record: HubSpotRecord = {
       id: String(this.ids[i]),
       properties,
-      createdAt: new Date(this.createdAtOf(i)).toISOString(),
-      updatedAt: new Date(this.updatedAt[i]).toISOString(),
+      createdAt: isoString(this.createdAtOf(i)),
+      updatedAt: isoString(this.updatedAt[i]),
       archived,
     };
-    if (archived) record.archivedAt = new Date(this.archivedAtOf(i)).toISOString();
+    if (archived) record.archivedAt = isoString(this.archivedAtOf(i));
     return record;
   }
 

@@ -1,6 +1,7 @@
 /** Generates one property value from a hash: pure, so any record can be rebuilt at any time. */
 import { DATA_END_MS, DATA_START_MS } from '../settings';
 import { mixHash } from './hash';
+import { isoString } from './iso-time';
 import type { SimProperty } from './property-catalog';
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Zoë', 'José', 'Amélie', 'Björn', 'Chidi', 'Mei', 'Omar', 'Priya', 'Sam'];
@@ -8,6 +9,15 @@ const LAST_NAMES = ['Lovelace', 'Hopper', "O'Neil", 'Müller', 'García', 'Nakam
 const WORDS = ['alpha', 'bravo', 'Berlin', 'Zürich', 'São Paulo', 'north', 'blue', 'rapid', 'quiet', 'Acme', 'delta'];
 const ODD_WORDS = ['emoji 🎉 party', 'tab\there', 'say "cheese"', 'back\\slash', '  padded  ', '<script>x</script>'];
 const DAY_MS = 86_400_000;
+/** First names as email local parts: lower case, accents dropped (NFD, then non-ASCII removed). */
+const EMAIL_NAMES = FIRST_NAMES.map((n) =>
+  n
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[^\x20-\x7e]/g, ''),
+);
+/** The 2,000 `YYYY-MM-DD` dates from DATA_START_MS that date properties take. */
+const DATES = Array.from({ length: 2000 }, (_, d) => new Date(DATA_START_MS + d * DAY_MS).toISOString().slice(0, 10));
 
 /** Generates the value of `prop` from the record hash `h` (already past the fill check). */
 export function generateValue(prop: SimProperty, h: number, ownerIds: readonly string[]): string {
@@ -18,9 +28,7 @@ export function generateValue(prop: SimProperty, h: number, ownerIds: readonly s
     case 'lastname':
       return pick(LAST_NAMES, h2);
     case 'email':
-      return `${pick(FIRST_NAMES, h2).toLowerCase()}.${h2 % 100_000}@example.com`
-        .normalize('NFD')
-        .replace(/[^\x20-\x7e]/g, '');
+      return `${pick(EMAIL_NAMES, h2)}.${h2 % 100_000}@example.com`;
     case 'word':
       return h2 % 53 === 0 ? pick(ODD_WORDS, h2 >>> 8) : `${pick(WORDS, h2)} ${h2 % 1000}`;
     case 'sentence':
@@ -44,7 +52,7 @@ export function generateValue(prop: SimProperty, h: number, ownerIds: readonly s
     case 'multi':
       return generateMulti(prop.optionValues, h2);
     case 'date':
-      return new Date(DATA_START_MS + (h2 % 2000) * DAY_MS).toISOString().slice(0, 10);
+      return DATES[h2 % DATES.length];
     case 'datetime':
       return generateDatetime(h2);
     case 'owner':
@@ -73,5 +81,5 @@ function generateMulti(values: readonly string[], h: number): string {
 function generateDatetime(h: number): string {
   const ms = DATA_START_MS + (h % Math.floor((DATA_END_MS - DATA_START_MS) / 1000)) * 1000;
   // Older data holds epoch milliseconds as a string.
-  return h % 11 === 0 ? String(ms) : new Date(ms).toISOString();
+  return h % 11 === 0 ? String(ms) : isoString(ms);
 }
