@@ -161,6 +161,8 @@ export class TypeStore {
     const { bytes, valueStarts, propIndex, fill } = template;
     const plain = overlay === undefined && quirks === undefined && i < this.baseCount;
     const list = this.properties.list;
+    const ownerIds = this.ownerIds;
+    const systemKinds = this.systemKinds;
     const base = mixHash(this.salt, i);
     const id = String(this.ids[i]);
     const createdAt = isoString(this.createdAtOf(i));
@@ -177,9 +179,9 @@ export class TypeStore {
         // hash3(salt, i, p) with the record part hoisted out of the loop.
         const h = mixHash(base, p);
         if (h % 1000 >= f) continue;
-        v = generateValue(list[p], h, this.ownerIds);
+        v = generateValue(list[p], h, ownerIds);
       } else if (plain) {
-        const kind = this.systemKinds[p];
+        const kind = systemKinds[p];
         v = kind === SYSTEM_ID ? id : kind === SYSTEM_CREATED ? createdAt : updatedAt;
       } else {
         v = this.value(i, p, overlay, quirks);
