@@ -51,9 +51,14 @@ export class NdjsonSpool {
   }
 
   async append(row: Record<string, unknown>): Promise<void> {
+    return this.appendJson(JSON.stringify(row));
+  }
+
+  /** Appends one row already serialised as JSON text (no newline inside; JSON.stringify never writes one). */
+  async appendJson(json: string): Promise<void> {
     if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
     if (this.failure) throw this.failure;
-    const line = `${JSON.stringify(row)}\n`;
+    const line = `${json}\n`;
     this.chunk.push(line);
     this.chunkChars += line.length;
     this.rowCount += 1;

@@ -35,3 +35,30 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
   }
   return row;
 }
+
+/**
+ * A fast twin of toSpoolRow for the hot path: returns the same row as JSON text (keys in record order), built by
+ * concatenation with each column's key serialised once, instead of building an object and stringifying it.
+ * @example const encode = createSpoolEncoder(columns); await spool.appendJson(encode(record));
+ */
+export function createSpoolEncoder(columns: readonly Column[]): (record: HubSpotRecord) => string {
+  const keys = new Map<string, string>();
+  for (const column of columns) if (column.property) keys.set(column.property.name, `,${JSON.stringify(column.name)}:`);
+  const fields = SPOOLED_FIELDS.map(({ name, field }) => ({ field, key: `,${JSON.stringify(name)}:` }));
+  return (record) => {
+    let line = `{"id":${JSON.stringify(String(record.id))}`;
+    for (const { field, key } of fields) {
+      const raw = record[field];
+      if (raw !== null && raw !== undefined) line += key + JSON.stringify(String(raw));
+    }
+    line += record.archived === true ? ',"archived":true' : ',"archived":false';
+    const properties = record.properties ?? {};
+    for (const name of Object.keys(properties)) {
+      const raw = properties[name];
+      if (raw === null || raw === undefined) continue;
+      const key = keys.get(name);
+      if (key !== undefined) line += key + JSON.stringify(typeof raw === 'string' ? raw : String(raw));
+    }
+    return `${line}}`;
+  };
+}

@@ -1,7 +1,8 @@
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
+import type { HubSpotRecord } from '../hubspot/types';
 import type { NdjsonSpool } from '../parquet';
 import { buildRecordColumns, type Column } from '../schema/columns';
-import { toSpoolRow } from '../schema/spool-row';
+import { createSpoolEncoder } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import type { SyncDeps } from './deps';
@@ -36,6 +37,7 @@ interface PendingPart {
 class RecordStep {
   private readonly table: TableRef;
   private columns: Column[] = [];
+  private encode: (record: HubSpotRecord) => string = () => '';
   private dir = '';
   private nextIndex = 0;
   private pending!: PendingPart;
@@ -60,6 +62,7 @@ class RecordStep {
     const properties = plan.properties[this.item.object] ?? [];
     const names = properties.map((p) => p.name);
     this.columns = buildRecordColumns(properties);
+    this.encode = createSpoolEncoder(this.columns);
     this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
     const { parts, associationParts } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
@@ -115,7 +118,7 @@ class RecordStep {
     const collectIds = this.checkpoint.phase === 'live' && this.item.associationTargets?.length;
     for (const record of page.records) {
       // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
-      await this.pending.spool.append(toSpoolRow(record, this.columns));
+      await this.pending.spool.appendJson(this.encode(record));
       if (collectIds) this.pending.ids.push(record.id);
     }
     this.pending.resume = page.resume;

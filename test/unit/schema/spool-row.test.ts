@@ -1,0 +1,65 @@
+import type { HubSpotRecord } from '../../../lib/hubspot/types';
+import { buildRecordColumns } from '../../../lib/schema/columns';
+import { createSpoolEncoder, toSpoolRow } from '../../../lib/schema/spool-row';
+import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
+
+const COLUMNS = buildRecordColumns([...EDGE_PROPERTIES, makeProperty('id', 'number', 'number')]);
+
+const RECORDS: [string, HubSpotRecord, Record<string, unknown>][] = [
+  [
+    'raw text kept, nulls and unknown properties left out, collided names renamed',
+    {
+      id: '7',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: 'garbage',
+      archived: false,
+      properties: { amount: ' 12 ', flag: null, colors: '', text: 'a\n"b" 😀', id: '9', not_a_column: 'x' },
+    },
+    {
+      id: '7',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: 'garbage',
+      archived: false,
+      amount: ' 12 ',
+      colors: '',
+      text: 'a\n"b" 😀',
+      property_id: '9',
+    },
+  ],
+  [
+    'an archived record with archivedAt and a quoted property name',
+    {
+      id: '8',
+      createdAt: '1582947017123',
+      updatedAt: '2026-01-01T00:00:00Z',
+      archived: true,
+      archivedAt: '2026-02-01T00:00:00Z',
+      properties: { 'it\'s "quoted"': "'" },
+    },
+    {
+      id: '8',
+      created_at: '1582947017123',
+      updated_at: '2026-01-01T00:00:00Z',
+      archived: true,
+      archived_at: '2026-02-01T00:00:00Z',
+      'it\'s "quoted"': "'",
+    },
+  ],
+];
+
+describe('Function: toSpoolRow', () => {
+  it.each(RECORDS)('spools %s', (_case, record, expected) => {
+    expect(toSpoolRow(record, COLUMNS)).toEqual(expected);
+  });
+});
+
+describe('Function: createSpoolEncoder', () => {
+  it.each(RECORDS)('writes the JSON of toSpoolRow for %s', (_case, record, expected) => {
+    const encode = createSpoolEncoder(COLUMNS);
+
+    const line = encode(record);
+
+    expect(JSON.parse(line)).toEqual(expected);
+    expect(line).not.toContain('\n');
+  });
+});
