@@ -30,19 +30,34 @@ export function trimSql(raw: string): string {
   return `trim(${raw}, ${quoteLiteral(JS_WHITESPACE)})`;
 }
 
-/** `parseDouble`: a finite decimal or exponent after trimming. `+ 0.0` turns -0 into 0, as JSON.stringify does. */
+/*
+ * Each parser tries a cheap path on the untrimmed text first (a plain comparison, or one small full-match regexp
+ * and a cast): text it accepts has no surrounding whitespace, so the exact rule below would give the same value.
+ * Only the rare remaining values pay for trimming (a Unicode character set) and the general ISO/epoch parsing.
+ */
+
+/** A finite DOUBLE of `text` that matches PATTERNS.number; `+ 0.0` turns -0 into 0, as JSON.stringify does. */
+function finiteDoubleSql(text: string): string {
+  const value = `TRY_CAST(${text} AS DOUBLE)`;
+  return `CASE WHEN isfinite(${value}) THEN ${value} + 0.0 END`;
+}
+
+/** `parseDouble`: a finite decimal or exponent after trimming. */
 export function parseDoubleSql(raw: string): string {
   const trimmed = trimSql(raw);
-  const value = `TRY_CAST(${trimmed} AS DOUBLE)`;
+  const number = quoteLiteral(PATTERNS.number);
   return (
-    `CASE WHEN regexp_full_match(${trimmed}, ${quoteLiteral(PATTERNS.number)}) AND isfinite(${value}) ` +
-    `THEN ${value} + 0.0 END`
+    `CASE WHEN regexp_full_match(${raw}, ${number}) THEN ${finiteDoubleSql(raw)} ` +
+    `WHEN regexp_full_match(${trimmed}, ${number}) THEN ${finiteDoubleSql(trimmed)} END`
   );
 }
 
 /** `parseBoolean`: 'true' / 'false' after trimming, any case. */
 export function parseBooleanSql(raw: string): string {
-  return `CASE lower(${trimSql(raw)}) WHEN 'true' THEN true WHEN 'false' THEN false END`;
+  return (
+    `CASE ${raw} WHEN 'true' THEN true WHEN 'false' THEN false ` +
+    `ELSE CASE lower(${trimSql(raw)}) WHEN 'true' THEN true WHEN 'false' THEN false END END`
+  );
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil; never raises). */
@@ -88,10 +103,17 @@ export function parseEpochMillisSql(trimmed: string): string {
   return `list_filter([${ms}], lambda m: m BETWEEN ${EPOCH_MS_RANGE.min} AND ${EPOCH_MS_RANGE.max})[1]`;
 }
 
-/** `parseTimestamp`: HubSpot's canonical UTC text by a plain cast, anything else through epoch ms. */
+/** Epoch ms of untrimmed text matching PATTERNS.epochMs, NULL outside the 4-digit years. */
+function epochMsInRangeSql(raw: string): string {
+  const epoch = `TRY_CAST(${raw} AS BIGINT)`;
+  return `CASE WHEN ${epoch} BETWEEN ${EPOCH_MS_RANGE.min} AND ${EPOCH_MS_RANGE.max} THEN ${epoch} END`;
+}
+
+/** `parseTimestamp`: HubSpot's canonical UTC text by a plain cast, plain epoch ms, anything else in general. */
 export function parseTimestampSql(raw: string): string {
   return (
     `CASE WHEN regexp_full_match(${raw}, ${quoteLiteral(PATTERNS.canonicalUtc)}) THEN TRY_CAST(${raw} AS TIMESTAMP) ` +
+    `WHEN regexp_full_match(${raw}, ${quoteLiteral(PATTERNS.epochMs)}) THEN epoch_ms(${epochMsInRangeSql(raw)}) ` +
     `ELSE epoch_ms(${parseEpochMillisSql(trimSql(raw))}) END`
   );
 }
@@ -100,7 +122,11 @@ export function parseTimestampSql(raw: string): string {
 export function parseDateSql(raw: string): string {
   const trimmed = trimSql(raw);
   const midnight = `list_transform([${parseEpochMillisSql(trimmed)}], lambda m: CASE WHEN m % ${MS_PER_DAY} = 0 THEN CAST(epoch_ms(m) AS DATE) END)[1]`;
-  return `CASE WHEN regexp_full_match(${trimmed}, ${quoteLiteral(PATTERNS.date)}) THEN TRY_CAST(${trimmed} AS DATE) ELSE ${midnight} END`;
+  const date = quoteLiteral(PATTERNS.date);
+  return (
+    `CASE WHEN regexp_full_match(${raw}, ${date}) THEN TRY_CAST(${raw} AS DATE) ` +
+    `WHEN regexp_full_match(${trimmed}, ${date}) THEN TRY_CAST(${trimmed} AS DATE) ELSE ${midnight} END`
+  );
 }
 
 /** `parseMultiSelect`: split on ';', order kept, empty items dropped. */

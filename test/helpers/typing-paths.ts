@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { HubSpotRecord } from '../../lib/hubspot/types';
 import { NdjsonSpool, quoteLiteral, writeParquetFromNdjson, type DuckDb } from '../../lib/parquet';
-import { writeRecordPart } from '../../lib/parquet/write-record-part';
+import { writeRecordPart, type RecordTyping } from '../../lib/parquet/write-record-part';
 import { quoteIdentifier } from '../../lib/parquet/sql';
 import { convertRecord, type Column, type RowMeta } from '../../lib/schema/columns';
 import { toSpoolRow } from '../../lib/schema/spool-row';
@@ -35,6 +35,8 @@ export async function compareTypingPaths(
   records: HubSpotRecord[],
   columns: Column[],
   meta: RowMeta,
+  /** The SQL path's typing form; default: writeRecordPart's choice. */
+  typing?: RecordTyping,
 ): Promise<TypingComparison> {
   const referenceSpool = await NdjsonSpool.create(join(dir, `${name}-reference.ndjson`));
   const rawSpool = await NdjsonSpool.create(join(dir, `${name}-raw.ndjson`));
@@ -54,7 +56,7 @@ export async function compareTypingPaths(
     parquetPath: referencePath,
     columns,
   });
-  const sql = await writeRecordPart(db, { ndjsonPath: rawSpool.path, parquetPath: sqlPath, columns, meta });
+  const sql = await writeRecordPart(db, { ndjsonPath: rawSpool.path, parquetPath: sqlPath, columns, meta, typing });
 
   const a = `read_parquet(${quoteLiteral(referencePath)})`;
   const b = `read_parquet(${quoteLiteral(sqlPath)})`;

@@ -5,13 +5,19 @@ import type { HubSpotRecord, PropertyDefinition } from '../../../lib/hubspot/typ
 import { openDuckDb, type DuckDb } from '../../../lib/parquet/duckdb';
 import { NdjsonSpool } from '../../../lib/parquet/spool';
 import { quoteLiteral } from '../../../lib/parquet/sql';
-import { buildRecordPartSql, writeRecordPart } from '../../../lib/parquet/write-record-part';
+import {
+  buildRecordPartSql,
+  chooseRecordTyping,
+  writeRecordPart,
+  type RecordTyping,
+} from '../../../lib/parquet/write-record-part';
 import { buildRecordColumns } from '../../../lib/schema/columns';
 import { toSpoolRow } from '../../../lib/schema/spool-row';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 import { compareTypingPaths } from '../../helpers/typing-paths';
 
 const META = { runId: "run 'one'", syncedAt: '2026-03-01T12:00:00.250Z' };
+const TYPINGS: RecordTyping[] = ['listwise', 'columnwise'];
 const LONG = `${'ab'.repeat(32_767)}\n😀`;
 
 /** Awkward wire texts per property type: each must type exactly as parse-value.ts does. */
@@ -204,7 +210,7 @@ describe('Function: writeRecordPart', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each<[string, PropertyDefinition[], () => HubSpotRecord[]]>([
+  const cases: [string, PropertyDefinition[], () => HubSpotRecord[]][] = [
     ['awkward values of every type and colliding names', PROPERTIES, edgeRecords],
     [
       'the edge-property records',
@@ -223,65 +229,82 @@ describe('Function: writeRecordPart', () => {
           },
         })),
     ],
-  ])('writes the same table as convertRecord for %s', async (name, properties, records) => {
-    const columns = buildRecordColumns(properties);
+  ];
+  it.each(
+    cases.flatMap(([name, properties, records]) => TYPINGS.map((typing) => ({ name, properties, records, typing }))),
+  )(
+    'writes the same table as convertRecord for $name ($typing typing)',
+    async ({ name, properties, records, typing }) => {
+      const columns = buildRecordColumns(properties);
 
-    const result = await compareTypingPaths(db, dir, name.replace(/\W+/g, '-'), records(), columns, META);
+      const result = await compareTypingPaths(
+        db,
+        dir,
+        `${name.replace(/\W+/g, '-')}-${typing}`,
+        records(),
+        columns,
+        META,
+        typing,
+      );
 
-    expect(result).toMatchObject({ onlyInReference: 0, onlyInSql: 0, sqlRows: result.referenceRows });
-    expect(result.sqlUnparsed).toBe(result.referenceUnparsed);
-    expect(result.negativeZeros).toEqual([0, 0]);
-    expect(result.sqlSchema).toEqual(result.referenceSchema);
-    expect(result.sqlSchema).toEqual(columns.map((c) => [c.name, c.type]));
-  });
+      expect(result).toMatchObject({ onlyInReference: 0, onlyInSql: 0, sqlRows: result.referenceRows });
+      expect(result.sqlUnparsed).toBe(result.referenceUnparsed);
+      expect(result.negativeZeros).toEqual([0, 0]);
+      expect(result.sqlSchema).toEqual(result.referenceSchema);
+      expect(result.sqlSchema).toEqual(columns.map((c) => [c.name, c.type]));
+    },
+  );
 
-  it('keeps the raw text and wire names in _unparsed and counts each value', async () => {
-    const columns = buildRecordColumns(EDGE_PROPERTIES);
-    const spool = await NdjsonSpool.create(join(dir, 'unparsed.ndjson'));
-    await spool.append(
-      toSpoolRow(
+  it.each(TYPINGS)(
+    'keeps the raw text and wire names in _unparsed and counts each value (%s typing)',
+    async (typing) => {
+      const columns = buildRecordColumns(EDGE_PROPERTIES);
+      const spool = await NdjsonSpool.create(join(dir, `unparsed-${typing}.ndjson`));
+      await spool.append(
+        toSpoolRow(
+          {
+            id: '7',
+            createdAt: 'garbage',
+            updatedAt: '2026-02-01T10:20:30.456Z',
+            archived: true,
+            archivedAt: '2026-02-02T00:00:00Z',
+            properties: { amount: '12abc', flag: '', birthday: '2021-02-29', seen_at: '1582947017123', colors: '' },
+          },
+          columns,
+        ),
+      );
+      await spool.close();
+      const parquetPath = join(dir, `unparsed-${typing}.parquet`);
+
+      const result = await writeRecordPart(db, { ndjsonPath: spool.path, parquetPath, columns, meta: META, typing });
+
+      expect(result).toEqual({ rows: 1, bytes: expect.any(Number), unparsed: 4 });
+      expect(
+        await db.query(
+          `SELECT id, created_at, archived, archived_at, amount, seen_at, colors, _unparsed, _run_id, _synced_at
+         FROM read_parquet(${quoteLiteral(parquetPath)})`,
+        ),
+      ).toEqual([
         {
           id: '7',
-          createdAt: 'garbage',
-          updatedAt: '2026-02-01T10:20:30.456Z',
+          created_at: null,
           archived: true,
-          archivedAt: '2026-02-02T00:00:00Z',
-          properties: { amount: '12abc', flag: '', birthday: '2021-02-29', seen_at: '1582947017123', colors: '' },
+          archived_at: '2026-02-02 00:00:00',
+          amount: null,
+          seen_at: '2020-02-29 03:30:17.123',
+          colors: [],
+          _unparsed: [
+            { key: 'createdAt', value: 'garbage' },
+            { key: 'amount', value: '12abc' },
+            { key: 'flag', value: '' },
+            { key: 'birthday', value: '2021-02-29' },
+          ],
+          _run_id: "run 'one'",
+          _synced_at: '2026-03-01 12:00:00.25',
         },
-        columns,
-      ),
-    );
-    await spool.close();
-    const parquetPath = join(dir, 'unparsed.parquet');
-
-    const result = await writeRecordPart(db, { ndjsonPath: spool.path, parquetPath, columns, meta: META });
-
-    expect(result).toEqual({ rows: 1, bytes: expect.any(Number), unparsed: 4 });
-    expect(
-      await db.query(
-        `SELECT id, created_at, archived, archived_at, amount, seen_at, colors, _unparsed, _run_id, _synced_at
-         FROM read_parquet(${quoteLiteral(parquetPath)})`,
-      ),
-    ).toEqual([
-      {
-        id: '7',
-        created_at: null,
-        archived: true,
-        archived_at: '2026-02-02 00:00:00',
-        amount: null,
-        seen_at: '2020-02-29 03:30:17.123',
-        colors: [],
-        _unparsed: [
-          { key: 'createdAt', value: 'garbage' },
-          { key: 'amount', value: '12abc' },
-          { key: 'flag', value: '' },
-          { key: 'birthday', value: '2021-02-29' },
-        ],
-        _run_id: "run 'one'",
-        _synced_at: '2026-03-01 12:00:00.25',
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   it('writes an empty part with the full schema and no unparsed values', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'empty.ndjson'));
@@ -311,5 +334,15 @@ describe('Function: writeRecordPart', () => {
     ],
   ])('throws when %s', (_case, options, message) => {
     expect(() => buildRecordPartSql(options)).toThrow(message);
+  });
+
+  it.each<[string, number, number, RecordTyping]>([
+    ['a small spool', 30, 29 * 1024 * 1024, 'listwise'],
+    ['a spool of at least 1 MiB per typed column', 30, 30 * 1024 * 1024, 'columnwise'],
+    ['more than 200 typed columns', 201, 10 * 1024 ** 3, 'listwise'],
+  ])('chooses the typing for %s', (_case, typedColumns, spoolBytes, typing) => {
+    const properties = Array.from({ length: typedColumns - 3 }, (_, i) => makeProperty(`n${i}`, 'number', 'number'));
+    // created_at, updated_at and archived_at are typed too.
+    expect(chooseRecordTyping(buildRecordColumns(properties), spoolBytes)).toBe(typing);
   });
 });
