@@ -77,8 +77,12 @@ class WindowLane {
     return Math.max(1, Math.floor(this.limit * (1 - this.safety)) - shared);
   }
 
+  /** Recent response time (grant to observed answer), decaying: bounds how late the server stamps a request. */
+  private lagMs = 0;
+
+  /** How long one of our requests occupies a slot: the window, padded by the server's possible stamping lag. */
   private get horizon(): number {
-    return this.windowMs * (1 + RATE_BUDGET_DEFAULTS.paddingFraction);
+    return this.windowMs * (1 + RATE_BUDGET_DEFAULTS.paddingFraction) + this.lagMs;
   }
 
   /** Milliseconds until one more request fits (0: now). */
@@ -128,6 +132,7 @@ class WindowLane {
     this.inFlight = this.inFlight.filter((t) => t > now - this.horizon); // requests that failed without an answer
     const index = grantedAt === undefined ? 0 : this.inFlight.indexOf(grantedAt);
     const sentAt = index >= 0 && this.inFlight.length > 0 ? this.inFlight.splice(index, 1)[0] : (grantedAt ?? now);
+    this.lagMs = Math.max(now - sentAt, this.lagMs * 0.9);
     const waiter = this.observation;
     this.observation = undefined;
     waiter?.resolve();
