@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { HubSpotClient, RateBudget, type HubSpotClientOptions, type ServiceKeyProvider } from '../hubspot';
+import { Agent } from 'undici';
+import {
+  CLIENT_DEFAULTS,
+  HubSpotClient,
+  RateBudget,
+  type HubSpotClientOptions,
+  type ServiceKeyProvider,
+} from '../hubspot';
 import { openDuckDb, type DuckDb, type DuckDbOptions } from '../parquet';
 import { openTarget } from '../store/target';
 import {
@@ -40,7 +47,7 @@ export const DEFAULT_DUCKDB_MEMORY = '1GB';
 /** Engine dependencies plus what a driver needs to hand each object its own client. */
 export interface SyncRuntime {
   deps: SyncDeps;
-  /** A client of its own (per-object request counts) sharing the key, budget and connection pool. */
+  /** A client of its own (per-object request counts) sharing the key, budget and connection pool; nothing to close. */
   newClient(): HubSpotClient;
   close(): Promise<void>;
 }
@@ -52,17 +59,18 @@ export interface SyncRuntime {
 export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise<SyncRuntime> {
   const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'hubspot-s3-sync-')));
   const budget = options.client?.budget ?? new RateBudget();
-  const clients: HubSpotClient[] = [];
-  const newClient = () => {
-    const client = new HubSpotClient({
+  // One connection pool for every client: a warm Lambda makes a client per invocation and must not pile up sockets.
+  const dispatcher =
+    options.client?.dispatcher ??
+    new Agent({ connections: CLIENT_DEFAULTS.connections, keepAliveTimeout: CLIENT_DEFAULTS.keepAliveTimeoutMs });
+  const newClient = () =>
+    new HubSpotClient({
       baseUrl: options.baseUrl,
       ...options.client,
       keyProvider: options.keyProvider,
       budget,
+      dispatcher,
     });
-    clients.push(client);
-    return client;
-  };
   let db: Promise<DuckDb> | undefined;
   const deps: SyncDeps = {
     client: newClient(),
@@ -84,7 +92,7 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
     deps,
     newClient,
     async close() {
-      await Promise.all(clients.map((client) => client.close()));
+      if (!options.client?.dispatcher) await dispatcher.close();
       if (db) await (await db).close();
       if (!options.workDir) await rm(workDir, { recursive: true, force: true });
     },

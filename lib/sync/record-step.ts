@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
 import type { HubSpotRecord } from '../hubspot/types';
 import type { NdjsonSpool } from '../parquet';
@@ -6,6 +7,7 @@ import { createSpoolEncoder } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import type { SyncDeps } from './deps';
+import { tableOf } from './tables';
 import { firstFreePartIndex, openSpool, scratchDir, uploadRows, uploadSpool, type ParquetColumnSpec } from './parts';
 import { loadPlan } from './plan-cache';
 import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
@@ -16,10 +18,6 @@ export interface StepOptions {
   /** Epoch ms by which the step must have returned (the Lambda's remaining time); default no limit. */
   deadline?: number;
 }
-
-/** The table a records item writes: snapshots for full runs, change sets otherwise. */
-export const recordTable = (item: WorkItem): TableRef =>
-  item.mode === 'full' ? { kind: 'snapshot', object: item.object } : { kind: 'changes', object: item.object };
 
 /** Rows spooled since the last checkpoint and the position to resume from once they are uploaded. */
 interface PendingPart {
@@ -48,7 +46,7 @@ class RecordStep {
     private readonly item: WorkItem,
     private readonly resumed: ResumedCheckpoint,
   ) {
-    this.table = recordTable(item);
+    this.table = tableOf(item);
     this.counted.requests = deps.client.stats.requests;
     this.counted.retries = deps.client.stats.retries;
   }
@@ -71,8 +69,16 @@ class RecordStep {
       ...Object.values(associationParts).flat(),
     ]);
     await this.startPart();
-    const stopAt = deadline - this.deps.settings.deadlineMarginMs;
+    try {
+      return await this.pageUntil(deadline - this.deps.settings.deadlineMarginMs, names);
+    } finally {
+      // Rows after the last checkpoint are re-read by the next step: drop their spool (and its file handle).
+      await this.pending.spool.close();
+      await rm(this.pending.spool.path, { force: true });
+    }
+  }
 
+  private async pageUntil(stopAt: number, names: string[]): Promise<StepResult> {
     while (this.checkpoint.phase !== 'done') {
       const phase = this.checkpoint.phase;
       const pages = pagesOfPhase(this.deps.client, this.item, this.checkpoint, names, this.deps.settings.lookbackMs);
@@ -90,7 +96,6 @@ class RecordStep {
         await this.flush();
       }
     }
-    await this.pending.spool.close();
     return this.result(true);
   }
 
