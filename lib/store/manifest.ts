@@ -48,9 +48,18 @@ export async function publishManifest(
 ): Promise<LatestPointer> {
   const key = manifestKey(table, manifest.runId);
   await target.putObject(key, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: JSON_TYPE, ifAbsent: true });
+  return pointLatestAt(target, table, manifest);
+}
+
+/** Writes `_latest/<dataset>.json` naming `manifest` (which must be published already). */
+export async function pointLatestAt(
+  target: StorageTarget,
+  table: TableRef,
+  manifest: Manifest,
+): Promise<LatestPointer> {
   const pointer: LatestPointer = {
     runId: manifest.runId,
-    manifest: target.url(key),
+    manifest: target.url(manifestKey(table, manifest.runId)),
     snapshotDate: manifest.snapshotDate,
   };
   await target.putObject(latestKey(table), `${JSON.stringify(pointer)}\n`, { contentType: JSON_TYPE });

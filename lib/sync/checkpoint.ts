@@ -1,6 +1,7 @@
 import { acquireLease } from '../store/lock';
 import { readObjectState, writeObjectState, type Checkpoint, type ObjectState } from '../store/state';
 import type { SyncDeps } from './deps';
+import { firstPhase } from './record-pages';
 import type { WorkItem } from './types';
 
 /** A checkpoint bound to the object state it lives in. */
@@ -9,15 +10,13 @@ export interface ResumedCheckpoint {
   checkpoint: Checkpoint;
 }
 
-const firstPhase = (item: WorkItem): Checkpoint['phase'] => (item.mode === 'full' ? 'live' : 'changes');
-
 /**
  * Loads the checkpoint of `item`'s run, or starts one (a checkpoint of another run is abandoned
  * work whose parts were never published). Renews the run's lease first, so a step never writes
  * for an object another run has taken over.
  */
 export async function resumeCheckpoint(deps: SyncDeps, item: WorkItem): Promise<ResumedCheckpoint> {
-  await acquireLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+  await renewLease(deps, item);
   const state = await readObjectState(deps.target, item.object);
   if (state.checkpoint?.runId === item.runId) return { state, checkpoint: state.checkpoint };
   const now = deps.now().toISOString();
@@ -39,12 +38,17 @@ export async function resumeCheckpoint(deps: SyncDeps, item: WorkItem): Promise<
   return { state: { ...state, checkpoint }, checkpoint };
 }
 
-/** Writes the checkpoint and renews the lease: the only place a step commits progress. */
+/** Renews the lease, then writes the checkpoint: the only place a step commits progress. */
 export async function saveCheckpoint(deps: SyncDeps, item: WorkItem, resumed: ResumedCheckpoint): Promise<void> {
+  // A step whose lease another run has taken must not overwrite that run's checkpoint: renewing throws first.
+  await renewLease(deps, item);
   resumed.checkpoint.updatedAt = deps.now().toISOString();
   await writeObjectState(deps.target, { ...resumed.state, checkpoint: resumed.checkpoint });
-  await acquireLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
 }
+
+/** Takes or renews `item`'s lease for another lease period; ObjectLockedError when another run holds it. */
+export const renewLease = (deps: SyncDeps, item: Pick<WorkItem, 'object' | 'runId'>) =>
+  acquireLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
 
 /** Adds the client's requests and retries since `since` to the checkpoint's counters. */
 export function countRequests(

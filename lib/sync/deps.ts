@@ -25,7 +25,11 @@ export interface ProgressEvent {
 export interface SyncSettings {
   /** Rows per Parquet part; bounds spool size and the work lost to a crash. */
   partRows: number;
-  /** How long a run's lease on an object lasts without a checkpoint renewing it. */
+  /**
+   * How long a run's lease on an object lasts unless renewed: by every checkpoint, and every third of
+   * it by the local driver's heartbeat. Deployed runs use the state machine's timeout (24 h), since
+   * items wait in the Map queue unrenewed; finalize releases leases either way.
+   */
   leaseTtlMs: number;
   /** Overlap subtracted from the watermark: HubSpot search lags writes slightly. */
   lookbackMs: number;

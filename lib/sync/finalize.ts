@@ -1,13 +1,14 @@
 import { buildRecordColumns } from '../schema/columns';
 import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
-import { releaseLease } from '../store/lock';
-import { publishManifest, readManifest, type Manifest } from '../store/manifest';
+import { ObjectLockedError, releaseLease } from '../store/lock';
+import { pointLatestAt, publishManifest, readManifest, type Manifest } from '../store/manifest';
 import { readObjectState, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
 import type { SyncDeps } from './deps';
 import { completionEvent, type EventPublisher } from './events';
 import { publishPropertyMetadata } from './property-metadata';
 import { loadPlan } from './plan-cache';
-import { recordTable } from './record-step';
+import { renewLease } from './checkpoint';
+import { tableOf } from './tables';
 import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS } from './side-tables';
 import type { ObjectFailure, ObjectOutcome, RunPlan, WorkItem } from './types';
 import type { ParquetColumnSpec } from './parts';
@@ -26,9 +27,6 @@ export interface RunResult {
   finishedAt: string;
   outcomes: ObjectOutcome[];
 }
-
-const itemTable = (item: WorkItem): TableRef =>
-  item.kind === 'records' ? recordTable(item) : { kind: 'snapshot', object: item.object };
 
 const itemColumns = (plan: RunPlan, item: WorkItem): ParquetColumnSpec[] => {
   if (item.kind === 'owners') return OWNER_COLUMNS;
@@ -113,7 +111,11 @@ export async function publishDataset(
       }
     : { requests: 0, retries: 0, seconds: 0 };
   const existing = await readManifest(deps.target, spec.table, plan.runId);
-  if (existing) return completedOutcome(existing, deps.target.url(manifestKey(spec.table, plan.runId)), counts);
+  if (existing) {
+    // A crash may have come between the manifest and `_latest`; this run still holds the lease, so no newer run published since.
+    const latest = await pointLatestAt(deps.target, spec.table, existing);
+    return completedOutcome(existing, latest.manifest, counts);
+  }
   await removeOrphans(deps, spec.table, item, spec.parts);
   const sum = totals(spec.parts);
   const finishedAt = deps.now();
@@ -150,55 +152,92 @@ function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): s
   return current;
 }
 
+/** One table an item publishes: its own, then one per association pair. */
+interface ItemDataset {
+  table: TableRef;
+  object: string;
+  columns: ParquetColumnSpec[];
+  parts(checkpoint: Checkpoint): PartRecord[];
+  /** Why it could not be read, when it could not. */
+  note(checkpoint: Checkpoint): string | undefined;
+  ownsRequests: boolean;
+}
+
+function itemDatasets(plan: RunPlan, item: WorkItem): ItemDataset[] {
+  const main: ItemDataset = {
+    table: tableOf(item),
+    object: item.object,
+    columns: itemColumns(plan, item),
+    parts: (c) => c.parts,
+    note: () => undefined,
+    ownsRequests: true,
+  };
+  const associations = (item.associationTargets ?? []).map((to): ItemDataset => ({
+    table: { kind: 'associations', from: item.object, to },
+    object: `${item.object}__${to}`,
+    columns: ASSOCIATION_COLUMNS,
+    parts: (c) => c.associationParts[to] ?? [],
+    note: (c) => c.notes[to],
+    ownsRequests: false,
+  }));
+  return [main, ...associations];
+}
+
+/** Outcomes of an item finalized before (this call is a retry), read back from its manifests. */
+async function publishedOutcomes(
+  deps: SyncDeps,
+  plan: RunPlan,
+  item: WorkItem,
+  datasets: ItemDataset[],
+): Promise<ObjectOutcome[]> {
+  const none = { requests: 0, retries: 0, seconds: 0 };
+  return Promise.all(
+    datasets.map(async (ds) => {
+      const manifest = await readManifest(deps.target, ds.table, plan.runId);
+      return manifest
+        ? completedOutcome(manifest, deps.target.url(manifestKey(ds.table, plan.runId)), none)
+        : failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), 'not published by this run');
+    }),
+  );
+}
+
 async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failure?: string): Promise<ObjectOutcome[]> {
-  const table = itemTable(item);
-  const dataset = datasetName(table);
+  const datasets = itemDatasets(plan, item);
+  const [main] = datasets;
   const state = await readObjectState(deps.target, item.object);
   const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
-  if (!checkpoint && state.lastRunId === plan.runId) {
-    // Finalized before (this is a retry): report what was published.
-    const published = await readManifest(deps.target, table, plan.runId);
-    if (published)
-      return [
-        completedOutcome(published, deps.target.url(manifestKey(table, plan.runId)), {
-          requests: 0,
-          retries: 0,
-          seconds: 0,
-        }),
-      ];
-  }
+  if (!checkpoint && state.lastRunId === plan.runId) return publishedOutcomes(deps, plan, item, datasets);
   if (failure || checkpoint?.phase !== 'done') {
+    // Nothing of this run is published for the item: its uploaded parts go, so no partial run folder lingers.
+    for (const ds of datasets) await removeOrphans(deps, ds.table, item, []);
     await releaseLease(deps.target, item.object, plan.runId);
-    return [
-      failed(item, dataset, failure ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`, checkpoint),
-    ];
+    const reason = failure ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
+    return [failed(item, datasetName(main.table), reason, checkpoint)];
+  }
+  try {
+    await renewLease(deps, item);
+  } catch (error) {
+    if (!(error instanceof ObjectLockedError)) throw error;
+    return [failed(item, datasetName(main.table), `not published: ${error.message}`, checkpoint)];
   }
   const watermark = nextWatermark(plan, item, state.watermark);
-  const outcomes = [
-    await publishDataset(deps, plan, item, checkpoint, {
-      table,
-      object: item.object,
-      parts: checkpoint.parts,
-      columns: itemColumns(plan, item),
-      watermark,
-      ownsRequests: true,
-    }),
-  ];
-  for (const to of item.associationTargets ?? []) {
-    const assoc: TableRef = { kind: 'associations', from: item.object, to };
-    const reason = checkpoint.notes[to];
-    if (reason) outcomes.push(failed({ object: `${item.object}__${to}`, mode: item.mode }, datasetName(assoc), reason));
-    else
-      outcomes.push(
-        await publishDataset(deps, plan, item, checkpoint, {
-          table: assoc,
-          object: `${item.object}__${to}`,
-          parts: checkpoint.associationParts[to] ?? [],
-          columns: ASSOCIATION_COLUMNS,
-          watermark: null,
-          ownsRequests: false,
-        }),
-      );
+  const outcomes: ObjectOutcome[] = [];
+  for (const ds of datasets) {
+    const note = ds.note(checkpoint);
+    if (note) {
+      outcomes.push(failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), note));
+      continue;
+    }
+    const spec = {
+      table: ds.table,
+      object: ds.object,
+      parts: ds.parts(checkpoint),
+      columns: ds.columns,
+      ownsRequests: ds.ownsRequests,
+    };
+    outcomes.push(
+      await publishDataset(deps, plan, item, checkpoint, { ...spec, watermark: ds.ownsRequests ? watermark : null }),
+    );
   }
   for (const [name, reason] of Object.entries(item.kind === 'pipelines' ? checkpoint.notes : {})) {
     deps.log.warn(`pipelines of ${name} not exported: ${reason}`);

@@ -1,3 +1,4 @@
+import { renewLease } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { finalizeRun, type FinalizeOptions, type RunResult } from './finalize';
 import { planRun } from './plan';
@@ -31,7 +32,40 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise
 export async function runLocally(deps: SyncDeps, input: RunInput, options: LocalRunOptions = {}): Promise<RunResult> {
   const plan = await planRun(deps, input, { runId: options.runId });
   const failedItems: ObjectFailure[] = [];
-  await mapLimit(plan.items, options.concurrency ?? 4, async (item) => {
+  const heartbeat = startHeartbeat(deps, plan.items);
+  try {
+    await syncItems(deps, plan.items, options, failedItems);
+  } finally {
+    await heartbeat.stop();
+  }
+  return finalizeRun(deps, plan.runId, { failedItems, publishEvents: options.publishEvents });
+}
+
+/**
+ * Renews every item's lease a few times per lease period while the run lives, so items queued
+ * behind others keep theirs; a killed process stops renewing and its leases lapse.
+ */
+function startHeartbeat(deps: SyncDeps, items: WorkItem[]): { stop(): Promise<void> } {
+  let beat: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    beat = Promise.allSettled(items.map((item) => renewLease(deps, item)));
+  }, deps.settings.leaseTtlMs / 3);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await beat;
+    },
+  };
+}
+
+async function syncItems(
+  deps: SyncDeps,
+  items: WorkItem[],
+  options: LocalRunOptions,
+  failedItems: ObjectFailure[],
+): Promise<void> {
+  await mapLimit(items, options.concurrency ?? 4, async (item) => {
     const itemDeps = options.depsFor?.(item) ?? deps;
     try {
       for (;;) {
@@ -44,5 +78,4 @@ export async function runLocally(deps: SyncDeps, input: RunInput, options: Local
       failedItems.push({ object: item.object, reason });
     }
   });
-  return finalizeRun(deps, plan.runId, { failedItems, publishEvents: options.publishEvents });
 }

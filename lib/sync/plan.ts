@@ -7,12 +7,12 @@ import {
   type HubSpotClient,
 } from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
-import { acquireLease, ObjectLockedError } from '../store/lock';
+import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { resolveObjects, type ResolvedObject } from './resolve-objects';
 import { makeRunId, snapshotDateOf } from './run-id';
-import type { RunInput } from './run-input';
+import { InvalidInputError, type RunInput, type RunMode } from './run-input';
 import type { ObjectFailure, RunPlan, WorkItem } from './types';
 
 export interface PlanOptions {
@@ -22,22 +22,26 @@ export interface PlanOptions {
 
 /** What the plan learned about one readable object. */
 interface CheckedObject {
+  object: ResolvedObject;
   properties: PropertyDefinition[];
+  /** Live records by the search probe's total, for progress and ETA. */
   expected?: number;
+  /** Whether search serves the type: incremental and backfill runs need it. */
+  searchable: boolean;
 }
 
-/**
- * Probes read access with a one-record search (its `total` also sizes the progress bar) and fetches
- * the property definitions once for the whole run.
- */
+/** Probes read access and fetches the property definitions once for the whole run. */
 async function checkObject(client: HubSpotClient, object: ResolvedObject): Promise<CheckedObject> {
-  const expected = await probeObject(client, object);
+  const probe = await probeObject(client, object);
   const properties = await listProperties(client, object.apiName);
-  return { properties, expected };
+  return { object, properties, ...probe };
 }
 
-/** The live record count from a search, or (for a type search does not serve) a one-record list. */
-async function probeObject(client: HubSpotClient, object: ResolvedObject): Promise<number | undefined> {
+/** A one-record search (its `total` sizes the progress bar) or, for a type search does not serve, a one-record list. */
+async function probeObject(
+  client: HubSpotClient,
+  object: ResolvedObject,
+): Promise<{ expected?: number; searchable: boolean }> {
   try {
     const probe = await client.request<SearchResponse<unknown>>({
       method: 'POST',
@@ -45,11 +49,11 @@ async function probeObject(client: HubSpotClient, object: ResolvedObject): Promi
       body: { limit: 1, properties: ['hs_object_id'] },
       budget: 'search',
     });
-    return probe.total;
+    return { expected: probe.total, searchable: true };
   } catch (error) {
     if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
     await client.request({ method: 'GET', path: `/crm/v3/objects/${object.apiName}`, query: { limit: 1 } });
-    return undefined;
+    return { searchable: false };
   }
 }
 
@@ -62,78 +66,107 @@ const failureOf = (object: string, error: unknown): ObjectFailure | undefined =>
   return access && error instanceof MissingScopesError ? { object, reason: access } : undefined;
 };
 
+/** Clocks of the caller and this machine may differ a little. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The mode an object runs in: incremental needs a watermark (or an explicit since) and search;
+ * without either the object takes a full snapshot, which also sets its watermark.
+ */
+function resolveMode(
+  input: RunInput,
+  object: string,
+  facts: { since?: string; searchable: boolean },
+  deps: SyncDeps,
+): RunMode {
+  if (input.mode === 'full') return 'full';
+  if (!facts.searchable) {
+    deps.log.info(`${object}: HubSpot search does not serve this type, so it takes a full snapshot`);
+    return 'full';
+  }
+  if (input.mode === 'incremental' && !facts.since) {
+    deps.log.info(`${object}: no watermark yet, so this incremental run takes a full snapshot`);
+    return 'full';
+  }
+  return input.mode;
+}
+
 /**
  * plan: validates access, fetches property definitions, takes a lease per object and stores the
  * run plan. Returns one work item per object; objects it cannot read become failures, not crashes.
  */
 export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOptions = {}): Promise<RunPlan> {
   const started = deps.now();
+  if (input.until && Date.parse(input.until) > started.getTime() + CLOCK_SKEW_MS) {
+    // A watermark in the future would make the next incremental run's window empty and lose changes.
+    throw new InvalidInputError(`until (${input.until}) is in the future; leave it out to mean now`);
+  }
   const runId = options.runId ?? makeRunId(started);
   const snapshotDate = snapshotDateOf(started);
+  const until = input.until ?? started.toISOString();
+  const plannedProperties: Record<string, PropertyDefinition[]> = {};
   const resolved = await resolveObjects(deps.client, input.objects, input.mode === 'full');
   const failures = [...resolved.failures];
-  const properties: Record<string, PropertyDefinition[]> = {};
-  const expected: Record<string, number | undefined> = {};
-  const readable: ResolvedObject[] = [];
+  const fail = (object: string, error: unknown) => {
+    const failure = failureOf(object, error);
+    if (!failure) throw error;
+    // `all` means what this portal has: a type it lacks is skipped, not failed. Asked for by name, it fails.
+    if (error instanceof NotFoundError && input.objects === 'all')
+      deps.log.info(`skipping ${object}: ${failure.reason}`);
+    else failures.push(failure);
+  };
 
+  const checked: CheckedObject[] = [];
   for (const object of resolved.objects) {
     try {
-      const checked = await checkObject(deps.client, object);
-      properties[object.object] = checked.properties;
-      expected[object.object] = checked.expected;
-      readable.push(object);
+      checked.push(await checkObject(deps.client, object));
     } catch (error) {
-      const failure = failureOf(object.object, error);
-      if (!failure) throw error;
-      // `all` means what this portal has: a type it lacks is skipped, not failed. Asked for by name, it fails.
-      if (error instanceof NotFoundError && input.objects === 'all')
-        deps.log.info(`skipping ${object.object}: ${failure.reason}`);
-      else failures.push(failure);
+      fail(object.object, error);
+    }
+  }
+  // Lease before reading any state: the watermark read below must be the one this run will advance.
+  const leased = new Set<string>();
+  for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
+    try {
+      await acquireLease(deps.target, name, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+      leased.add(name);
+    } catch (error) {
+      fail(name, error);
     }
   }
 
-  const readableNames = new Set(readable.map((o) => o.object));
+  const base = { runId, snapshotDate, startedAt: started.toISOString() };
   const items: WorkItem[] = [];
-  const until = input.until ?? started.toISOString();
-  for (const object of readable) {
+  for (const { object, properties, expected, searchable } of checked.filter((c) => leased.has(c.object.object))) {
     const state = await readObjectState(deps.target, object.object);
-    const mode = input.mode === 'incremental' && !state.watermark && !input.since ? 'full' : input.mode;
-    if (mode !== input.mode)
-      deps.log.info(`${object.object}: no watermark yet, so this incremental run takes a full snapshot`);
-    const windowed = mode !== 'full';
-    const item: WorkItem = {
-      runId,
+    const since = input.since ?? state.watermark ?? undefined;
+    const mode = resolveMode(input, object.object, { since, searchable }, deps);
+    if (mode !== 'full' && since && Date.parse(since) >= Date.parse(until)) {
+      failures.push({
+        object: object.object,
+        reason: `nothing to export: since (${since}) is not before until (${until})`,
+      });
+      await releaseLease(deps.target, object.object, runId);
+      continue;
+    }
+    const targets = deps.settings.associationPairs
+      .filter(([from, to]) => mode === 'full' && from === object.object && leased.has(to))
+      .map(([, to]) => to);
+    items.push({
+      ...base,
       kind: 'records',
       object: object.object,
       apiName: object.apiName,
       mode,
-      snapshotDate,
       lastModifiedProperty: object.lastModifiedProperty,
-      ...(windowed ? { since: input.since ?? state.watermark ?? undefined, until } : {}),
-      expected: expected[object.object],
-    };
-    if (mode === 'full') {
-      const targets = deps.settings.associationPairs
-        .filter(([from, to]) => from === object.object && readableNames.has(to))
-        .map(([, to]) => to);
-      if (targets.length) item.associationTargets = targets;
-    }
-    items.push(item);
+      ...(mode !== 'full' ? { since, until } : {}),
+      ...(targets.length ? { associationTargets: targets } : {}),
+      expected,
+    });
+    plannedProperties[object.object] = properties;
   }
-  for (const table of resolved.sideTables) {
-    items.push({ runId, kind: table, object: table, apiName: table, mode: 'full', snapshotDate });
-  }
-
-  const leased: WorkItem[] = [];
-  for (const item of items) {
-    try {
-      await acquireLease(deps.target, item.object, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
-      leased.push(item);
-    } catch (error) {
-      const failure = failureOf(item.object, error);
-      if (!failure) throw error;
-      failures.push(failure);
-    }
+  for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
+    items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full' });
   }
 
   const plan: RunPlan = {
@@ -143,11 +176,11 @@ export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOpti
     startedAt: started.toISOString(),
     ...(input.since ? { since: input.since } : {}),
     ...(input.mode !== 'full' ? { until } : {}),
-    items: leased,
+    items,
     failures,
-    properties,
+    properties: plannedProperties,
   };
   await writeRunPlan(deps.target, plan);
-  deps.log.info(`planned run ${runId}`, { objects: leased.map((i) => i.object), failures });
+  deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures });
   return plan;
 }

@@ -5,7 +5,7 @@ import type { Checkpoint } from '../store/state';
 import type { SyncDeps } from './deps';
 import { publishDataset } from './finalize';
 import { firstFreePartIndex, scratchDir, uploadRows, type ParquetColumnSpec } from './parts';
-import { timestampText } from './side-tables';
+import { META_COLUMNS, metaValues } from './side-tables';
 import type { ObjectOutcome, RunPlan, WorkItem } from './types';
 
 const TABLE: TableRef = { kind: 'properties' };
@@ -28,8 +28,7 @@ export const PROPERTY_METADATA_COLUMNS: ParquetColumnSpec[] = [
   { name: 'has_unique_value', type: 'BOOLEAN' },
   { name: 'hidden', type: 'BOOLEAN' },
   { name: 'hubspot_defined', type: 'BOOLEAN' },
-  { name: '_run_id', type: 'VARCHAR' },
-  { name: '_synced_at', type: 'TIMESTAMP' },
+  ...META_COLUMNS,
 ];
 
 export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt: string): Record<string, unknown>[] {
@@ -53,8 +52,7 @@ export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt:
           has_unique_value: p.hasUniqueValue ?? null,
           hidden: p.hidden ?? null,
           hubspot_defined: p.hubspotDefined ?? null,
-          _run_id: plan.runId,
-          _synced_at: timestampText(syncedAt),
+          ...metaValues({ runId: plan.runId, syncedAt }),
         },
       ];
     }),
@@ -75,6 +73,7 @@ export async function publishPropertyMetadata(
     apiName: NAME,
     mode: plan.mode,
     snapshotDate: plan.snapshotDate,
+    startedAt: plan.startedAt,
   };
   const checkpoint = { startedAt: now, requests: 0, retries: 0 } as Checkpoint;
   const spec = { table: TABLE, object: NAME, columns: PROPERTY_METADATA_COLUMNS, watermark: null, ownsRequests: false };

@@ -17,17 +17,28 @@ const PHASES: Record<'full' | 'windowed', readonly SyncPhase[]> = {
   windowed: ['changes', 'archived', 'done'],
 };
 
+const phasesOf = (item: WorkItem) => PHASES[item.mode === 'full' ? 'full' : 'windowed'];
+
+/** Where a records item starts: listing for full runs, searching for change sets. Side tables are read in one go. */
+export const firstPhase = (item: WorkItem): SyncPhase => (item.kind === 'records' ? phasesOf(item)[0] : 'live');
+
 export function nextPhase(item: WorkItem, phase: SyncPhase): SyncPhase {
-  const phases = PHASES[item.mode === 'full' ? 'full' : 'windowed'];
+  const phases = phasesOf(item);
   return phases[Math.min(phases.indexOf(phase) + 1, phases.length - 1)];
 }
 
-const inWindow = (item: WorkItem, lookbackMs: number) => {
-  const from = item.since ? Date.parse(item.since) - lookbackMs : -Infinity;
-  const to = item.until ? Date.parse(item.until) : Infinity;
+/**
+ * Which archived records a phase keeps. A change set: those archived inside its window. A full
+ * snapshot: those archived before the run started; one archived later may already be in the
+ * snapshot as live, and the next incremental run (watermark = this run's start) reports it.
+ */
+const archivedKeeper = (item: WorkItem, lookbackMs: number) => {
+  const windowed = item.mode !== 'full';
+  const from = windowed && item.since ? Date.parse(item.since) - lookbackMs : -Infinity;
+  const to = windowed ? Date.parse(item.until ?? item.startedAt) : Date.parse(item.startedAt);
   return (record: HubSpotRecord): boolean => {
     const at = record.archivedAt ? Date.parse(record.archivedAt) : NaN;
-    return at >= from && at <= to;
+    return Number.isNaN(at) ? !windowed : at >= from && at <= to;
   };
 };
 
@@ -59,7 +70,7 @@ export async function* pagesOfPhase(
   }
   if (checkpoint.phase === 'done') return;
   const archived = checkpoint.phase === 'archived';
-  const keep = archived && item.mode !== 'full' ? inWindow(item, lookbackMs) : () => true;
+  const keep = archived ? archivedKeeper(item, lookbackMs) : () => true;
   for await (const page of listRecords(client, { objectType, properties, archived, after: checkpoint.cursor })) {
     yield { records: page.records.filter(keep), resume: { cursor: page.next }, last: page.next === undefined };
   }

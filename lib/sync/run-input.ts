@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const RUN_MODES = ['full', 'incremental', 'backfill'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
-const OBJECT_NAME = /^[A-Za-z0-9_-]+$/;
+/** HubSpot object type names as this project accepts them (letters, digits, `_`, `-`). */
+export const OBJECT_NAME = /^[A-Za-z0-9_-]+$/;
 
 const isoDate = z
   .string()

@@ -1,5 +1,6 @@
 import { resumeCheckpoint, saveCheckpoint, countRequests } from './checkpoint';
 import type { SyncDeps } from './deps';
+import { tableOf } from './tables';
 import { firstFreePartIndex, scratchDir, uploadRows } from './parts';
 import { readOwnerRows, readPipelineRows, type SideTableRows } from './side-tables';
 import type { StepResult, WorkItem } from './types';
@@ -19,7 +20,7 @@ export async function runSideTableStep(deps: SyncDeps, item: WorkItem): Promise<
     const counted = { requests: deps.client.stats.requests, retries: deps.client.stats.retries };
     const read = READERS[item.kind as 'owners' | 'pipelines'];
     const { rows, columns, notes } = await read(deps.client, { runId: item.runId, syncedAt: deps.now().toISOString() });
-    const table = { kind: 'snapshot', object: item.object } as const;
+    const table = tableOf(item);
     const dir = await scratchDir(deps, item.runId, item.object);
     const index = await firstFreePartIndex(deps, [table], item.snapshotDate, item.runId, checkpoint.parts);
     const part = await uploadRows(deps, rows, dir, {

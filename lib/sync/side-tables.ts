@@ -6,7 +6,7 @@ import { formatTimestamp } from '../schema/parse-value';
 import type { ParquetColumnSpec } from './parts';
 
 /** Columns every side table ends with, like the record tables. */
-const META_COLUMNS = [
+export const META_COLUMNS = [
   { name: '_run_id', type: 'VARCHAR' },
   { name: '_synced_at', type: 'TIMESTAMP' },
 ] as const satisfies ParquetColumnSpec[];
@@ -17,7 +17,7 @@ export const timestampText = (iso: string | null | undefined): string | null => 
   return Number.isNaN(ms) ? null : formatTimestamp(ms);
 };
 
-const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: timestampText(meta.syncedAt) });
+export const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: timestampText(meta.syncedAt) });
 
 export const ASSOCIATION_COLUMNS: ParquetColumnSpec[] = [
   { name: 'from_id', type: 'VARCHAR' },

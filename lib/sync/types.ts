@@ -2,7 +2,8 @@ import type { PropertyDefinition } from '../hubspot/types';
 import type { RunMode } from './run-input';
 
 /** What one work item exports. `records` is a CRM object (standard or custom); the others are small tables. */
-export type WorkKind = 'records' | 'owners' | 'pipelines';
+export const WORK_KINDS = ['records', 'owners', 'pipelines'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
 
 /**
  * One unit of the Map state: small enough for Step Functions' 256 KB payload, so property
@@ -18,6 +19,8 @@ export interface WorkItem {
   /** Mode after resolution: an incremental run of an object with no watermark yet becomes full. */
   mode: RunMode;
   snapshotDate: string;
+  /** When the run was planned (ISO): a full snapshot is the portal as of this moment. */
+  startedAt: string;
   lastModifiedProperty?: string;
   /** Incremental/backfill window, ISO. */
   since?: string;

@@ -79,6 +79,7 @@ describe('CLI: hubspot-s3-sync run', () => {
     [['--objects', 'contacts,unicorns'], 'unknown object type unicorns; this portal has: contacts, companies'],
     [['--hubspot-url', 'not a url'], '--hubspot-url must be an http(s) URL'],
     [['--concurrency', 'many'], '--concurrency must be a number'],
+    [['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'], 'until (2999-01-01T00:00:00Z) is in the future'],
   ])('rejects %j with exit 2, a message naming it, and nothing written', async (args, message) => {
     const result = await run(['run', '--hubspot-url', sim.url, '--out', dir, ...args], {
       HUBSPOT_SERVICE_KEY: sim.serviceKey,

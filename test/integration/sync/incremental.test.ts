@@ -84,6 +84,28 @@ describe('Sync engine: incremental runs', () => {
     ]);
   });
 
+  it('keeps a record archived during a full run once in the snapshot, and reports the archival next time', async () => {
+    // Prepare: archive a contact of the first page once the run has read past it.
+    const [victim] = h.sim.oracle.records('contacts');
+    h.deps.onProgress = (event) => {
+      if (event.object === 'contacts' && event.pages === 2 && !h.sim.oracle.record('contacts', victim.id)?.archived) {
+        h.sim.admin.archiveRecord('contacts', victim.id);
+      }
+    };
+    const full = await h.run({ mode: 'full', objects: ['contacts'] });
+    h.deps.onProgress = undefined;
+
+    // Assess: once, as it was when the run started; then archived in the next change set.
+    const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' }, full.runId);
+    const copies = await h.db.query<{ archived: boolean }>(
+      `SELECT archived FROM read_parquet(${parquetList(files)}, hive_partitioning = false) WHERE id = '${victim.id}'`,
+    );
+    expect(copies).toEqual([{ archived: false }]);
+    const incremental = await h.run({ mode: 'incremental', objects: ['contacts'] });
+    const { rows } = await changeSet(h, 'contacts', incremental.runId, 'id, archived');
+    expect(rows.filter((r) => r.id === victim.id)).toEqual([{ id: victim.id, archived: true }]);
+  });
+
   it('runs a full snapshot when an object has no watermark yet, and a backfill leaves the watermark alone', async () => {
     const first = await h.run({ mode: 'incremental', objects: ['companies'] });
     expect(first.outcomes.find((o) => o.object === 'companies')).toMatchObject({

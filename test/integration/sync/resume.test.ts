@@ -126,7 +126,8 @@ describe('Sync engine: finalize', () => {
   it('is safe to call again after it finished: same outcomes, nothing rewritten or added', async () => {
     const h = await startHarness();
     try {
-      const first = await h.run({ mode: 'full', objects: ['companies'] });
+      const first = await h.run({ mode: 'full', objects: ['contacts', 'companies'] });
+      expect(first.outcomes.map((o) => o.dataset)).toContain('associations.contacts__companies');
       const files = async () =>
         (await h.target.list('')).filter((o) => !o.key.startsWith('_state/')).map((o) => `${o.key}:${o.size}`);
       const before = await files();
