@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { describeIssues, InvalidInputError, parseRunInput, type RunInput } from '../lib/sync/run-input';
-import type { ObjectFailure, WorkItem } from '../lib/sync/types';
+import {
+  describeIssues,
+  InvalidInputError,
+  OBJECT_NAME,
+  parseRunInput,
+  RUN_MODES,
+  type RunInput,
+} from '../lib/sync/run-input';
+import { WORK_KINDS, type ObjectFailure, type WorkItem } from '../lib/sync/types';
 
 /**
  * The plan function's event: run input straight from the scheduler or a backfill request, or an
@@ -13,11 +20,12 @@ export function parsePlanEvent(event: unknown): RunInput {
 
 const WorkItemSchema = z.object({
   runId: z.string().min(1),
-  kind: z.enum(['records', 'owners', 'pipelines']),
-  object: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  kind: z.enum(WORK_KINDS),
+  object: z.string().regex(OBJECT_NAME),
   apiName: z.string().min(1),
-  mode: z.enum(['full', 'incremental', 'backfill']),
+  mode: z.enum(RUN_MODES),
   snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  startedAt: z.string().min(1),
   lastModifiedProperty: z.string().optional(),
   since: z.string().optional(),
   until: z.string().optional(),
@@ -34,12 +42,29 @@ const FinalizeEventSchema = z.object({
       z
         .object({
           object: z.string(),
+          // Set by sync-step for errors a retry cannot fix.
+          failure: z.object({ error: z.string(), message: z.string() }).nullish(),
+          // Set by the Map's catch once retries ran out: Cause is the Lambda's error JSON (with a stack trace).
           error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
         })
         .passthrough(),
     )
     .default([]),
 });
+
+const REASON_LIMIT = 500;
+
+/** `errorMessage` of a Lambda error Cause, or the Cause itself when it is not that JSON. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: a Step Functions cause such as a timeout
+  }
+  return cause;
+}
 
 function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
   const result = schema.safeParse(event);
@@ -50,14 +75,21 @@ function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
 export const parseStepEvent = (event: unknown): { item: WorkItem } =>
   parse(StepEventSchema, event, 'sync-step') as { item: WorkItem };
 
-/** finalize's event: the run id and the Map's per-item results; an item with `error` failed for good. */
+/** finalize's event: the run id and the Map's per-item results; an item with `failure` or `error` failed for good. */
 export function parseFinalizeEvent(event: unknown): { runId: string; failedItems: ObjectFailure[] } {
   const { runId, results } = parse(FinalizeEventSchema, event, 'finalize');
-  const failedItems = results
-    .filter((r) => r.error)
-    .map((r) => ({
-      object: r.object,
-      reason: `${r.error?.Error ?? 'error'}: ${r.error?.Cause ?? 'no cause given'}`.slice(0, 500),
-    }));
+  const failedItems = results.flatMap((r) => {
+    if (r.failure)
+      return [{ object: r.object, reason: `${r.failure.error}: ${r.failure.message}`.slice(0, REASON_LIMIT) }];
+    if (r.error) {
+      return [
+        {
+          object: r.object,
+          reason: `${r.error.Error ?? 'error'}: ${causeMessage(r.error.Cause)}`.slice(0, REASON_LIMIT),
+        },
+      ];
+    }
+    return [];
+  });
   return { runId, failedItems };
 }

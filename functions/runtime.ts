@@ -30,6 +30,8 @@ export function getRuntime(): Promise<SyncRuntime> {
       warn: (message, fields) => logger.warn(message, { ...fields }),
     },
     duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
+    // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
+    settings: { leaseTtlMs: 24 * 60 * 60_000 },
   });
   return runtime;
 }

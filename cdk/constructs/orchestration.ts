@@ -13,12 +13,25 @@ export interface OrchestrationProps {
   readonly maxConcurrency?: number;
 }
 
+// Our own list instead of CDK's default retrier, so the order of retriers below is ours.
 const LAMBDA_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
+
+/**
+ * Lambda service hiccups retry quickly; everything else (S3 throttling, HubSpot 5xx after the
+ * client's own retries, a Lambda timeout) retries with a longer backoff, except `final` errors.
+ */
+function withRetries(task: tasks.LambdaInvoke, final: string[] = []): tasks.LambdaInvoke {
+  task.addRetry({ errors: LAMBDA_ERRORS, maxAttempts: 4, interval: Duration.seconds(2), backoffRate: 2 });
+  if (final.length) task.addRetry({ errors: final, maxAttempts: 0 });
+  task.addRetry({ errors: ['States.ALL'], maxAttempts: 3, interval: Duration.seconds(30), backoffRate: 2 });
+  return task;
+}
 
 /**
  * The Standard state machine: plan -> Map over objects (each loops sync-step until done; a
@@ -29,23 +42,18 @@ export class Orchestration extends Construct {
 
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
-    const plan = new tasks.LambdaInvoke(this, 'Plan', {
-      lambdaFunction: props.plan,
-      payloadResponseOnly: true,
-      resultPath: '$.plan',
-    }).addRetry({ errors: LAMBDA_ERRORS, maxAttempts: 3, backoffRate: 2 });
-
-    const finalize = new tasks.LambdaInvoke(this, 'Finalize', {
-      lambdaFunction: props.finalize,
-      payload: sfn.TaskInput.fromObject({
-        runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        results: sfn.JsonPath.objectAt('$.results'),
-      }),
-      payloadResponseOnly: true,
-      resultPath: '$.outcome',
-    }).addRetry({ errors: LAMBDA_ERRORS, maxAttempts: 3, backoffRate: 2 });
-
-    const definition = plan.next(this.syncObjects(props)).next(finalize);
+    const syncObjects = this.syncObjects(props);
+    // If the Map itself fails, finalize still runs (each item reports 'did not finish') so leases are released.
+    syncObjects.addCatch(
+      this.finalize(props, 'FinalizeAfterFailure', '$.noResults').next(
+        new sfn.Fail(this, 'RunFailed', { error: 'SyncObjectsFailed' }),
+      ),
+      { resultPath: '$.mapError' },
+    );
+    const definition = new sfn.Pass(this, 'Start', { result: sfn.Result.fromArray([]), resultPath: '$.noResults' })
+      .next(this.plan(props))
+      .next(syncObjects)
+      .next(this.finalize(props, 'Finalize', '$.results'));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(24),
@@ -57,33 +65,56 @@ export class Orchestration extends Construct {
     });
   }
 
+  /** Plan phase: invalid input is final; anything else is retried (plan writes nothing before its leases). */
+  private plan(props: OrchestrationProps): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, 'Plan', {
+      lambdaFunction: props.plan,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.plan',
+    });
+    return withRetries(task, ['InvalidInputError']);
+  }
+
+  /** Finalize phase: idempotent, so every error is retried. */
+  private finalize(props: OrchestrationProps, id: string, resultsPath: string): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, id, {
+      lambdaFunction: props.finalize,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        results: sfn.JsonPath.listAt(resultsPath),
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.outcome',
+    });
+    return withRetries(task);
+  }
+
   /** Map phase: one iteration per work item, looping sync-step until it reports done. */
   private syncObjects(props: OrchestrationProps): sfn.Map {
-    const step = new tasks.LambdaInvoke(this, 'SyncStep', {
-      lambdaFunction: props.syncStep,
-      payload: sfn.TaskInput.fromObject({ item: sfn.JsonPath.objectAt('$.item') }),
-      payloadResponseOnly: true,
-      resultSelector: { 'item.$': '$.item', 'done.$': '$.done', 'rows.$': '$.rows', 'parts.$': '$.parts' },
-    })
-      // A crashed or timed-out step resumes from its last checkpoint: retrying is always safe.
-      .addRetry({
-        errors: [...LAMBDA_ERRORS, 'States.Timeout', 'Sandbox.Timedout'],
-        maxAttempts: 4,
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-      })
-      .addRetry({
-        errors: ['TransientError', 'RateLimitedError'],
-        maxAttempts: 3,
-        interval: Duration.seconds(30),
-        backoffRate: 2,
-      });
-
+    // A crashed or timed-out step resumes from its last checkpoint: retrying any error is safe.
+    // Errors a retry cannot fix come back as a result with `failure` set, not as errors.
+    const step = withRetries(
+      new tasks.LambdaInvoke(this, 'SyncStep', {
+        lambdaFunction: props.syncStep,
+        retryOnServiceExceptions: false,
+        payload: sfn.TaskInput.fromObject({ item: sfn.JsonPath.objectAt('$.item') }),
+        payloadResponseOnly: true,
+        resultSelector: {
+          'item.$': '$.item',
+          'done.$': '$.done',
+          'rows.$': '$.rows',
+          'parts.$': '$.parts',
+          'failure.$': '$.failure',
+        },
+      }),
+    );
     const failed = new sfn.Pass(this, 'ObjectFailed', {
       parameters: { 'object.$': '$.item.object', 'error.$': '$.error' },
     });
     const succeeded = new sfn.Pass(this, 'ObjectDone', {
-      parameters: { 'object.$': '$.item.object', 'rows.$': '$.rows' },
+      parameters: { 'object.$': '$.item.object', 'rows.$': '$.rows', 'failure.$': '$.failure' },
     });
     const loop = new sfn.Choice(this, 'ObjectFinished?')
       .when(sfn.Condition.booleanEquals('$.done', true), succeeded)

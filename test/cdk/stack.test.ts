@@ -75,12 +75,50 @@ describe('Stack: HubSpotS3SyncStack', () => {
     });
   });
 
-  it('orchestrates plan -> Map of looping sync-steps -> finalize', () => {
+  it('orchestrates plan -> Map of looping sync-steps -> finalize, and finalizes after a failed Map', () => {
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    const definition = JSON.stringify(machine.Properties.DefinitionString);
-    for (const state of ['Plan', 'SyncObjects', 'SyncStep', 'ObjectFinished?', 'ObjectFailed', 'Finalize'])
-      expect(definition).toContain(`\\"${state}\\"`);
-    expect(definition).toContain('\\"MaxConcurrency\\":4');
+    // The definition is a Fn::Join of text and function ARN tokens that sit inside JSON strings.
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+    const states = definition.States;
+    expect([
+      definition.StartAt,
+      states.Start.Next,
+      states.Plan.Next,
+      states.SyncObjects.Next,
+      states.Finalize.End,
+    ]).toEqual(['Start', 'Plan', 'SyncObjects', 'Finalize', true]);
+    expect(states.Finalize.Parameters).toEqual({ 'runId.$': '$.plan.runId', 'results.$': '$.results' });
+    expect(states.SyncObjects.MaxConcurrency).toBe(4);
+    expect(states.SyncObjects.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.mapError', Next: 'FinalizeAfterFailure' },
+    ]);
+    expect(states.FinalizeAfterFailure.Parameters['results.$']).toBe('$.noResults');
+    expect(states.FinalizeAfterFailure.Next).toBe('RunFailed');
+
+    const loop = states.SyncObjects.ItemProcessor;
+    expect(loop.StartAt).toBe('SyncStep');
+    expect(loop.States.SyncStep.Next).toBe('ObjectFinished?');
+    expect(loop.States.SyncStep.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ObjectFailed' },
+    ]);
+    expect(loop.States.SyncStep.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
+    expect(loop.States['ObjectFinished?']).toMatchObject({
+      Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'ObjectDone' }],
+      Default: 'SyncStep',
+    });
+    expect(loop.States.ObjectDone.Parameters).toEqual({
+      'object.$': '$.item.object',
+      'rows.$': '$.rows',
+      'failure.$': '$.failure',
+    });
+    expect(
+      states.Plan.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]),
+    ).toEqual([
+      ['Lambda.ClientExecutionTimeoutException', 4],
+      ['InvalidInputError', 0],
+      ['States.ALL', 3],
+    ]);
   });
 
   it('schedules a nightly full run and an hourly incremental run with validated input', () => {

@@ -78,14 +78,46 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
       async () => runtime,
       () => async (events) => void published.push(...events),
     );
+    // What Step Functions hands over once retries ran out: the Lambda's error JSON, stack trace included.
+    const cause = JSON.stringify({
+      errorType: 'TransientError',
+      errorMessage: 'HubSpot answered 503 six times',
+      trace: ['at x', 'at y'],
+    });
     const outcome = await finalize({
       runId: planned.runId,
-      results: [{ object: 'tickets', error: { Error: 'TransientError', Cause: 'HubSpot answered 503 six times' } }],
+      results: [{ object: 'tickets', error: { Error: 'TransientError', Cause: cause } }],
     });
     expect(outcome.ok).toBe(false);
     expect(published.map((e) => [e.detailType, e.detail.object, e.detail.reason])).toEqual([
       ['Snapshot Failed', 'tickets', 'TransientError: HubSpot answered 503 six times'],
     ]);
+  });
+
+  it('ends an item whose key HubSpot rejects with a short failure instead of a retried error', async () => {
+    const planned = await makePlanHandler(async () => runtime)({ mode: 'full', objects: ['products'] });
+    const rejected = await createSyncRuntime({
+      keyProvider: staticKeyProvider('pat-na1-11111111-2222-3333-4444-555555555555', 'secret test/bad'),
+      location: 's3://lake/hubspot',
+      s3Client: s3.client,
+      baseUrl: sim.url,
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    try {
+      const result = await makeSyncStepHandler(async () => rejected)(
+        { item: planned.items[0] },
+        { getRemainingTimeInMillis: () => 900_000 },
+      );
+      expect(result).toMatchObject({ done: true, rows: 0, failure: { error: 'UnauthorizedError' } });
+      expect(result.failure?.message).toContain('secret test/bad');
+      expect(JSON.stringify(result)).not.toContain('pat-na1-11111111');
+    } finally {
+      await rejected.close();
+      await makeFinalizeHandler(
+        async () => runtime,
+        () => async () => undefined,
+      )({ runId: planned.runId, results: [] });
+    }
   });
 
   it.each([

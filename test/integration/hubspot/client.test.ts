@@ -176,17 +176,15 @@ describe('Integration: HubSpot client against the simulator', () => {
     const client = makeClient(sim.url, { key: sim.serviceKey });
     const ids = sim.oracle.records(from).map((r) => r.id);
     const rows = await readAssociations(client, from, to, ids);
-    const expected = sim.oracle
-      .associations(from, to)
-      .flatMap((a) =>
-        a.types.map((t) => ({
-          fromId: a.fromId,
-          toId: a.toId,
-          category: t.category,
-          typeId: t.typeId,
-          label: t.label,
-        })),
-      );
+    const expected = sim.oracle.associations(from, to).flatMap((a) =>
+      a.types.map((t) => ({
+        fromId: a.fromId,
+        toId: a.toId,
+        category: t.category,
+        typeId: t.typeId,
+        label: t.label,
+      })),
+    );
     const order = (r: { fromId: string; toId: string; typeId: number }) =>
       `${r.fromId.padStart(20)}|${r.toId.padStart(20)}|${r.typeId}`;
     const sort = <T extends { fromId: string; toId: string; typeId: number }>(list: T[]) =>
