@@ -1,4 +1,5 @@
 import { staticKeyProvider } from '../../../lib/hubspot';
+import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
 import { parseRunInput } from '../../../lib/sync/run-input';
 import { fetchPublished, startHarness } from '../../helpers/sync-harness';
@@ -73,6 +74,12 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
         }),
       ]);
       expect(await h.target.list('snapshots/companies/')).toEqual([]);
+
+      // The first run ends (here without stepping: it reports the object unfinished) and releases its lease.
+      const firstResult = await finalizeRun(h.deps, first.runId);
+      expect(firstResult.outcomes.map((o) => [o.object, o.status])).toEqual([['companies', 'failed']]);
+      const third = await h.run({ mode: 'full', objects: ['companies'] });
+      expect(third.outcomes.find((o) => o.object === 'companies')?.status).toBe('completed');
     } finally {
       await h.close();
     }
