@@ -1,6 +1,6 @@
 /**
- * Parquet encoder benchmark: the project's writer (toSpoolRow -> NdjsonSpool of raw wire text -> DuckDB read_json,
- * typing in SQL, ZSTD Parquet; DuckDB memory_limit 256MB, 2 threads) against parquetjs-lite (convertRecord's typed
+ * Parquet encoder benchmark: the project's writer (createSpoolEncoder -> NdjsonSpool of raw wire text -> DuckDB
+ * read_json, typing in SQL, ZSTD Parquet; the sync engine's DuckDB settings and writeRecordPart defaults) against parquetjs-lite (convertRecord's typed
  * values, SNAPPY) on the same 200,000 simulator contacts x 45 properties (the simulator's value generator: HubSpot-like
  * sparsity, option values, second-precision timestamps, awkward values). Each encoder runs in its own child process
  * so peak RSS is measured separately; record generation is excluded from both timings.
@@ -15,7 +15,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubSpotRecord, PropertyDefinition } from '../lib/hubspot/types';
-import { NdjsonSpool, openDuckDb, writeRecordPart } from '../lib/parquet';
+import { chooseRecordTyping, DUCKDB_DEFAULTS, NdjsonSpool, openDuckDb, writeRecordPart } from '../lib/parquet';
+import { DEFAULT_DUCKDB_MEMORY } from '../lib/sync/create-deps';
+import { DEFAULT_SYNC_SETTINGS } from '../lib/sync/deps';
 import { buildRecordColumns, convertRecord, type Column } from '../lib/schema/columns';
 import { createSpoolEncoder } from '../lib/schema/spool-row';
 import { Dataset } from '../sim/data/dataset';
@@ -59,10 +61,8 @@ function* generateRecords(count: number): Generator<HubSpotRecord> {
 }
 
 const phases: Record<string, number> = {};
-/** DuckDB settings of our encoder. */
-const OURS_DUCKDB = { memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? '256MB', threads: 2 };
-/** Half DuckDB's default row group: at 256MB, buffering two default row groups in order made COPY spill (2x slower). */
-const OURS_ROW_GROUP_SIZE = 65_536;
+/** Our encoder runs with the sync engine's settings: its DuckDB memory limit, 2 threads, writeRecordPart defaults. */
+const OURS_DUCKDB = { memoryLimit: DEFAULT_DUCKDB_MEMORY, threads: DUCKDB_DEFAULTS.threads };
 
 async function encodeOurs(columns: Column[], records: Iterable<HubSpotRecord>, dir: string): Promise<string> {
   const phaseStart = process.hrtime.bigint();
@@ -81,10 +81,11 @@ async function encodeOurs(columns: Column[], records: Iterable<HubSpotRecord>, d
     parquetPath,
     columns,
     meta: META,
-    rowGroupSize: OURS_ROW_GROUP_SIZE,
+    compression: DEFAULT_SYNC_SETTINGS.compression,
   });
   phases.duckdbSeconds = Number(process.hrtime.bigint() - writeStart) / 1e9;
   phases.unparsed = written.unparsed;
+  phases.columnwise = chooseRecordTyping(columns, spool.bytes) === 'columnwise' ? 1 : 0;
   await db.close();
   return parquetPath;
 }

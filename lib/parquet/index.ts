@@ -8,11 +8,15 @@ export {
   buildReadJsonSql,
   WRITE_PARQUET_DEFAULTS,
   type Compression,
+  type ParquetVersion,
   type WriteParquetOptions,
 } from './write-parquet';
 export {
   writeRecordPart,
   buildRecordPartSql,
+  chooseRecordTyping,
+  RECORD_PART_DEFAULTS,
+  type RecordTyping,
   type RecordPartResult,
   type WriteRecordPartOptions,
 } from './write-record-part';

@@ -19,7 +19,7 @@ import {
 import { spoolColumnType } from '../schema/spool-row';
 import type { DuckDb } from './duckdb';
 import { columnsStruct, quoteIdentifier, quoteLiteral } from './sql';
-import { copyToParquet, WRITE_PARQUET_DEFAULTS, type Compression } from './write-parquet';
+import { copyToParquet, WRITE_PARQUET_DEFAULTS, type Compression, type ParquetVersion } from './write-parquet';
 
 export interface WriteRecordPartOptions {
   /** Spool of toSpoolRow rows. */
@@ -31,7 +31,11 @@ export interface WriteRecordPartOptions {
   meta: RowMeta;
   /** Default 'zstd'. */
   compression?: Compression;
-  /** Rows per Parquet row group; default DuckDB's. */
+  /** ZSTD level; default WRITE_PARQUET_DEFAULTS.compressionLevel. */
+  compressionLevel?: number;
+  /** Default 'v1' (see WriteParquetOptions.parquetVersion). */
+  parquetVersion?: ParquetVersion;
+  /** Rows per Parquet row group; default RECORD_PART_DEFAULTS.rowGroupSize. */
   rowGroupSize?: number;
   /** Largest NDJSON line read_json accepts; default 16 MiB. */
   maxObjectBytes?: number;
@@ -50,6 +54,11 @@ export type RecordTyping = 'columnwise' | 'listwise';
  * 320: +2.4 s, 640: +7 s). So small parts and very wide objects use lists.
  */
 export const RECORD_PART_DEFAULTS = {
+  /**
+   * Rows per row group: half DuckDB's 122,880. The writer buffers a row group per thread, so on 200k contacts this
+   * takes about 100 MiB less memory than DuckDB's default, for files 3% larger.
+   */
+  rowGroupSize: 65_536,
   /** Most typed (non-VARCHAR) columns for the per-column form. */
   columnwiseMaxColumns: 200,
   /**
@@ -255,7 +264,10 @@ export function chooseRecordTyping(columns: Column[], spoolBytes: number): Recor
  */
 export async function writeRecordPart(db: DuckDb, options: WriteRecordPartOptions): Promise<RecordPartResult> {
   const typing = options.typing ?? chooseRecordTyping(options.columns, (await stat(options.ndjsonPath)).size);
-  const { rows, bytes } = await copyToParquet(db, buildRecordPartSql({ ...options, typing }), options);
+  const { rows, bytes } = await copyToParquet(db, buildRecordPartSql({ ...options, typing }), {
+    ...options,
+    rowGroupSize: options.rowGroupSize ?? RECORD_PART_DEFAULTS.rowGroupSize,
+  });
   const [counted] = await db.query<{ unparsed: string | number }>(
     `SELECT coalesce(sum(cardinality(${quoteIdentifier(UNPARSED_COLUMN)})), 0)::BIGINT AS unparsed ` +
       `FROM read_parquet(${quoteLiteral(options.parquetPath)})`,

@@ -153,6 +153,64 @@ describe('Function: writeParquetFromNdjson', () => {
     },
   );
 
+  it.each([
+    ['v1', 'PLAIN', 'PLAIN'],
+    ['v2', 'DELTA_BINARY_PACKED', 'BYTE_STREAM_SPLIT'],
+  ] as const)(
+    'writes Parquet %s pages (timestamps %s, doubles %s)',
+    async (version, timestampEncoding, doubleEncoding) => {
+      const ndjson = join(dir, `version-${version}.ndjson`);
+      const spool = await NdjsonSpool.create(ndjson);
+      for (let i = 0; i < 1_000; i += 1) {
+        await spool.append({
+          t: new Date(1_600_000_000_000 + i * 1_234_567).toISOString().replace('T', ' ').slice(0, 23),
+          d: i / 7,
+        });
+      }
+      await spool.close();
+      const parquetPath = join(dir, `version-${version}.parquet`);
+      const columns = [
+        { name: 't', type: 'TIMESTAMP' },
+        { name: 'd', type: 'DOUBLE' },
+      ];
+
+      await writeParquetFromNdjson(db, {
+        ndjsonPath: ndjson,
+        parquetPath,
+        columns,
+        parquetVersion: version,
+        compressionLevel: 9,
+      });
+
+      const encodings = await db.query<{ column: string; encodings: string }>(
+        `SELECT path_in_schema AS column, encodings FROM parquet_metadata(${quoteLiteral(parquetPath)}) ORDER BY column_id`,
+      );
+      expect(encodings).toEqual([
+        { column: 't', encodings: timestampEncoding },
+        { column: 'd', encodings: doubleEncoding },
+      ]);
+      const [sums] = await db.query<{ n: string; last: string }>(
+        `SELECT count(*)::VARCHAR AS n, max(t)::VARCHAR AS last FROM read_parquet(${quoteLiteral(parquetPath)})`,
+      );
+      expect(sums).toEqual({ n: '1000', last: '2020-09-27 19:02:12.433' });
+    },
+  );
+
+  it.each([
+    ['a compression level above 22', { compressionLevel: 23 }, 'Bad compressionLevel 23'],
+    ['a fractional compression level', { compressionLevel: 2.5 }, 'Bad compressionLevel 2.5'],
+    ['an unknown Parquet version', { parquetVersion: 'v3' as never }, 'Bad parquetVersion v3'],
+  ])('rejects %s', async (_case, extra, message) => {
+    await expect(
+      writeParquetFromNdjson(db, {
+        ndjsonPath: join(dir, 'none.ndjson'),
+        parquetPath: join(dir, 'none.parquet'),
+        columns: [{ name: 'n', type: 'DOUBLE' }],
+        ...extra,
+      }),
+    ).rejects.toThrow(message);
+  });
+
   it('writes an empty file with the full schema when the spool is empty', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'empty.ndjson'));
     await spool.close();
