@@ -32,7 +32,8 @@ export class NdjsonSpool {
   /** Creates (or truncates) the spool file, creating its folder. */
   static async create(path: string): Promise<NdjsonSpool> {
     await mkdir(dirname(path), { recursive: true });
-    const stream = createWriteStream(path, { flags: 'w' });
+    // Room for a few chunks, so encoding goes on while earlier chunks are written.
+    const stream = createWriteStream(path, { flags: 'w', highWaterMark: 4 * SPOOL_CHUNK_CHARS });
     await once(stream, 'open');
     return new NdjsonSpool(path, stream);
   }
@@ -41,7 +42,7 @@ export class NdjsonSpool {
     return this.rowCount;
   }
 
-  /** Bytes appended so far (UTF-8, newlines included). */
+  /** Bytes written so far (UTF-8, newlines included); complete after close(). */
   get bytes(): number {
     return this.byteCount;
   }
@@ -58,21 +59,21 @@ export class NdjsonSpool {
   async appendJson(json: string): Promise<void> {
     if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
     if (this.failure) throw this.failure;
-    const line = `${json}\n`;
-    this.chunk.push(line);
-    this.chunkChars += line.length;
+    this.chunk.push(json);
+    this.chunkChars += json.length + 1;
     this.rowCount += 1;
-    this.byteCount += Buffer.byteLength(line);
     if (this.chunkChars >= SPOOL_CHUNK_CHARS) await this.flush();
   }
 
   private async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
-    const text = this.chunk.join('');
+    // One UTF-8 encoding per chunk, counted and written as the same buffer.
+    const buffer = Buffer.from(`${this.chunk.join('\n')}\n`);
     this.chunk = [];
     this.chunkChars = 0;
+    this.byteCount += buffer.length;
     // once() rejects when the stream emits 'error' first.
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    if (!this.stream.write(buffer)) await once(this.stream, 'drain');
     if (this.failure) throw this.failure;
   }
 
