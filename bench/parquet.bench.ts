@@ -61,8 +61,11 @@ function* generateRecords(count: number): Generator<HubSpotRecord> {
 }
 
 const phases: Record<string, number> = {};
-/** Our encoder runs with the sync engine's settings: its DuckDB memory limit, 2 threads, writeRecordPart defaults. */
-const OURS_DUCKDB = { memoryLimit: DEFAULT_DUCKDB_MEMORY, threads: DUCKDB_DEFAULTS.threads };
+/** Our encoder runs with the sync engine's settings: its DuckDB memory limit (BENCH_DUCKDB_MEMORY overrides), 2 threads, writeRecordPart defaults. */
+const OURS_DUCKDB = {
+  memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY,
+  threads: DUCKDB_DEFAULTS.threads,
+};
 
 async function encodeOurs(columns: Column[], records: Iterable<HubSpotRecord>, dir: string): Promise<string> {
   const phaseStart = process.hrtime.bigint();
