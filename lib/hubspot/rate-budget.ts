@@ -34,7 +34,7 @@ export const RATE_BUDGET_DEFAULTS = {
   /** Slots are freed this fraction of a window late: the server stamps a request after we do. */
   paddingFraction: 0.005,
   /** Extra share held back while other processes spend the same key: their views of Remaining race ours. */
-  sharedFraction: 0.06,
+  sharedFraction: 0.04,
   /** Before the first response teaches the window, one request probes; give up waiting for it after this. */
   probeTimeoutMs: 2_000,
 } as const;
