@@ -35,6 +35,8 @@ export const RATE_BUDGET_DEFAULTS = {
   paddingFraction: 0.005,
   /** Extra share held back while other processes spend the same key: their views of Remaining race ours. */
   sharedFraction: 0.04,
+  /** Most free slots a process waits for before claiming one while sharing the key (see freeSlotsNeeded). */
+  maxFreeSlotsNeeded: 4,
   /** Before the first response teaches the window, one request probes; give up waiting for it after this. */
   probeTimeoutMs: 2_000,
 } as const;
@@ -97,8 +99,21 @@ class WindowLane {
     this.own = this.own.filter((t) => t > cutoff);
     this.phantoms = this.phantoms.filter((t) => t > cutoff);
     const all = this.phantoms.length === 0 ? this.own : [...this.own, ...this.phantoms].sort((a, b) => a - b);
-    if (all.length < this.capacity) return 0;
-    return Math.max(1, Math.ceil(all[all.length - this.capacity] + this.horizon - now));
+    // Slots that must be free before this process takes one: 1 alone; with others on the key, its share's worth.
+    const allowed = this.capacity - this.freeSlotsNeeded() + 1;
+    if (all.length < allowed) return 0;
+    return Math.max(1, Math.ceil(all[all.length - allowed] + this.horizon - now));
+  }
+
+  /**
+   * Other processes see the same free slots from equally stale headers; if each took them all, every one of
+   * them would overshoot. So each claims only its share (its part of the window's recent requests): with
+   * three equal workers, one slot per three free. Capped so a newcomer with no history is not starved.
+   */
+  private freeSlotsNeeded(): number {
+    if (this.phantoms.length === 0) return 1;
+    const own = Math.max(this.own.length, 1);
+    return Math.min(Math.ceil((own + this.phantoms.length) / own), RATE_BUDGET_DEFAULTS.maxFreeSlotsNeeded);
   }
 
   /** Whether a wait may end early when a response is observed. */

@@ -71,9 +71,11 @@ describe('Class: RateBudget', () => {
     budget.observe(headers(0)); // 49 others
     clock.t += 500;
     budget.observe(headers(40)); // only 9 others now (ours still counted): 40 phantoms dropped
-    const times = await acquireTimes(budget, clock, 'standard', 38);
-    // capacity 50 - 2 held back while shared (4%) = 48: 1 own + 9 phantoms + 38 new
+    const times = await acquireTimes(budget, clock, 'standard', 37);
+    // capacity 50 - 2 held back while shared (4%) = 48: 1 own + 9 phantoms + 37 new, the last needing 2 free slots
     expect(times.every((t) => t === 0)).toBe(true);
+    // the 38th would leave 1 free slot where its share needs 2: it waits
+    expect(await acquireTimes(budget, clock, 'standard', 1)).not.toEqual([0]);
   });
 
   it('matches a response to its grant time, leaving later requests out of the server count', async () => {
@@ -93,9 +95,10 @@ describe('Class: RateBudget', () => {
     const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0 });
     const first = await budget.grant('standard');
     budget.observe({ 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '6' }, first);
-    // 3 others + 1 ours; 10 - 1 (4 % shared, rounded up) = 9 slots: 5 more now, the 6th after a window.
-    const times = await acquireTimes(budget, clock, 'standard', 6);
-    expect(times).toEqual([0, 0, 0, 0, 0, 1005]);
+    // 3 others + 1 ours; 10 - 1 (4 % shared, rounded up) = 9 slots. Each grant claims only this process's share of
+    // the free slots (own/(own+others)): 4 more now (needing 4, 3, 2, 2 free), the 5th once a window has passed.
+    const times = await acquireTimes(budget, clock, 'standard', 5);
+    expect(times).toEqual([0, 0, 0, 0, 1005]);
   });
 
   it('sends one probe before the first response teaches the window', async () => {
