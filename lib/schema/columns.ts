@@ -70,6 +70,20 @@ function toTimestamp(text: string | undefined): string | null | undefined {
   return result.ok ? (result.value as string) : undefined;
 }
 
+/** Calls `visit` with each property column and its non-null wire text, in column order. */
+export function forEachPropertyText(
+  record: HubSpotRecord,
+  columns: readonly Column[],
+  visit: (column: Column & { property: PropertyDefinition }, text: string) => void,
+): void {
+  const properties = record.properties ?? {};
+  for (const column of columns) {
+    if (!column.property) continue;
+    const raw = properties[column.property.name];
+    if (raw !== null && raw !== undefined) visit(column as Column & { property: PropertyDefinition }, String(raw));
+  }
+}
+
 /**
  * Converts one record into a JSON-serialisable NDJSON row keyed by column name. Null values are left out of
  * the row (DuckDB's read_json fills missing keys with NULL, which keeps spools of 600-property objects small).
@@ -100,16 +114,11 @@ export function convertRecord(
   }
   row.archived = record.archived === true;
 
-  const properties = record.properties ?? {};
-  for (const column of columns) {
-    if (!column.property) continue;
-    const raw = properties[column.property.name];
-    if (raw === null || raw === undefined) continue;
-    const text = String(raw);
+  forEachPropertyText(record, columns, (column, text) => {
     const result = parseValue(text, column.type);
     if (result.ok) row[column.name] = result.value;
     else keep(column.property.name, text);
-  }
+  });
 
   if (count > 0) row[UNPARSED_COLUMN] = unparsed;
   row[RUN_ID_COLUMN] = meta.runId;

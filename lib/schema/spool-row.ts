@@ -3,7 +3,7 @@
  * text as it came, keyed by output column name, so that DuckDB does the parsing. No value is parsed here.
  */
 import type { HubSpotRecord } from '../hubspot/types';
-import { LEADING_COLUMNS, type Column } from './columns';
+import { forEachPropertyText, LEADING_COLUMNS, type Column } from './columns';
 
 /** Spool keys of the leading columns and the record field each reads (`archived` is spooled as a JSON boolean). */
 const SPOOLED_FIELDS = LEADING_COLUMNS.filter((c) => c.field !== 'id' && c.field !== 'archived');
@@ -26,13 +26,7 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
     if (raw !== null && raw !== undefined) row[name] = String(raw);
   }
   row.archived = record.archived === true;
-  const properties = record.properties ?? {};
-  for (const column of columns) {
-    if (!column.property) continue;
-    const raw = properties[column.property.name];
-    if (raw === null || raw === undefined) continue;
-    row[column.name] = typeof raw === 'string' ? raw : String(raw);
-  }
+  forEachPropertyText(record, columns, (column, text) => (row[column.name] = text));
   return row;
 }
 
