@@ -1,6 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Monitoring } from './constructs/monitoring';
 import { Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
@@ -23,6 +25,34 @@ export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
   NightlyFull: { expression: 'cron(0 2 * * ? *)', input: { mode: 'full', objects: 'all' } },
   HourlyIncremental: { expression: 'cron(30 * * * ? *)', input: { mode: 'incremental', objects: 'all' } },
 };
+
+/** cdk-nag findings this design accepts, each with its reason (granular findings are acknowledged one by one). */
+function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunction[]): void {
+  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const accepted: [string[], string][] = [
+    [
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      'AWSLambdaBasicExecutionRole only lets the functions write their own CloudWatch logs.',
+    ],
+    [
+      [
+        ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+          (a) => `AwsSolutions-IAM5[Action::${a}]`,
+        ),
+        `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
+      ],
+      'Object-level S3 actions on this bucket only: every run writes, lists and (for unpublished parts) deletes objects under its own keys.',
+    ],
+    [
+      functions.map((fn) => `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`),
+      'Step Functions invokes the functions by qualified ARN (versions and aliases).',
+    ],
+    [['AwsSolutions-IAM5[Resource::*]'], 'X-Ray tracing of the state machine needs Resource *.'],
+  ];
+  for (const [ids, reason] of accepted) {
+    for (const id of ids) Validations.of(stack).acknowledge({ id: `AwsSolutions::${id}`, reason });
+  }
+}
 
 /** Wires the constructs; holds no logic of its own. */
 export class HubSpotS3SyncStack extends Stack {
@@ -48,6 +78,8 @@ export class HubSpotS3SyncStack extends Stack {
       timeZone: props.timeZone,
     });
     new Monitoring(this, 'Monitoring', { stateMachine: orchestration.stateMachine });
+
+    acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize]);
 
     new CfnOutput(this, 'BucketName', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: orchestration.stateMachine.stateMachineArn });

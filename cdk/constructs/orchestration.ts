@@ -60,7 +60,9 @@ export class Orchestration extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
-        level: sfn.LogLevel.ERROR,
+        // Every state transition, without payloads: they hold record counts and ids, never the key.
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
       },
     });
   }

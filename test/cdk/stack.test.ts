@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HubSpotS3SyncStack } from '../../cdk/stack';
 
@@ -144,5 +145,17 @@ describe('Stack: HubSpotS3SyncStack', () => {
     expect(() =>
       synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
     ).toThrow('mode: mode must be one of full, incremental, backfill');
+  });
+});
+
+describe('Stack: cdk-nag AWS Solutions checks', () => {
+  it('passes, with every accepted finding acknowledged and explained', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new HubSpotS3SyncStack(app, 'Nagged', {
+      serviceKeySecret: SECRET_ARN,
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 });
