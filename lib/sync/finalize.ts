@@ -107,7 +107,9 @@ export async function publishDataset(
     ? {
         requests: checkpoint.requests,
         retries: checkpoint.retries,
-        seconds: (deps.now().getTime() - Date.parse(checkpoint.startedAt)) / 1000,
+        // Until its last checkpoint: objects finish at different times, finalize runs once for all.
+        seconds:
+          (Date.parse(checkpoint.updatedAt ?? deps.now().toISOString()) - Date.parse(checkpoint.startedAt)) / 1000,
       }
     : { requests: 0, retries: 0, seconds: 0 };
   const existing = await readManifest(deps.target, spec.table, plan.runId);
