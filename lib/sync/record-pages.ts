@@ -1,4 +1,4 @@
-import { listRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
+import { listRecords, readRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
 import type { HubSpotRecord } from '../hubspot/types';
 import type { Checkpoint, SyncPhase } from '../store/state';
 import type { WorkItem } from './types';
@@ -71,7 +71,30 @@ export async function* pagesOfPhase(
   if (checkpoint.phase === 'done') return;
   const archived = checkpoint.phase === 'archived';
   const keep = archived ? archivedKeeper(item, lookbackMs) : () => true;
+  if (archived && item.mode !== 'full') {
+    yield* archivedInWindow(client, item, checkpoint, properties, keep);
+    return;
+  }
   for await (const page of listRecords(client, { objectType, properties, archived, after: checkpoint.cursor })) {
     yield { records: page.records.filter(keep), resume: { cursor: page.next }, last: page.next === undefined };
+  }
+}
+
+/**
+ * Archived records of a change-set window. Up to 90 days of deletions are listed every run, so the list
+ * carries ids and archivedAt only (one request per 100) and just the few inside the window are read whole.
+ */
+async function* archivedInWindow(
+  client: HubSpotClient,
+  item: WorkItem,
+  checkpoint: Checkpoint,
+  properties: string[],
+  keep: (record: HubSpotRecord) => boolean,
+): AsyncGenerator<PhasePage> {
+  const list = { objectType: item.apiName, properties: ['hs_object_id'], archived: true, after: checkpoint.cursor };
+  for await (const page of listRecords(client, list)) {
+    const ids = page.records.filter(keep).map((r) => r.id);
+    const records = ids.length ? await readRecords(client, item.apiName, ids, properties, { archived: true }) : [];
+    yield { records, resume: { cursor: page.next }, last: page.next === undefined };
   }
 }
