@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { InvalidInputError } from '../sync/run-input';
 import { backfillCommand } from './backfill-command';
 import { demoCommand } from './demo-command';
@@ -12,6 +13,7 @@ export const EXIT = { ok: 0, failed: 1, invalidInput: 2 } as const;
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('hubspot-s3-sync')
     .description('Export HubSpot CRM data to Parquet on S3 or a local folder.')
+    .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 

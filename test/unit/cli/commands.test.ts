@@ -1,5 +1,6 @@
 import type { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { backfillCommand } from '../../../lib/cli/backfill-command';
+import { main } from '../../../lib/cli/main';
 import { InvalidInputError } from '../../../lib/sync/run-input';
 import { captureIo } from '../../helpers/cli-io';
 
@@ -56,5 +57,26 @@ describe('Command: backfill', () => {
     await expect(attempt).rejects.toThrow(InvalidInputError);
     await expect(backfillCommand(options, captureIo(), sfn)).rejects.toThrow(message);
     expect(sfn.sent).toEqual([]);
+  });
+});
+
+describe('Function: main', () => {
+  const cli = async (...args: string[]) => {
+    const io = captureIo();
+    const code = await main(['node', 'hubspot-s3-sync', ...args], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+
+  it('prints its version', async () => {
+    expect(await cli('--version')).toEqual({ code: 0, out: '0.1.0\n', err: '' });
+  });
+
+  it.each([
+    [['run'], "error: required option '--out <dir|s3://bucket/prefix>' not specified"],
+    [['frobnicate'], "error: unknown command 'frobnicate'"],
+  ])('exits 2 on %j with the reason', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
   });
 });
