@@ -33,6 +33,8 @@ export function getRuntime(): Promise<SyncRuntime> {
     // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
     settings: { leaseTtlMs: 24 * 60 * 60_000 },
   });
+  // A failed start must not stick to the warm container: the next invocation tries again.
+  runtime.catch(() => (runtime = undefined));
   return runtime;
 }
 
