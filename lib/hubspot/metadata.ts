@@ -7,24 +7,20 @@ import type { ListResponse, ObjectSchema, Owner, Pipeline, PropertyDefinition } 
 
 export const OWNERS_PAGE_SIZE = 100;
 
-/** GET /crm/v3/properties/{objectType}: every (non-archived) property definition of a type. */
-export async function listProperties(client: HubSpotClient, objectType: string): Promise<PropertyDefinition[]> {
-  const response = await client.request<ListResponse<PropertyDefinition>>({
-    method: 'GET',
-    path: `/crm/v3/properties/${encodeURIComponent(objectType)}`,
-    validate: hasResults,
-  });
+/** `results` of an unpaged GET endpoint (properties, schemas, pipelines). */
+async function getResults<T>(client: HubSpotClient, path: string): Promise<T[]> {
+  const response = await client.request<ListResponse<T>>({ method: 'GET', path, validate: hasResults });
   return response.results;
 }
 
+/** GET /crm/v3/properties/{objectType}: every (non-archived) property definition of a type. */
+export function listProperties(client: HubSpotClient, objectType: string): Promise<PropertyDefinition[]> {
+  return getResults(client, `/crm/v3/properties/${encodeURIComponent(objectType)}`);
+}
+
 /** GET /crm/v3/schemas: the custom object schemas (needs crm.schemas.custom.read). */
-export async function listSchemas(client: HubSpotClient): Promise<ObjectSchema[]> {
-  const response = await client.request<ListResponse<ObjectSchema>>({
-    method: 'GET',
-    path: '/crm/v3/schemas',
-    validate: hasResults,
-  });
-  return response.results;
+export function listSchemas(client: HubSpotClient): Promise<ObjectSchema[]> {
+  return getResults(client, '/crm/v3/schemas');
 }
 
 /** GET /crm/v3/owners, paged; yields one page of owners at a time. */
@@ -47,11 +43,6 @@ export async function* listOwners(
 }
 
 /** GET /crm/v3/pipelines/{objectType} (deals, tickets): all pipelines with their stages. */
-export async function listPipelines(client: HubSpotClient, objectType: string): Promise<Pipeline[]> {
-  const response = await client.request<ListResponse<Pipeline>>({
-    method: 'GET',
-    path: `/crm/v3/pipelines/${encodeURIComponent(objectType)}`,
-    validate: hasResults,
-  });
-  return response.results;
+export function listPipelines(client: HubSpotClient, objectType: string): Promise<Pipeline[]> {
+  return getResults(client, `/crm/v3/pipelines/${encodeURIComponent(objectType)}`);
 }
