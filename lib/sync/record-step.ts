@@ -152,7 +152,7 @@ class RecordStep {
     if (spool.rows > 0 || lastOfEmpty) {
       const meta = { runId: this.item.runId, syncedAt };
       const part = await uploadSpool(this.deps, spool, {
-        ...this.partOptions(this.table, 0),
+        ...this.partOptions(this.table),
         columns: this.columns,
         meta,
       });
@@ -173,8 +173,9 @@ class RecordStep {
     await this.startPart();
   }
 
-  private partOptions(table: TableRef, unparsed: number, columns: ParquetColumnSpec[] = this.columns) {
-    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns, unparsed };
+  /** Where the next part goes; its number comes from the item's one counter. */
+  private partOptions(table: TableRef, columns: ParquetColumnSpec[] = this.columns) {
+    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns };
   }
 
   private associationTable(to: string): TableRef {
@@ -193,7 +194,7 @@ class RecordStep {
           this.deps,
           links.map((link) => associationRow(link, meta)),
           this.dir,
-          this.partOptions(table, 0, ASSOCIATION_COLUMNS),
+          this.partOptions(table, ASSOCIATION_COLUMNS),
         );
         (this.checkpoint.associationParts[to] ??= []).push(part);
       } catch (error) {
