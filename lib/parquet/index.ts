@@ -1,6 +1,6 @@
 /** The Parquet writer's public API. */
 export { openDuckDb, DUCKDB_DEFAULTS, type DuckDb, type DuckDbOptions } from './duckdb';
-export { NdjsonSpool, SPOOL_CHUNK_CHARS } from './spool';
+export { NdjsonSpool, SPOOL_BUFFER_BYTES } from './spool';
 export {
   writeParquetFromNdjson,
   writeParquetRows,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NdjsonSpool } from '../../../lib/parquet/spool';
+import { NdjsonSpool, SPOOL_BUFFER_BYTES } from '../../../lib/parquet/spool';
 
 describe('Class: NdjsonSpool', () => {
   let dir: string;
@@ -26,6 +26,18 @@ describe('Class: NdjsonSpool', () => {
         .map((line) => JSON.parse(line)),
     ).toEqual(rows);
     expect(spool.rows).toBe(20_000);
+    expect(spool.bytes).toBe((await stat(spool.path)).size);
+  });
+
+  it('writes lines longer than its buffer whole and in order between short ones', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'long.ndjson'));
+    const long = 'é'.repeat(SPOOL_BUFFER_BYTES);
+    const rows = [{ i: 0 }, { i: 1, long }, { i: 2 }, { i: 3, long: `${long}😀` }];
+    for (const row of rows) await spool.append(row);
+    await spool.close();
+
+    const lines = (await readFile(spool.path, 'utf8')).split('\n');
+    expect(lines.slice(0, -1).map((line) => JSON.parse(line))).toEqual(rows);
     expect(spool.bytes).toBe((await stat(spool.path)).size);
   });
 
