@@ -16,7 +16,7 @@ import {
   type Column,
   type RowMeta,
 } from '../schema/columns';
-import { spoolColumnType } from '../schema/spool-row';
+import { spoolColumnType, spoolKey } from '../schema/spool-row';
 import type { DuckDb } from './duckdb';
 import { columnsStruct, quoteIdentifier, quoteLiteral } from './sql';
 import { copyToParquet, WRITE_PARQUET_DEFAULTS, type Compression, type ParquetVersion } from './write-parquet';
@@ -135,14 +135,22 @@ function syncedAtText(meta: RowMeta): string {
   return parsed.value as string;
 }
 
-/** The read_json source of a spool, every column as VARCHAR except `archived`. */
-function spoolSourceSql(options: Pick<WriteRecordPartOptions, 'ndjsonPath' | 'maxObjectBytes'>, spooled: Column[]) {
+/**
+ * The read_json source of a spool, every column as VARCHAR except `archived`, read by its short spool key and
+ * renamed to the column name.
+ */
+function spoolSourceSql(
+  options: Pick<WriteRecordPartOptions, 'ndjsonPath' | 'maxObjectBytes' | 'columns'>,
+  spooled: Column[],
+): string {
   const maxObjectBytes = options.maxObjectBytes ?? WRITE_PARQUET_DEFAULTS.maxObjectBytes;
-  const readColumns = spooled.map((column) => ({ name: column.name, type: spoolColumnType(column) }));
+  const keys = spooled.map((column) => spoolKey(options.columns.indexOf(column)));
+  const readColumns = spooled.map((column, i) => ({ name: keys[i], type: spoolColumnType(column) }));
+  const renamed = spooled.map((column, i) => `${quoteIdentifier(keys[i])} AS ${quoteIdentifier(column.name)}`);
   return (
-    `read_json(${quoteLiteral(options.ndjsonPath)}, format = 'newline_delimited', ` +
-    `columns = ${columnsStruct(readColumns)}, maximum_object_size = ${Math.trunc(maxObjectBytes)}, ` +
-    `ignore_errors = false)`
+    `(SELECT ${renamed.join(', ')} FROM read_json(${quoteLiteral(options.ndjsonPath)}, ` +
+    `format = 'newline_delimited', columns = ${columnsStruct(readColumns)}, ` +
+    `maximum_object_size = ${Math.trunc(maxObjectBytes)}, ignore_errors = false))`
   );
 }
 

@@ -1,6 +1,6 @@
 import type { HubSpotRecord } from '../../../lib/hubspot/types';
 import { buildRecordColumns } from '../../../lib/schema/columns';
-import { createSpoolEncoder, toSpoolRow } from '../../../lib/schema/spool-row';
+import { createSpoolEncoder, spoolKey, toSpoolRow } from '../../../lib/schema/spool-row';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 
 const COLUMNS = buildRecordColumns([...EDGE_PROPERTIES, makeProperty('id', 'number', 'number')]);
@@ -47,9 +47,30 @@ const RECORDS: [string, HubSpotRecord, Record<string, unknown>][] = [
   ],
 ];
 
+/** A row keyed by column name, rekeyed by spool key (the column's position in base 36). */
+function bySpoolKey(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([name, value]) => {
+      const position = COLUMNS.findIndex((c) => c.name === name);
+      if (position < 0) throw new Error(`No column ${name}`);
+      return [spoolKey(position), value];
+    }),
+  );
+}
+
+describe('Function: spoolKey', () => {
+  it('is the position in base 36', () => {
+    expect([0, 9, 10, 35, 36, 640].map(spoolKey)).toEqual(['0', '9', 'a', 'z', '10', 'hs']);
+  });
+});
+
 describe('Function: toSpoolRow', () => {
   it.each(RECORDS)('spools %s', (_case, record, expected) => {
-    expect(toSpoolRow(record, COLUMNS)).toEqual(expected);
+    expect(toSpoolRow(record, COLUMNS)).toEqual(bySpoolKey(expected));
+  });
+
+  it('refuses columns without the leading record columns', () => {
+    expect(() => toSpoolRow(RECORDS[0][1], COLUMNS.slice(1))).toThrow('Record columns lack the id column');
   });
 });
 
@@ -59,7 +80,7 @@ describe('Function: createSpoolEncoder', () => {
 
     const line = encode(record);
 
-    expect(JSON.parse(line)).toEqual(expected);
+    expect(JSON.parse(line)).toEqual(bySpoolKey(expected));
     expect(line).not.toContain('\n');
   });
 });
