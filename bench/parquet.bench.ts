@@ -2,13 +2,15 @@
  * Parquet encoder benchmark: the project's writer (createSpoolEncoder -> NdjsonSpool of raw wire text -> DuckDB
  * read_json, typing in SQL, ZSTD Parquet; the sync engine's DuckDB settings and writeRecordPart defaults) against parquetjs-lite (convertRecord's typed
  * values, SNAPPY) on the same 200,000 simulator contacts x 45 properties (the simulator's value generator: HubSpot-like
- * sparsity, option values, second-precision timestamps, awkward values). Each encoder runs in its own child process
+ * sparsity, option values, millisecond system timestamps, second-precision datetime properties, awkward values). Each encoder runs in its own child process
  * so peak RSS is measured separately; record generation is excluded from both timings.
  *
- *   npx tsx bench/parquet.bench.ts [--records N]
+ *   npx tsx bench/parquet.bench.ts [--records N] [--runs N]
  *
- * Ends with `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = baseline s / ours s,
- * sizeRatio = ours bytes / baseline bytes, peakRssMiB = peak RSS of our encoder's process.
+ * Each encoder runs `--runs` times (default 3), alternating. Ends with
+ * `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = median baseline s / median ours s,
+ * sizeRatio = ours bytes / baseline bytes, peakRssMiB = the highest peak RSS of our encoder's runs.
+ * BENCH_KEEP=1 keeps each run's folder (spool and Parquet files) for inspection.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +25,8 @@ import { createSpoolEncoder } from '../lib/schema/spool-row';
 import { Dataset } from '../sim/data/dataset';
 
 const DEFAULT_RECORDS = 200_000;
+/** Runs per encoder: the ratio is taken between medians (single runs vary by 30% on a shared 2-core machine). */
+const DEFAULT_RUNS = 3;
 const META = { runId: 'bench-run', syncedAt: '2026-03-01T12:00:00.000Z' };
 /** The simulator's contacts: its first 45 properties (common, standard contact and 3 custom ones). */
 const OBJECT_TYPE = 'contacts';
@@ -53,7 +57,7 @@ function* timeGeneration<T>(source: Iterator<T>, spent: { seconds: number }): Ge
   }
 }
 
-/** The simulator's records (HubSpot-like sparsity, option values, second-precision timestamps, awkward values). */
+/** The simulator's records (HubSpot-like sparsity, option values, millisecond system timestamps, second-precision datetime properties, awkward values). */
 function* generateRecords(count: number): Generator<HubSpotRecord> {
   const store = openStore(count);
   const props = store.properties.list.slice(0, PROPERTY_COUNT).map((_, p) => p);
@@ -164,8 +168,27 @@ async function runChild(encoder: string, count: number): Promise<void> {
     };
     console.log(JSON.stringify(result));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.error(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Median wall and CPU seconds, the (deterministic) file size, and the highest peak RSS of an encoder's runs. */
+function summarise(runs: ChildResult[]): Omit<ChildResult, 'encoder' | 'phases'> {
+  const sizes = new Set(runs.map((r) => r.bytes));
+  if (sizes.size !== 1) throw new Error(`Runs wrote files of different sizes: ${[...sizes].join(', ')}`);
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    bytes: runs[0].bytes,
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+  };
 }
 
 function spawnChild(encoder: string, count: number): ChildResult {
@@ -187,21 +210,37 @@ async function main(): Promise<void> {
   const childAt = args.indexOf('--child');
   if (childAt >= 0) return runChild(args[childAt + 1], count);
 
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : DEFAULT_RUNS;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new RangeError(`--runs must be a positive integer, got ${args[runsAt + 1]}`);
+
   console.log(
-    `records=${count} properties=${buildProperties().length} columns=${buildRecordColumns(buildProperties()).length}`,
+    `records=${count} properties=${buildProperties().length} columns=${buildRecordColumns(buildProperties()).length} runs=${runs}`,
   );
-  const ours = spawnChild('ours', count);
-  const baseline = spawnChild('baseline', count);
-  console.log('encoder                        encode s    CPU s        bytes   peak RSS MiB');
+  // Alternated, so a slow spell of a shared machine falls on both encoders.
+  const results: { ours: ChildResult[]; baseline: ChildResult[] } = { ours: [], baseline: [] };
+  for (let run = 1; run <= runs; run += 1) {
+    for (const encoder of ['ours', 'baseline'] as const) {
+      const result = spawnChild(encoder, count);
+      results[encoder].push(result);
+      console.log(
+        `run ${run} ${encoder.padEnd(8)} ${result.seconds.toFixed(2).padStart(7)} s  CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s  ` +
+          `peak RSS ${result.peakRssMiB.toFixed(1)} MiB  phases ${JSON.stringify(result.phases, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`,
+      );
+    }
+  }
+  const ours = summarise(results.ours);
+  const baseline = summarise(results.baseline);
+  console.log('encoder                        median s   CPU s        bytes   max peak RSS MiB');
   for (const [label, r] of [
     ['ours (raw spool + DuckDB SQL)', ours],
     ['parquetjs-lite (typed, SNAPPY)', baseline],
   ] as const) {
     console.log(
-      `${label.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${String(r.bytes).padStart(12)} ${r.peakRssMiB.toFixed(1).padStart(14)}`,
+      `${label.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${String(r.bytes).padStart(12)} ${r.peakRssMiB.toFixed(1).padStart(18)}`,
     );
   }
-  console.log(`phases: ours ${JSON.stringify(ours.phases)} baseline ${JSON.stringify(baseline.phases)}`);
   const result = {
     speedRatio: Number((baseline.seconds / ours.seconds).toFixed(2)),
     sizeRatio: Number((ours.bytes / baseline.bytes).toFixed(3)),
