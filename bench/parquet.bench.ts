@@ -10,9 +10,11 @@
  * Each encoder runs `--runs` times (default 3), alternating. Ends with
  * `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = median baseline s / median ours s,
  * sizeRatio = ours bytes / baseline bytes, peakRssMiB = the highest peak RSS of our encoder's runs.
+ * The children run this file bundled by esbuild under plain node (no TypeScript loader in their RSS).
  * BENCH_KEEP=1 keeps each run's folder (spool and Parquet files) for inspection.
  */
 import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,15 +193,31 @@ function summarise(runs: ChildResult[]): Omit<ChildResult, 'encoder' | 'phases'>
   };
 }
 
-function spawnChild(encoder: string, count: number): ChildResult {
-  const output = execFileSync(
-    process.execPath,
-    [...process.execArgv, __filename, '--child', encoder, '--records', String(count)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1024 * 1024,
-    },
-  );
+/**
+ * This file bundled to JavaScript (dist/, beside the CLI's bundle, so packages resolve from node_modules): the
+ * children run it under plain node as production runs its bundle, because the TypeScript loader alone adds about
+ * 50 MiB to a process's RSS.
+ */
+async function bundleSelf(): Promise<string> {
+  const outfile = join(__dirname, '..', 'dist', 'parquet.bench.js');
+  await build({
+    entryPoints: [__filename],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function spawnChild(script: string, encoder: string, count: number): ChildResult {
+  const output = execFileSync(process.execPath, [script, '--child', encoder, '--records', String(count)], {
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024,
+  });
   return JSON.parse(output.trim().split('\n').pop()!) as ChildResult;
 }
 
@@ -218,11 +236,12 @@ async function main(): Promise<void> {
   console.log(
     `records=${count} properties=${buildProperties().length} columns=${buildRecordColumns(buildProperties()).length} runs=${runs}`,
   );
+  const script = await bundleSelf();
   // Alternated, so a slow spell of a shared machine falls on both encoders.
   const results: { ours: ChildResult[]; baseline: ChildResult[] } = { ours: [], baseline: [] };
   for (let run = 1; run <= runs; run += 1) {
     for (const encoder of ['ours', 'baseline'] as const) {
-      const result = spawnChild(encoder, count);
+      const result = spawnChild(script, encoder, count);
       results[encoder].push(result);
       console.log(
         `run ${run} ${encoder.padEnd(8)} ${result.seconds.toFixed(2).padStart(7)} s  CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s  ` +
