@@ -24,6 +24,7 @@ import { DEFAULT_DUCKDB_MEMORY } from '../lib/sync/create-deps';
 import { DEFAULT_SYNC_SETTINGS } from '../lib/sync/deps';
 import { buildRecordColumns, convertRecord, type Column } from '../lib/schema/columns';
 import { createSpoolEncoder } from '../lib/schema/spool-row';
+import { ByteWriter } from '../sim/data/byte-writer';
 import { Dataset } from '../sim/data/dataset';
 
 const DEFAULT_RECORDS = 200_000;
@@ -59,11 +60,30 @@ function* timeGeneration<T>(source: Iterator<T>, spent: { seconds: number }): Ge
   }
 }
 
-/** The simulator's records (HubSpot-like sparsity, option values, millisecond system timestamps, second-precision datetime properties, awkward values). */
-function* generateRecords(count: number): Generator<HubSpotRecord> {
+/** Records per generated page, as HubSpot's list endpoints return them (and as the sync engine spools them). */
+const PAGE_SIZE = 100;
+
+/**
+ * The simulator's records (HubSpot-like sparsity, option values, millisecond system timestamps, second-precision
+ * datetime properties, awkward values) in pages of 100, as the sync engine receives them: each page is written
+ * as the simulator's wire JSON (every requested property, null when empty) and parsed by JSON.parse, as the
+ * HubSpot client parses a response. Generation is timed per page, so the timing costs the encoders nothing.
+ */
+function* generatePages(count: number): Generator<HubSpotRecord[]> {
   const store = openStore(count);
   const props = store.properties.list.slice(0, PROPERTY_COUNT).map((_, p) => p);
-  for (let i = 0; i < Math.min(count, store.length); i += 1) yield store.record(i, props);
+  const total = Math.min(count, store.length);
+  const pageBuffer = Buffer.allocUnsafe(1 << 20);
+  for (let start = 0; start < total; start += PAGE_SIZE) {
+    const out = new ByteWriter(pageBuffer);
+    out.ascii('[');
+    for (let i = start; i < Math.min(total, start + PAGE_SIZE); i += 1) {
+      if (i > start) out.ascii(',');
+      store.writeRecordJson(out, i, props);
+    }
+    out.ascii(']');
+    yield JSON.parse(out.toString()) as HubSpotRecord[];
+  }
 }
 
 const phases: Record<string, number> = {};
@@ -73,11 +93,11 @@ const OURS_DUCKDB = {
   threads: DUCKDB_DEFAULTS.threads,
 };
 
-async function encodeOurs(columns: Column[], records: Iterable<HubSpotRecord>, dir: string): Promise<string> {
+async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string> {
   const phaseStart = process.hrtime.bigint();
   const spool = await NdjsonSpool.create(join(dir, 'ours.ndjson'));
   const encode = createSpoolEncoder(columns);
-  for (const record of records) await spool.appendJson(encode(record));
+  for (const page of pages) for (const record of page) await spool.appendJson(encode(record));
   await spool.close();
   phases.spoolSeconds = Number(process.hrtime.bigint() - phaseStart) / 1e9;
   phases.spoolMiB = spool.bytes / 2 ** 20;
@@ -110,7 +130,7 @@ const PARQUETJS_TYPES: Record<string, Record<string, unknown>> = {
   'MAP(VARCHAR, VARCHAR)': { type: 'UTF8' },
 };
 
-async function encodeBaseline(columns: Column[], records: Iterable<HubSpotRecord>, dir: string): Promise<string> {
+async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string> {
   const parquet = require('parquetjs-lite');
   const fields = Object.fromEntries(
     columns.map((c) => [
@@ -120,18 +140,20 @@ async function encodeBaseline(columns: Column[], records: Iterable<HubSpotRecord
   );
   const parquetPath = join(dir, 'baseline.parquet');
   const writer = await parquet.ParquetWriter.openFile(new parquet.ParquetSchema(fields), parquetPath);
-  for (const record of records) {
-    const { row } = convertRecord(record, columns, META);
-    const typed: Record<string, unknown> = {};
-    for (const c of columns) {
-      const value = row[c.name];
-      if (value === undefined || value === null) continue;
-      if (c.type === 'TIMESTAMP') typed[c.name] = new Date(`${(value as string).replace(' ', 'T')}Z`);
-      else if (c.type === 'DATE') typed[c.name] = new Date(`${value as string}T00:00:00Z`);
-      else if (c.type === 'MAP(VARCHAR, VARCHAR)') typed[c.name] = JSON.stringify(value);
-      else typed[c.name] = value;
+  for (const page of pages) {
+    for (const record of page) {
+      const { row } = convertRecord(record, columns, META);
+      const typed: Record<string, unknown> = {};
+      for (const c of columns) {
+        const value = row[c.name];
+        if (value === undefined || value === null) continue;
+        if (c.type === 'TIMESTAMP') typed[c.name] = new Date(`${(value as string).replace(' ', 'T')}Z`);
+        else if (c.type === 'DATE') typed[c.name] = new Date(`${value as string}T00:00:00Z`);
+        else if (c.type === 'MAP(VARCHAR, VARCHAR)') typed[c.name] = JSON.stringify(value);
+        else typed[c.name] = value;
+      }
+      await writer.appendRow(typed);
     }
-    await writer.appendRow(typed);
   }
   await writer.close();
   return parquetPath;
@@ -153,10 +175,10 @@ async function runChild(encoder: string, count: number): Promise<void> {
   try {
     const columns = buildRecordColumns(buildProperties());
     const generation = { seconds: 0 };
-    const records = timeGeneration(generateRecords(count), generation);
+    const pages = timeGeneration(generatePages(count), generation);
     const started = process.hrtime.bigint();
     const cpuStarted = process.cpuUsage();
-    const path = await (encoder === 'ours' ? encodeOurs : encodeBaseline)(columns, records, dir);
+    const path = await (encoder === 'ours' ? encodeOurs : encodeBaseline)(columns, pages, dir);
     const cpu = process.cpuUsage(cpuStarted);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 - generation.seconds;
     phases.generationSeconds = generation.seconds;
