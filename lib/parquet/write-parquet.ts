@@ -28,6 +28,11 @@ export interface WriteParquetOptions {
   rowGroupSize?: number;
   /** Largest NDJSON line read_json accepts; default 16 MiB (256 values of 65,536 chars); raise it for wider records. */
   maxObjectBytes?: number;
+  /**
+   * Largest string dictionary page per column chunk; a column whose distinct values need more is written plain.
+   * Default WRITE_PARQUET_DEFAULTS.stringDictionaryPageBytes.
+   */
+  stringDictionaryPageBytes?: number;
 }
 
 export const WRITE_PARQUET_DEFAULTS = {
@@ -35,6 +40,14 @@ export const WRITE_PARQUET_DEFAULTS = {
   compressionLevel: 3,
   parquetVersion: 'v1',
   maxObjectBytes: 16 * 1024 * 1024,
+  /**
+   * 64 KiB instead of DuckDB's 1 MiB. The writer builds a dictionary per string column before it knows whether
+   * it fits, so wide objects paid for it in memory: 100,000 simulator contacts x 630 columns failed at a 768 MB
+   * memory_limit and passed at 64 KiB (RSS 1.31 -> 1.13 GB at 1.2 GB, file 1% smaller). Near-unique strings
+   * (emails, names with numbers) gain nothing from a dictionary; 200k contacts x 45 properties: same speed, file
+   * 0.3% smaller.
+   */
+  stringDictionaryPageBytes: 64 * 1024,
 } as const;
 
 /** The SELECT that reads an NDJSON spool as typed columns (missing keys read as NULL, bad values fail). */
@@ -58,7 +71,7 @@ export async function copyToParquet(
   selectSql: string,
   options: Pick<
     WriteParquetOptions,
-    'parquetPath' | 'compression' | 'compressionLevel' | 'parquetVersion' | 'rowGroupSize'
+    'parquetPath' | 'compression' | 'compressionLevel' | 'parquetVersion' | 'rowGroupSize' | 'stringDictionaryPageBytes'
   >,
 ): Promise<{ rows: number; bytes: number }> {
   const compression = options.compression ?? WRITE_PARQUET_DEFAULTS.compression;
@@ -76,6 +89,11 @@ export async function copyToParquet(
     }
     copyOptions.push(`ROW_GROUP_SIZE ${options.rowGroupSize}`);
   }
+  const dictionaryBytes = options.stringDictionaryPageBytes ?? WRITE_PARQUET_DEFAULTS.stringDictionaryPageBytes;
+  if (!Number.isInteger(dictionaryBytes) || dictionaryBytes < 1) {
+    throw new RangeError(`Bad stringDictionaryPageBytes ${dictionaryBytes}`);
+  }
+  copyOptions.push(`STRING_DICTIONARY_PAGE_SIZE_LIMIT ${dictionaryBytes}`);
   await mkdir(dirname(options.parquetPath), { recursive: true });
   // COPY answers one row: { Count } (BIGINT, as text).
   const result = await db.query<{ Count: string | number }>(

@@ -197,9 +197,51 @@ describe('Function: writeParquetFromNdjson', () => {
   );
 
   it.each([
+    { limit: 'the 64 KiB default', stringDictionaryPageBytes: undefined, uniqueAsDictionary: false },
+    { limit: 'a 1 MiB limit', stringDictionaryPageBytes: 1024 * 1024, uniqueAsDictionary: true },
+  ])(
+    'with $limit, an 80 KB string dictionary is written: $uniqueAsDictionary; a 7-value one always',
+    async ({ stringDictionaryPageBytes, uniqueAsDictionary }) => {
+      const ndjson = join(dir, 'dictionary.ndjson');
+      const spool = await NdjsonSpool.create(ndjson);
+      // 2,000 distinct 40-character strings, 5 rows each: an ~80 KB dictionary; 7 distinct values: a few bytes.
+      for (let i = 0; i < 10_000; i += 1) {
+        const unique = `someone.with.long.name.${String(i % 2_000).padStart(5, '0')}@example.com`;
+        await spool.append({ unique, few: `v${i % 7}` });
+      }
+      await spool.close();
+      const parquetPath = join(dir, 'dictionary.parquet');
+
+      await writeParquetFromNdjson(db, {
+        ndjsonPath: ndjson,
+        parquetPath,
+        columns: [
+          { name: 'unique', type: 'VARCHAR' },
+          { name: 'few', type: 'VARCHAR' },
+        ],
+        stringDictionaryPageBytes,
+      });
+
+      const chunks = await db.query<{ column: string; dictionary: boolean }>(
+        `SELECT path_in_schema AS column, bool_or(dictionary_page_offset IS NOT NULL) AS dictionary
+         FROM parquet_metadata(${quoteLiteral(parquetPath)}) GROUP BY column_id, path_in_schema ORDER BY column_id`,
+      );
+      expect(chunks).toEqual([
+        { column: 'unique', dictionary: uniqueAsDictionary },
+        { column: 'few', dictionary: true },
+      ]);
+      const [counts] = await db.query<{ n: string; distinct: string }>(
+        `SELECT count(*)::VARCHAR AS n, count(DISTINCT "unique")::VARCHAR AS distinct FROM read_parquet(${quoteLiteral(parquetPath)})`,
+      );
+      expect(counts).toEqual({ n: '10000', distinct: '2000' });
+    },
+  );
+
+  it.each([
     ['a compression level above 22', { compressionLevel: 23 }, 'Bad compressionLevel 23'],
     ['a fractional compression level', { compressionLevel: 2.5 }, 'Bad compressionLevel 2.5'],
     ['an unknown Parquet version', { parquetVersion: 'v3' as never }, 'Bad parquetVersion v3'],
+    ['a string dictionary limit of 0 bytes', { stringDictionaryPageBytes: 0 }, 'Bad stringDictionaryPageBytes 0'],
   ])('rejects %s', async (_case, extra, message) => {
     await expect(
       writeParquetFromNdjson(db, {
