@@ -1,6 +1,6 @@
 import type { HubSpotRecord } from '../../../lib/hubspot/types';
 import { buildRecordColumns } from '../../../lib/schema/columns';
-import { createSpoolEncoder, spoolKey, toSpoolRow } from '../../../lib/schema/spool-row';
+import { createSpoolEncoder, jsonString, spoolKey, toSpoolRow } from '../../../lib/schema/spool-row';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 
 const COLUMNS = buildRecordColumns([...EDGE_PROPERTIES, makeProperty('id', 'number', 'number')]);
@@ -82,5 +82,23 @@ describe('Function: createSpoolEncoder', () => {
 
     expect(JSON.parse(line)).toEqual(bySpoolKey(expected));
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('Function: jsonString', () => {
+  const everyAscii = Array.from({ length: 128 }, (_, code) => `a${String.fromCharCode(code)}b`);
+  it.each([
+    ...everyAscii,
+    '',
+    'plain text',
+    'Zürich Łukasiewicz',
+    'emoji 🎉 party',
+    'lone \ud800 high',
+    'lone \udfff low',
+    '\u2028 and \u2029',
+    '\u007f\u0080\u00ff',
+    'x'.repeat(10_000),
+  ])('equals JSON.stringify for %j', (text) => {
+    expect(jsonString(text)).toBe(JSON.stringify(text));
   });
 });
