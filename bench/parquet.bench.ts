@@ -97,7 +97,7 @@ async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, d
   const phaseStart = process.hrtime.bigint();
   const spool = await NdjsonSpool.create(join(dir, 'ours.ndjson'));
   const encode = createSpoolEncoder(columns);
-  for (const page of pages) for (const record of page) await spool.appendJson(encode(record));
+  for (const page of pages) await spool.appendAll(page, encode);
   await spool.close();
   phases.spoolSeconds = Number(process.hrtime.bigint() - phaseStart) / 1e9;
   phases.spoolMiB = spool.bytes / 2 ** 20;

@@ -50,17 +50,29 @@ export class NdjsonSpool {
 
   /** Appends one row already serialised as JSON text (no newline inside; JSON.stringify never writes one). */
   async appendJson(json: string): Promise<void> {
+    return this.appendAll([json], (line) => line);
+  }
+
+  /**
+   * Appends one line per item, as `encode` serialises it (JSON text without a newline). Awaits only when the
+   * buffer is written out, so a page of records costs one promise rather than one per record.
+   * @example await spool.appendAll(page.records, createSpoolEncoder(columns));
+   */
+  async appendAll<T>(items: Iterable<T>, encode: (item: T) => string): Promise<void> {
     if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
-    const worstCase = json.length * MAX_UTF8_BYTES_PER_UNIT + 1;
-    if (this.used + worstCase > this.buffer.length) await this.flush();
-    this.rowCount += 1;
-    if (worstCase > this.buffer.length) {
-      await this.writeOut(Buffer.from(`${json}\n`));
-      return;
+    for (const item of items) {
+      const json = encode(item);
+      const worstCase = json.length * MAX_UTF8_BYTES_PER_UNIT + 1;
+      if (this.used + worstCase > this.buffer.length) await this.flush();
+      this.rowCount += 1;
+      if (worstCase > this.buffer.length) {
+        await this.writeOut(Buffer.from(`${json}\n`));
+        continue;
+      }
+      this.used += this.buffer.write(json, this.used, 'utf8');
+      this.buffer[this.used] = 0x0a;
+      this.used += 1;
     }
-    this.used += this.buffer.write(json, this.used, 'utf8');
-    this.buffer[this.used] = 0x0a;
-    this.used += 1;
   }
 
   private async flush(): Promise<void> {

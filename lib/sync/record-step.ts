@@ -121,11 +121,9 @@ class RecordStep {
 
   private async addPage(page: PhasePage): Promise<void> {
     const collectIds = this.checkpoint.phase === 'live' && this.item.associationTargets?.length;
-    for (const record of page.records) {
-      // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
-      await this.pending.spool.appendJson(this.encode(record));
-      if (collectIds) this.pending.ids.push(record.id);
-    }
+    // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
+    await this.pending.spool.appendAll(page.records, this.encode);
+    if (collectIds) for (const record of page.records) this.pending.ids.push(record.id);
     this.pending.resume = page.resume;
     this.pending.last = page.last;
     this.pending.pages += 1;

@@ -41,6 +41,22 @@ describe('Class: NdjsonSpool', () => {
     expect(spool.bytes).toBe((await stat(spool.path)).size);
   });
 
+  it('appends a batch of items through an encoder, across buffer writes, after single rows', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'batch.ndjson'));
+    const items = Array.from({ length: 30_000 }, (_, i) => ({ i, text: `item ${i} ü` }));
+    await spool.append({ first: true });
+    await spool.appendAll(items, (item) => JSON.stringify(item));
+    await spool.appendAll([], () => {
+      throw new Error('never called');
+    });
+    await spool.close();
+
+    const lines = (await readFile(spool.path, 'utf8')).split('\n').slice(0, -1);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ first: true }, ...items]);
+    expect(spool.rows).toBe(30_001);
+    expect(spool.bytes).toBe((await stat(spool.path)).size);
+  });
+
   it('creates an empty file when nothing is appended and closes twice safely', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'empty.ndjson'));
     await spool.close();
