@@ -15,6 +15,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
+// Loaded before any timing starts, as DuckDB is.
+const parquet = require('parquetjs-lite');
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,7 +133,6 @@ const PARQUETJS_TYPES: Record<string, Record<string, unknown>> = {
 };
 
 async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string> {
-  const parquet = require('parquetjs-lite');
   const fields = Object.fromEntries(
     columns.map((c) => [
       c.name,

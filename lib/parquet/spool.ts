@@ -19,6 +19,8 @@ export class NdjsonSpool {
   private rowCount = 0;
   private byteCount = 0;
   private closed = false;
+  private busy = false;
+  private failure: Error | undefined;
 
   private constructor(
     private readonly filePath: string,
@@ -55,50 +57,75 @@ export class NdjsonSpool {
 
   /**
    * Appends one line per item, as `encode` serialises it (JSON text without a newline). Awaits only when the
-   * buffer is written out, so a page of records costs one promise rather than one per record.
+   * buffer is written out, so a page of records costs one promise rather than one per record. Calls must not
+   * overlap (await each one); after a failed write every call rethrows that failure.
    * @example await spool.appendAll(page.records, createSpoolEncoder(columns));
    */
   async appendAll<T>(items: Iterable<T>, encode: (item: T) => string): Promise<void> {
-    if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
-    for (const item of items) {
-      const json = encode(item);
-      const worstCase = json.length * MAX_UTF8_BYTES_PER_UNIT + 1;
-      if (this.used + worstCase > this.buffer.length) await this.flush();
-      this.rowCount += 1;
-      if (worstCase > this.buffer.length) {
-        await this.writeOut(Buffer.from(`${json}\n`));
-        continue;
+    this.enter();
+    try {
+      for (const item of items) {
+        const json = encode(item);
+        const worstCase = json.length * MAX_UTF8_BYTES_PER_UNIT + 1;
+        if (this.used + worstCase > this.buffer.length) await this.flush();
+        if (worstCase > this.buffer.length) {
+          await this.writeOut(Buffer.from(`${json}\n`));
+        } else {
+          this.used += this.buffer.write(json, this.used, 'utf8');
+          this.buffer[this.used] = 0x0a;
+          this.used += 1;
+        }
+        this.rowCount += 1;
       }
-      this.used += this.buffer.write(json, this.used, 'utf8');
-      this.buffer[this.used] = 0x0a;
-      this.used += 1;
+    } finally {
+      this.busy = false;
     }
+  }
+
+  /** Refuses a closed or failed spool, and a call while another is still writing. */
+  private enter(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
+    if (this.busy) throw new Error(`Spool ${this.filePath} is busy: await each append before the next call`);
+    this.busy = true;
   }
 
   private async flush(): Promise<void> {
     if (this.used === 0) return;
-    const length = this.used;
+    await this.writeOut(this.buffer.subarray(0, this.used));
     this.used = 0;
-    await this.writeOut(this.buffer.subarray(0, length));
   }
 
+  /** Writes all of `bytes`; a failure is kept, so the spool refuses everything after it. */
   private async writeOut(bytes: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await this.file.write(bytes, offset, bytes.length - offset);
-      offset += bytesWritten;
+    try {
+      let offset = 0;
+      while (offset < bytes.length) {
+        const { bytesWritten } = await this.file.write(bytes, offset, bytes.length - offset);
+        offset += bytesWritten;
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw this.failure;
     }
     this.byteCount += bytes.length;
   }
 
-  /** Flushes and closes the file; idempotent. */
+  /** Flushes and closes the file; idempotent, but rethrows the failure of a write that failed. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      await this.flush();
-    } finally {
-      await this.file.close();
+    if (!this.closed) {
+      if (this.busy) throw new Error(`Spool ${this.filePath} is busy: await each append before closing`);
+      this.closed = true;
+      try {
+        if (!this.failure) await this.flush();
+      } catch {
+        // Kept in this.failure and thrown below, once the file is closed.
+      } finally {
+        await this.file.close().catch((error: unknown) => {
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
+        });
+      }
     }
+    if (this.failure) throw this.failure;
   }
 }

@@ -65,7 +65,8 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
     if (raw !== null && raw !== undefined) row[leading.get(name) as string] = String(raw);
   }
   row[leading.get('archived') as string] = record.archived === true;
-  forEachPropertyText(record, columns, (column, text) => (row[spoolKey(columns.indexOf(column))] = text));
+  const positions = new Map(columns.map((column, position) => [column, position]));
+  forEachPropertyText(record, columns, (column, text) => (row[spoolKey(positions.get(column) as number)] = text));
   return row;
 }
 

@@ -65,6 +65,33 @@ describe('Class: NdjsonSpool', () => {
     expect([spool.rows, spool.bytes]).toEqual([0, 0]);
   });
 
+  it('keeps a failed write: every later append and close rethrows it, and the file is closed', async () => {
+    // Writes to /dev/full fail with ENOSPC.
+    const spool = await NdjsonSpool.create('/dev/full');
+    const big = 'x'.repeat(SPOOL_BUFFER_BYTES / 4);
+
+    await spool.append({ big });
+    await expect(spool.append({ big })).rejects.toThrow(/ENOSPC/);
+    await expect(spool.append({ small: 1 })).rejects.toThrow(/ENOSPC/);
+    await expect(spool.close()).rejects.toThrow(/ENOSPC/);
+    await expect(spool.close()).rejects.toThrow(/ENOSPC/);
+    expect([spool.rows, spool.bytes]).toEqual([1, 0]);
+  });
+
+  it('refuses an append or close while an earlier append is still writing', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'overlap.ndjson'));
+    const rows = Array.from({ length: 2_000 }, (_, i) => ({ i, text: 'y'.repeat(1_000) }));
+
+    const first = spool.appendAll(rows, (row) => JSON.stringify(row));
+    await expect(spool.append({ late: true })).rejects.toThrow('is busy');
+    await expect(spool.close()).rejects.toThrow('is busy');
+    await first;
+    await spool.close();
+
+    const lines = (await readFile(spool.path, 'utf8')).split('\n').slice(0, -1);
+    expect(lines).toHaveLength(2_000);
+  });
+
   it('refuses appends after close', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'closed.ndjson'));
     await spool.close();

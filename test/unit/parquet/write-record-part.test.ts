@@ -337,8 +337,8 @@ describe('Function: writeRecordPart', () => {
   });
 
   it.each<[string, number, number, RecordTyping]>([
-    ['a small spool', 30, 29 * 1024 * 1024, 'listwise'],
-    ['a spool of at least 1 MiB per typed column', 30, 30 * 1024 * 1024, 'columnwise'],
+    ['a small spool', 30, 59 * 1024 * 1024, 'listwise'],
+    ['a spool of at least 2 MiB per typed column', 30, 60 * 1024 * 1024, 'columnwise'],
     ['more than 200 typed columns', 201, 10 * 1024 ** 3, 'listwise'],
   ])('chooses the typing for %s', (_case, typedColumns, spoolBytes, typing) => {
     const properties = Array.from({ length: typedColumns - 3 }, (_, i) => makeProperty(`n${i}`, 'number', 'number'));
