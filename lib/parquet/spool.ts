@@ -7,6 +7,8 @@ export const SPOOL_BUFFER_BYTES = 1024 * 1024;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 /**
  * Appends JSON rows, one per line. Each line is encoded straight into one reused buffer (no joined chunk
  * strings, no Buffer per line), which is written to the file when full, so memory stays bounded whatever
@@ -105,7 +107,7 @@ export class NdjsonSpool {
         offset += bytesWritten;
       }
     } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.failure = asError(error);
       throw this.failure;
     }
     this.byteCount += bytes.length;
@@ -122,7 +124,7 @@ export class NdjsonSpool {
         // Kept in this.failure and thrown below, once the file is closed.
       } finally {
         await this.file.close().catch((error: unknown) => {
-          this.failure ??= error instanceof Error ? error : new Error(String(error));
+          this.failure ??= asError(error);
         });
       }
     }

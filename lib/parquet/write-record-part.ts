@@ -16,7 +16,7 @@ import {
   type Column,
   type RowMeta,
 } from '../schema/columns';
-import { spoolColumnType, spoolKey } from '../schema/spool-row';
+import { spoolColumnType, spoolKeys } from '../schema/spool-row';
 import type { DuckDb } from './duckdb';
 import { columnsStruct, quoteIdentifier, quoteLiteral } from './sql';
 import { copyToParquet, WRITE_PARQUET_DEFAULTS, type Compression, type ParquetVersion } from './write-parquet';
@@ -153,7 +153,8 @@ function spoolSourceSql(
   spooled: Column[],
 ): string {
   const maxObjectBytes = options.maxObjectBytes ?? WRITE_PARQUET_DEFAULTS.maxObjectBytes;
-  const keys = spooled.map((column) => spoolKey(options.columns.indexOf(column)));
+  const keyOf = spoolKeys(options.columns);
+  const keys = spooled.map((column) => keyOf.get(column) as string);
   const readColumns = spooled.map((column, i) => ({ name: keys[i], type: spoolColumnType(column) }));
   const renamed = spooled.map((column, i) => `${quoteIdentifier(keys[i])} AS ${quoteIdentifier(column.name)}`);
   return (

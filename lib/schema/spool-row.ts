@@ -39,16 +39,19 @@ export function spoolKey(position: number): string {
   return position.toString(36);
 }
 
+/** The spool key of every record column (spoolKey of its position): the encoders and the SQL reader agree on it. */
+export function spoolKeys(columns: readonly Column[]): Map<Column, string> {
+  return new Map(columns.map((column, position) => [column, spoolKey(position)]));
+}
+
 /** Spool key of each leading column that the record columns hold, by column name. */
-function leadingKeys(columns: readonly Column[]): Map<string, string> {
-  const keys = new Map<string, string>();
-  columns.forEach((column, position) => {
-    if (!column.property) keys.set(column.name, spoolKey(position));
-  });
+function leadingKeys(keys: ReadonlyMap<Column, string>): Map<string, string> {
+  const leading = new Map<string, string>();
+  for (const [column, key] of keys) if (!column.property) leading.set(column.name, key);
   for (const { name } of LEADING_COLUMNS) {
-    if (!keys.has(name)) throw new RangeError(`Record columns lack the ${name} column`);
+    if (!leading.has(name)) throw new RangeError(`Record columns lack the ${name} column`);
   }
-  return keys;
+  return leading;
 }
 
 /**
@@ -58,15 +61,15 @@ function leadingKeys(columns: readonly Column[]): Map<string, string> {
  * @example toSpoolRow({ id: '1', properties: { amount: '12' }, ... }, columns) // { '0': '1', ..., '5': '12' }
  */
 export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): Record<string, unknown> {
-  const leading = leadingKeys(columns);
+  const keys = spoolKeys(columns);
+  const leading = leadingKeys(keys);
   const row: Record<string, unknown> = { [leading.get('id') as string]: String(record.id) };
   for (const { name, field } of SPOOLED_FIELDS) {
     const raw = record[field];
     if (raw !== null && raw !== undefined) row[leading.get(name) as string] = String(raw);
   }
   row[leading.get('archived') as string] = record.archived === true;
-  const positions = new Map(columns.map((column, position) => [column, position]));
-  forEachPropertyText(record, columns, (column, text) => (row[spoolKey(positions.get(column) as number)] = text));
+  forEachPropertyText(record, columns, (column, text) => (row[keys.get(column) as string] = text));
   return row;
 }
 
@@ -76,12 +79,11 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
  * @example const encode = createSpoolEncoder(columns); await spool.appendJson(encode(record));
  */
 export function createSpoolEncoder(columns: readonly Column[]): (record: HubSpotRecord) => string {
-  const leading = leadingKeys(columns);
+  const columnKeys = spoolKeys(columns);
+  const leading = leadingKeys(columnKeys);
   const keyText = (key: string) => `,${JSON.stringify(key)}:`;
   const keys = new Map<string, string>();
-  columns.forEach((column, position) => {
-    if (column.property) keys.set(column.property.name, keyText(spoolKey(position)));
-  });
+  for (const [column, key] of columnKeys) if (column.property) keys.set(column.property.name, keyText(key));
   const fields = SPOOLED_FIELDS.map(({ name, field }) => ({ field, key: keyText(leading.get(name) as string) }));
   const idKey = `{${JSON.stringify(leading.get('id'))}:`;
   const archivedKey = keyText(leading.get('archived') as string);
