@@ -7,11 +7,11 @@
 import { stat } from 'node:fs/promises';
 import { buildParseSql, INFALLIBLE_TYPES } from '../schema/parse-sql';
 import type { ColumnType } from '../schema/type-map';
-import { parseTimestamp } from '../schema/parse-value';
 import {
   LEADING_COLUMNS,
   RUN_ID_COLUMN,
   SYNCED_AT_COLUMN,
+  syncedAtText,
   UNPARSED_COLUMN,
   type Column,
   type RowMeta,
@@ -135,13 +135,6 @@ function failedEntriesSql(group: TypeGroup): string {
     `list_filter(list_transform(${group.raw}, lambda x, i: ` +
     `CASE WHEN x IS NOT NULL AND ${group.typed}[i] IS NULL THEN ${entry} END), lambda e: e IS NOT NULL) END`
   );
-}
-
-/** `_synced_at` as the TIMESTAMP text convertRecord writes. */
-function syncedAtText(meta: RowMeta): string {
-  const parsed = parseTimestamp(meta.syncedAt);
-  if (!parsed.ok) throw new RangeError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
-  return parsed.value as string;
 }
 
 /**

@@ -70,6 +70,13 @@ function toTimestamp(text: string | undefined): string | null | undefined {
   return result.ok ? (result.value as string) : undefined;
 }
 
+/** `_synced_at` of every row of a part, as TIMESTAMP text; a `syncedAt` that is not a datetime is refused. */
+export function syncedAtText(meta: RowMeta): string {
+  const syncedAt = toTimestamp(meta.syncedAt);
+  if (!syncedAt) throw new RangeError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
+  return syncedAt;
+}
+
 /** Calls `visit` with each property column and its non-null wire text, in column order. */
 export function forEachPropertyText(
   record: HubSpotRecord,
@@ -122,8 +129,6 @@ export function convertRecord(
 
   if (count > 0) row[UNPARSED_COLUMN] = unparsed;
   row[RUN_ID_COLUMN] = meta.runId;
-  const syncedAt = toTimestamp(meta.syncedAt);
-  if (!syncedAt) throw new RangeError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
-  row[SYNCED_AT_COLUMN] = syncedAt;
+  row[SYNCED_AT_COLUMN] = syncedAtText(meta);
   return { row, unparsed: count };
 }
