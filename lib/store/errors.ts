@@ -25,3 +25,11 @@ export class InvalidKeyError extends StoreError {
     this.name = 'InvalidKeyError';
   }
 }
+
+/** The Glue catalog refused a table or partition (or a name or column type has no Glue form); the data stays published. */
+export class CatalogError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CatalogError';
+  }
+}

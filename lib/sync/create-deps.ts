@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Agent } from 'undici';
 import {
@@ -11,6 +12,8 @@ import {
   type ServiceKeyProvider,
 } from '../hubspot';
 import { openDuckDb, type DuckDb, type DuckDbOptions } from '../parquet';
+import { GlueCatalog, type GlueCatalogOptions } from '../store/catalog';
+import { InvalidKeyError } from '../store/errors';
 import { openTarget } from '../store/target';
 import {
   DEFAULT_SYNC_SETTINGS,
@@ -36,6 +39,23 @@ export interface CreateSyncDepsOptions {
   onProgress?: (event: ProgressEvent) => void;
   hooks?: SyncHooks;
   now?: () => Date;
+  /** Register each published dataset in this Glue database (S3 locations only); the client defaults to the SDK's. */
+  glue?: Omit<GlueCatalogOptions, 'client' | 'location'> & { client?: GlueCatalogOptions['client'] };
+}
+
+/** The Glue catalog of `options.glue`; Glue tables need S3 locations, so a local folder is refused up front. */
+function openCatalog(options: CreateSyncDepsOptions): GlueCatalog | undefined {
+  if (!options.glue) return undefined;
+  if (!options.location.startsWith('s3://')) {
+    throw new InvalidKeyError(
+      `A Glue database (${options.glue.database}) needs an s3:// output location, not ${options.location}`,
+    );
+  }
+  return new GlueCatalog({
+    ...options.glue,
+    location: options.location,
+    client: options.glue.client ?? new GlueClient({}),
+  });
 }
 
 /**
@@ -58,6 +78,7 @@ export interface SyncRuntime {
  * opened DuckDB, a scratch folder, and the storage target.
  */
 export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise<SyncRuntime> {
+  const catalog = openCatalog(options);
   const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'hubspot-s3-sync-')));
   const budget = options.client?.budget ?? new RateBudget();
   // One connection pool for every client: a warm Lambda makes a client per invocation and must not pile up sockets.
@@ -86,6 +107,7 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
     now: options.now ?? (() => new Date()),
     log: options.log,
     settings: { ...DEFAULT_SYNC_SETTINGS, ...options.settings },
+    catalog,
     onProgress: options.onProgress,
     hooks: options.hooks,
   };

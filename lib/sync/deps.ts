@@ -1,5 +1,6 @@
 import type { HubSpotClient } from '../hubspot';
 import type { Compression, DuckDb } from '../parquet';
+import type { TableCatalog } from '../store/catalog';
 import type { StorageTarget } from '../store/target';
 import { DEFAULT_ASSOCIATION_PAIRS } from '../hubspot/object-types';
 
@@ -64,6 +65,8 @@ export interface SyncDeps {
   now: () => Date;
   log: SyncLogger;
   settings: SyncSettings;
+  /** Where finalize registers each published dataset (a Glue database); none by default. */
+  catalog?: TableCatalog;
   onProgress?: (event: ProgressEvent) => void;
   hooks?: SyncHooks;
 }

@@ -82,6 +82,27 @@ function completedOutcome(
   return { object, dataset, status: 'completed', mode, rows, files, bytes, unparsed, ...counts, manifestUrl };
 }
 
+/**
+ * Registers a published dataset in the catalog, when one is configured. The data is published whatever the
+ * catalog answers, so a refusal is a warning on the outcome, not a failure.
+ */
+async function catalogOutcome(
+  deps: SyncDeps,
+  table: TableRef,
+  manifest: Manifest,
+  manifestUrl: string,
+): Promise<Pick<ObjectOutcome, 'catalogTable' | 'catalogError'>> {
+  if (!deps.catalog) return {};
+  try {
+    const { columns, snapshotDate, runId } = manifest;
+    return { catalogTable: await deps.catalog.publish({ table, columns, snapshotDate, runId, manifestUrl }) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.warn(`${manifest.dataset} published, but not in the catalog: ${message}`);
+    return { catalogError: message };
+  }
+}
+
 export interface PublishSpec {
   table: TableRef;
   object: string;
@@ -116,7 +137,8 @@ export async function publishDataset(
   if (existing) {
     // A crash may have come between the manifest and `_latest`; this run still holds the lease, so no newer run published since.
     const latest = await pointLatestAt(deps.target, spec.table, existing);
-    return completedOutcome(existing, latest.manifest, counts);
+    const catalog = await catalogOutcome(deps, spec.table, existing, latest.manifest);
+    return { ...completedOutcome(existing, latest.manifest, counts), ...catalog };
   }
   await removeOrphans(deps, spec.table, item, spec.parts);
   const sum = totals(spec.parts);
@@ -143,7 +165,8 @@ export async function publishDataset(
     ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
   };
   const latest = await publishManifest(deps.target, spec.table, manifest);
-  return completedOutcome(manifest, latest.manifest, counts);
+  const catalog = await catalogOutcome(deps, spec.table, manifest, latest.manifest);
+  return { ...completedOutcome(manifest, latest.manifest, counts), ...catalog };
 }
 
 /** Watermark after publishing: full runs saw everything up to their start, incremental up to `until`. */

@@ -73,4 +73,8 @@ export interface ObjectOutcome {
   seconds: number;
   manifestUrl?: string;
   reason?: string;
+  /** `database.table` the dataset was registered as, when a catalog is configured. */
+  catalogTable?: string;
+  /** Why the catalog did not take a published dataset (the data itself is published). */
+  catalogError?: string;
 }
