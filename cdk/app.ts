@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { HubSpotS3SyncStack } from './stack';
+import type { CatalogProps } from './constructs/catalog';
+import { DEFAULT_CATALOG, HubSpotS3SyncStack } from './stack';
 
 const app = new App();
 const secret = app.node.tryGetContext('serviceKeySecret') ?? process.env.HUBSPOT_SERVICE_KEY_SECRET;
@@ -9,12 +10,23 @@ if (!secret) {
     'set the secret holding the service key: cdk deploy -c serviceKeySecret=<name or ARN> (the key itself never goes here)',
   );
 }
+/** `-c glueDatabase=<name>|off`, `-c createGlueDatabase=false` (the database exists), `-c glueTablePrefix=<p>`. */
+function catalogFromContext(): CatalogProps | false {
+  const name = app.node.tryGetContext('glueDatabase') ?? DEFAULT_CATALOG.databaseName;
+  if (name === 'off') return false;
+  return {
+    databaseName: name,
+    createDatabase: String(app.node.tryGetContext('createGlueDatabase') ?? 'true') !== 'false',
+    tablePrefix: app.node.tryGetContext('glueTablePrefix'),
+  };
+}
 new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Sync', {
   serviceKeySecret: secret,
   existingBucketName: app.node.tryGetContext('bucketName'),
   prefix: app.node.tryGetContext('prefix'),
   timeZone: app.node.tryGetContext('timeZone'),
   hubspotApiUrl: app.node.tryGetContext('hubspotApiUrl'),
+  catalog: catalogFromContext(),
 });
 if (app.node.tryGetContext('nag') !== 'off')
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

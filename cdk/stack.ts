@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Catalog, type CatalogProps } from './constructs/catalog';
 import { Monitoring } from './constructs/monitoring';
 import { Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
@@ -18,7 +19,12 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly timeZone?: string;
   readonly maxConcurrency?: number;
   readonly hubspotApiUrl?: string;
+  /** Glue catalog of the published datasets; default a new `hubspot` database. `false`: no Glue tables. */
+  readonly catalog?: CatalogProps | false;
 }
+
+/** The Glue database created unless the stack is told otherwise. */
+export const DEFAULT_CATALOG: CatalogProps = { databaseName: 'hubspot' };
 
 /** Nightly full snapshot and hourly incremental changes, by default. */
 export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
@@ -27,7 +33,7 @@ export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
 };
 
 /** cdk-nag findings this design accepts, each with its reason (granular findings are acknowledged one by one). */
-function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunction[]): void {
+function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunction[], catalog?: Catalog): void {
   const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
   const accepted: [string[], string][] = [
     [
@@ -48,6 +54,14 @@ function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunct
       'Step Functions invokes the functions by qualified ARN (versions and aliases).',
     ],
     [['AwsSolutions-IAM5[Resource::*]'], 'X-Ray tracing of the state machine needs Resource *.'],
+    ...(catalog
+      ? ([
+          [
+            [`AwsSolutions-IAM5[Resource::${catalog.tablesArnAsNagSees}]`],
+            'finalize creates and updates one table per exported dataset, whose names are known only at run time, in this database only.',
+          ],
+        ] as [string[], string][])
+      : []),
   ];
   for (const [ids, reason] of accepted) {
     for (const id of ids) Validations.of(stack).acknowledge({ id: `AwsSolutions::${id}`, reason });
@@ -65,12 +79,16 @@ export class HubSpotS3SyncStack extends Stack {
       existingBucketName: props.existingBucketName,
       prefix: props.prefix,
     });
+    const catalogProps = props.catalog ?? DEFAULT_CATALOG;
+    const catalog = catalogProps ? new Catalog(this, 'Catalog', catalogProps) : undefined;
     const worker = new Worker(this, 'Worker', {
       bucket: storage.bucket,
       prefix: storage.prefix,
       secret,
       hubspotApiUrl: props.hubspotApiUrl,
+      finalizeEnvironment: catalog?.environment,
     });
+    catalog?.grantPublish(worker.finalize);
     const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency: props.maxConcurrency });
     new Schedules(this, 'Schedules', {
       stateMachine: orchestration.stateMachine,
@@ -79,7 +97,7 @@ export class HubSpotS3SyncStack extends Stack {
     });
     new Monitoring(this, 'Monitoring', { stateMachine: orchestration.stateMachine });
 
-    acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize]);
+    acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize], catalog);
 
     new CfnOutput(this, 'BucketName', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: orchestration.stateMachine.stateMachineArn });

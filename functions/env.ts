@@ -6,6 +6,9 @@ export interface FunctionConfig {
   secretId: string;
   hubspotUrl?: string;
   eventBusName: string;
+  /** Glue database finalize registers datasets in (set on finalize only, when the stack has a catalog). */
+  glueDatabase?: string;
+  glueTablePrefix?: string;
 }
 
 /** Reads the function's configuration once; a missing variable fails with a message naming it. */
@@ -20,5 +23,7 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     secretId: required('SERVICE_KEY_SECRET_ID'),
     hubspotUrl: env.HUBSPOT_API_URL || undefined,
     eventBusName: env.EVENT_BUS_NAME || 'default',
+    glueDatabase: env.GLUE_DATABASE || undefined,
+    glueTablePrefix: env.GLUE_TABLE_PREFIX || undefined,
   };
 }

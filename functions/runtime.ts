@@ -19,7 +19,7 @@ let config: FunctionConfig | undefined;
 /** Built once per warm container: the secret cache, rate budget, DuckDB and connections survive invocations. */
 export function getRuntime(): Promise<SyncRuntime> {
   config ??= readFunctionConfig();
-  const { location, secretId, hubspotUrl } = config;
+  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix } = config;
   runtime ??= createSyncRuntime({
     keyProvider: secretsManagerKeyProvider({ secretId }),
     location,
@@ -32,6 +32,7 @@ export function getRuntime(): Promise<SyncRuntime> {
     duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
     // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
     settings: { leaseTtlMs: 24 * 60 * 60_000 },
+    ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
   });
   // A failed start must not stick to the warm container: the next invocation tries again.
   runtime.catch(() => (runtime = undefined));

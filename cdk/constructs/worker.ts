@@ -15,6 +15,8 @@ export interface WorkerProps {
   readonly secret: secretsmanager.ISecret;
   /** HubSpot API base URL override (a sandbox proxy); default HubSpot's. */
   readonly hubspotApiUrl?: string;
+  /** Extra environment of the finalize function only (the Glue catalog's). */
+  readonly finalizeEnvironment?: Record<string, string>;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -35,7 +37,10 @@ export class Worker extends Construct {
       POWERTOOLS_SERVICE_NAME: 'hubspot-s3-sync',
       ...(props.hubspotApiUrl ? { HUBSPOT_API_URL: props.hubspotApiUrl } : {}),
     };
-    const make = (name: string, options: { memoryMiB: number; timeout: Duration; tmp?: Size }) =>
+    const make = (
+      name: string,
+      options: { memoryMiB: number; timeout: Duration; tmp?: Size; environment?: Record<string, string> },
+    ) =>
       new NodejsFunction(this, name, {
         entry: path.join(ROOT, 'functions', `${name}.ts`),
         handler: 'handler',
@@ -44,7 +49,7 @@ export class Worker extends Construct {
         memorySize: options.memoryMiB,
         timeout: options.timeout,
         ephemeralStorageSize: options.tmp,
-        environment,
+        environment: { ...environment, ...options.environment },
         logGroup: new logs.LogGroup(this, `${name}-logs`, { retention: logs.RetentionDays.ONE_MONTH }),
         depsLockFilePath: path.join(ROOT, 'package-lock.json'),
         projectRoot: ROOT,
@@ -53,7 +58,12 @@ export class Worker extends Construct {
       });
     this.plan = make('plan', { memoryMiB: 512, timeout: Duration.minutes(5) });
     this.syncStep = make('sync-step', { memoryMiB: 2048, timeout: Duration.minutes(15), tmp: Size.gibibytes(4) });
-    this.finalize = make('finalize', { memoryMiB: 1024, timeout: Duration.minutes(10), tmp: Size.gibibytes(1) });
+    this.finalize = make('finalize', {
+      memoryMiB: 1024,
+      timeout: Duration.minutes(10),
+      tmp: Size.gibibytes(1),
+      environment: props.finalizeEnvironment,
+    });
 
     for (const fn of [this.plan, this.syncStep, this.finalize]) {
       props.bucket.grantReadWrite(fn);

@@ -29,6 +29,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--secret-id <id>', 'Secrets Manager secret holding the service key')
     .option('--concurrency <n>', 'objects exported at once, sharing one rate budget', '4')
     .option('--part-rows <n>', 'rows per Parquet part')
+    .option('--glue-database <name>', 'register each published dataset as a table in this Glue database (S3 only)')
+    .option('--glue-table-prefix <prefix>', 'prefix of the Glue table names, e.g. hubspot_')
     .option('--json', 'print a JSON summary as the last stdout line')
     .action(async (options) => setCode(await runCommand(options, io)));
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GLUE_NAME } from '../store/catalog';
 import { describeIssues, InvalidInputError, parseRunInput, type RunInput } from '../sync/run-input';
 
 /** Options of `run` as commander hands them over (all strings). */
@@ -13,6 +14,8 @@ export interface RawRunOptions {
   json?: boolean;
   concurrency?: string;
   partRows?: string;
+  glueDatabase?: string;
+  glueTablePrefix?: string;
 }
 
 const CliOptionsSchema = z.object({
@@ -22,6 +25,8 @@ const CliOptionsSchema = z.object({
   json: z.boolean().default(false),
   concurrency: z.coerce.number({ message: '--concurrency must be a number' }).int().min(1).max(16).default(4),
   partRows: z.coerce.number({ message: '--part-rows must be a number' }).int().min(1).optional(),
+  glueDatabase: z.string().regex(GLUE_NAME, '--glue-database must be a Glue database name (a-z, 0-9, _)').optional(),
+  glueTablePrefix: z.string().regex(GLUE_NAME, '--glue-table-prefix may hold a-z, 0-9 and _ only').optional(),
 });
 
 export type RunCliOptions = z.output<typeof CliOptionsSchema> & { input: RunInput };
@@ -45,5 +50,14 @@ export function parseRunOptions(raw: RawRunOptions): RunCliOptions {
   });
   const result = CliOptionsSchema.safeParse(raw);
   if (!result.success) throw new InvalidInputError(`invalid options: ${describeIssues(result.error)}`);
+  const { glueDatabase, glueTablePrefix, out } = result.data;
+  if (glueTablePrefix !== undefined && !glueDatabase) {
+    throw new InvalidInputError('invalid options: --glue-table-prefix needs --glue-database');
+  }
+  if (glueDatabase && !out.startsWith('s3://')) {
+    throw new InvalidInputError(
+      'invalid options: --glue-database needs --out s3://bucket/prefix (Glue tables point at S3)',
+    );
+  }
   return { ...result.data, input };
 }

@@ -33,6 +33,7 @@ export async function exportAndReport(
     log: reporter.logger,
     onProgress: (event) => reporter.update(event),
     settings: options.partRows ? { partRows: options.partRows } : {},
+    ...(options.glueDatabase ? { glue: { database: options.glueDatabase, tablePrefix: options.glueTablePrefix } } : {}),
   });
   let result: RunResult;
   try {

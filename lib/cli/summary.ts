@@ -24,6 +24,8 @@ export function jsonSummary(result: RunResult): Record<string, unknown> {
       seconds: Math.round(o.seconds * 10) / 10,
       ...(o.manifestUrl ? { manifest: o.manifestUrl } : {}),
       ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.catalogTable ? { catalogTable: o.catalogTable } : {}),
+      ...(o.catalogError ? { catalogError: o.catalogError } : {}),
     })),
   };
 }

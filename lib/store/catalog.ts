@@ -48,8 +48,8 @@ export const GLUE_TYPES: Readonly<Record<string, string>> = {
   'MAP(VARCHAR, VARCHAR)': 'map<string,string>',
 };
 
-/** Glue keeps names in lower case; table names allow letters, digits and `_` only. */
-const GLUE_NAME = /^[a-z0-9_]+$/;
+/** Glue keeps names in lower case; database and table names here hold letters, digits and `_` only. */
+export const GLUE_NAME = /^[a-z0-9_]+$/;
 
 /**
  * The Glue table of a dataset: its dataset name in lower case with `.` and `-` as `_`, after the optional prefix.

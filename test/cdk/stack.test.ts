@@ -22,17 +22,20 @@ describe('Stack: HubSpotS3SyncStack', () => {
   it('runs three Node.js 24 functions that get the secret ARN, never a key', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
     expect(Object.keys(functions)).toHaveLength(3);
-    for (const fn of Object.values(functions)) {
+    const common = [
+      'EVENT_BUS_NAME',
+      'OUTPUT_BUCKET',
+      'OUTPUT_PREFIX',
+      'POWERTOOLS_SERVICE_NAME',
+      'SERVICE_KEY_SECRET_ID',
+    ];
+    const variableNames = Object.values(functions).map((fn) => {
       const variables = fn.Properties.Environment.Variables;
       expect(variables.SERVICE_KEY_SECRET_ID).toBe(SECRET_ARN);
-      expect(Object.keys(variables).sort()).toEqual([
-        'EVENT_BUS_NAME',
-        'OUTPUT_BUCKET',
-        'OUTPUT_PREFIX',
-        'POWERTOOLS_SERVICE_NAME',
-        'SERVICE_KEY_SECRET_ID',
-      ]);
-    }
+      return Object.keys(variables).sort();
+    });
+    // Only finalize registers tables, so only it names the Glue database.
+    expect(variableNames.sort()).toEqual([common, common, ['GLUE_DATABASE', ...common].sort()].sort());
     expect(JSON.stringify(template.toJSON())).not.toMatch(/pat-[a-z]{2}\d-/);
   });
 
@@ -145,6 +148,59 @@ describe('Stack: HubSpotS3SyncStack', () => {
     expect(() =>
       synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
     ).toThrow('mode: mode must be one of full, incremental, backfill');
+  });
+});
+
+describe('Construct: Catalog', () => {
+  const finalizeVariables = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }))
+      .map((fn) => fn.Properties.Environment.Variables)
+      .filter((variables) => variables.GLUE_DATABASE !== undefined);
+
+  it('creates the hubspot Glue database and lets finalize register tables in it only', () => {
+    const template = synth();
+    template.hasResourceProperties('AWS::Glue::Database', {
+      CatalogId: '123456789012',
+      DatabaseInput: Match.objectLike({ Name: 'hubspot' }),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:BatchCreatePartition'],
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:catalog']] },
+              {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:database/hubspot']],
+              },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:table/hubspot/*']] },
+            ],
+          }),
+        ]),
+      },
+    });
+    expect(finalizeVariables(template)).toEqual([expect.objectContaining({ GLUE_DATABASE: 'hubspot' })]);
+  });
+
+  it('uses an existing database with a table prefix when told to', () => {
+    const template = synth({ catalog: { databaseName: 'lake', createDatabase: false, tablePrefix: 'hs_' } });
+    template.resourceCountIs('AWS::Glue::Database', 0);
+    expect(finalizeVariables(template)).toEqual([
+      expect.objectContaining({ GLUE_DATABASE: 'lake', GLUE_TABLE_PREFIX: 'hs_' }),
+    ]);
+  });
+
+  it('registers nothing when the catalog is off', () => {
+    const template = synth({ catalog: false });
+    template.resourceCountIs('AWS::Glue::Database', 0);
+    expect(finalizeVariables(template)).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('glue:');
+  });
+
+  it('refuses a database name Glue would not keep as given', () => {
+    expect(() => synth({ catalog: { databaseName: 'HubSpot-CRM' } })).toThrow(
+      'Glue database name "HubSpot-CRM" may hold only a-z, 0-9 and _',
+    );
   });
 });
 

@@ -2,6 +2,8 @@
  * An in-memory Glue Data Catalog answering the four calls GlueCatalog makes, with Glue's error names. Glue cannot
  * run here; tests pair this fake with real reads of the S3 folders its tables point at.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   BatchCreatePartitionCommand,
   CreateTableCommand,
@@ -10,6 +12,14 @@ import {
   type PartitionInput,
   type TableInput,
 } from '@aws-sdk/client-glue';
+
+/** The commands FakeGlue answers, by the operation name Glue's JSON protocol puts in X-Amz-Target. */
+const OPERATIONS: Record<string, new (input: never) => object> = {
+  GetTable: GetTableCommand,
+  CreateTable: CreateTableCommand,
+  UpdateTable: UpdateTableCommand,
+  BatchCreatePartition: BatchCreatePartitionCommand,
+};
 
 class GlueFault extends Error {
   constructor(name: string, message: string) {
@@ -83,5 +93,36 @@ export class FakeGlue {
     const found = this.tables.get(this.key(database, name));
     if (!found) throw new GlueFault('EntityNotFoundException', `Table ${name} not found.`);
     return found;
+  }
+
+  /**
+   * Serves this catalog over Glue's wire protocol (AWS JSON 1.1) on loopback, so the real GlueClient can be pointed
+   * at it with AWS_ENDPOINT_URL_GLUE. Errors answer 400 with `__type`, as Glue does.
+   */
+  async listen(): Promise<{ endpoint: string; close(): Promise<void> }> {
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSGlue\./, '');
+        const Command = OPERATIONS[operation];
+        const reply = (status: number, body: object) => {
+          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify(body));
+        };
+        if (!Command) return reply(400, { __type: 'InvalidInputException', message: `Unknown ${operation}` });
+        const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as never;
+        this.send(new Command(input)).then(
+          (output) => reply(200, output),
+          (error: Error) => reply(400, { __type: error.name, message: error.message }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
   }
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { main } from '../../../lib/cli/main';
 import { startSimulator, type Simulator } from '../../../sim';
 import { captureIo } from '../../helpers/cli-io';
-import { startS3rver } from '../../helpers/s3rver';
+import { FakeGlue } from '../../helpers/fake-glue';
+import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 import { FAST_LIMITS } from '../../helpers/sync-harness';
 
 const run = (args: string[], env: NodeJS.ProcessEnv) => {
@@ -24,7 +25,8 @@ describe('CLI: hubspot-s3-sync run', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('exports to S3 through the SDK endpoint override and prints a JSON summary last', async () => {
+  /** Runs `fn` with s3rver (bucket `lake`) and extra variables in the SDK's environment. */
+  async function withS3(fn: (s3: S3rverHandle) => Promise<void>, extraEnv: NodeJS.ProcessEnv = {}) {
     const s3 = await startS3rver({ bucket: 'lake' });
     const saved = { ...process.env };
     Object.assign(process.env, {
@@ -32,8 +34,18 @@ describe('CLI: hubspot-s3-sync run', () => {
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
+      ...extraEnv,
     });
     try {
+      await fn(s3);
+    } finally {
+      process.env = saved;
+      await s3.close();
+    }
+  }
+
+  it('exports to S3 through the SDK endpoint override and prints a JSON summary last', async () => {
+    await withS3(async () => {
       const result = await run(
         ['run', '--hubspot-url', sim.url, '--objects', 'contacts,owners', '--out', 's3://lake/hubspot', '--json'],
         {
@@ -50,16 +62,70 @@ describe('CLI: hubspot-s3-sync run', () => {
         retries: 0,
       });
       expect(contacts.manifest).toBe(`s3://lake/hubspot/_manifests/contacts/${summary.runId}.json`);
+      expect(contacts.catalogTable).toBeUndefined();
       expect(summary.objects.map((o: { dataset: string }) => o.dataset)).toEqual([
         'contacts',
         'owners',
         'metadata.properties',
       ]);
       expect(result.out + result.err).not.toContain(sim.serviceKey);
-    } finally {
-      process.env = saved;
-      await s3.close();
-    }
+    });
+  });
+
+  describe("with --glue-database (the SDK's Glue client against FakeGlue over HTTP)", () => {
+    let glue: FakeGlue;
+    let server: Awaited<ReturnType<FakeGlue['listen']>>;
+    beforeEach(async () => {
+      glue = new FakeGlue(['hubspot']);
+      server = await glue.listen();
+    });
+    afterEach(() => server.close());
+    const args = ['--objects', 'contacts', '--out', 's3://lake/hubspot', '--glue-database', 'hubspot', '--json'];
+
+    it('registers each exported dataset as a table pointing at its run folder', async () => {
+      await withS3(
+        async () => {
+          const result = await run(['run', '--hubspot-url', sim.url, ...args, '--glue-table-prefix', 'hs_'], {
+            HUBSPOT_SERVICE_KEY: sim.serviceKey,
+          });
+          expect(result.code).toBe(0);
+          const summary = JSON.parse(result.out.trim().split('\n').pop()!);
+          expect(summary.objects.map((o: { catalogTable: string }) => o.catalogTable)).toEqual([
+            'hubspot.hs_contacts',
+            'hubspot.hs_metadata_properties',
+          ]);
+          expect(glue.table('hubspot', 'hs_contacts')?.input.StorageDescriptor?.Location).toBe(
+            `s3://lake/hubspot/snapshots/contacts/snapshot_date=${summary.snapshotDate}/run_id=${summary.runId}/`,
+          );
+          expect(glue.calls).toEqual([
+            'GetTableCommand',
+            'CreateTableCommand',
+            'GetTableCommand',
+            'CreateTableCommand',
+          ]);
+        },
+        { AWS_ENDPOINT_URL_GLUE: server.endpoint },
+      );
+    });
+
+    it('exits 0 with a warning naming the table when Glue refuses: the data is exported', async () => {
+      glue.failWith = 'AccessDeniedException';
+      await withS3(
+        async () => {
+          const result = await run(['run', '--hubspot-url', sim.url, ...args], {
+            HUBSPOT_SERVICE_KEY: sim.serviceKey,
+          });
+          expect(result.code).toBe(0);
+          expect(result.err).toContain(
+            'warning: contacts published, but not in the catalog: Glue table hubspot.contacts not updated: ' +
+              'User is not authorized to perform this Glue action\n',
+          );
+          const summary = JSON.parse(result.out.trim().split('\n').pop()!);
+          expect(summary.objects[0]).toMatchObject({ dataset: 'contacts', status: 'completed' });
+        },
+        { AWS_ENDPOINT_URL_GLUE: server.endpoint },
+      );
+    });
   });
 
   it('exits 1 with one line naming the missing scope, after exporting the rest', async () => {
@@ -80,6 +146,9 @@ describe('CLI: hubspot-s3-sync run', () => {
     [['--hubspot-url', 'not a url'], '--hubspot-url must be an http(s) URL'],
     [['--concurrency', 'many'], '--concurrency must be a number'],
     [['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'], 'until (2999-01-01T00:00:00Z) is in the future'],
+    [['--glue-database', 'hubspot'], '--glue-database needs --out s3://bucket/prefix (Glue tables point at S3)'],
+    [['--glue-database', 'Hub-Spot'], '--glue-database must be a Glue database name (a-z, 0-9, _)'],
+    [['--glue-table-prefix', 'hs_'], '--glue-table-prefix needs --glue-database'],
   ])('rejects %j with exit 2, a message naming it, and nothing written', async (args, message) => {
     const result = await run(['run', '--hubspot-url', sim.url, '--out', dir, ...args], {
       HUBSPOT_SERVICE_KEY: sim.serviceKey,

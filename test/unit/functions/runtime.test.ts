@@ -13,6 +13,17 @@ describe('Function: readFunctionConfig', () => {
       secretId: 'arn:secret',
       hubspotUrl: undefined,
       eventBusName: 'default',
+      glueDatabase: undefined,
+      glueTablePrefix: undefined,
+    });
+  });
+
+  it('reads the Glue database and table prefix the stack sets on finalize', () => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret', GLUE_DATABASE: 'hubspot' };
+    expect(readFunctionConfig({ ...env, GLUE_TABLE_PREFIX: 'hs_' })).toMatchObject({
+      location: 's3://lake',
+      glueDatabase: 'hubspot',
+      glueTablePrefix: 'hs_',
     });
   });
 
