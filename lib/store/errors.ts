@@ -33,3 +33,14 @@ export class CatalogError extends StoreError {
     this.name = 'CatalogError';
   }
 }
+
+/** putObject with ifMatch found the object changed (or gone) since it was read; nothing was written. */
+export class ObjectChangedError extends StoreError {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Object ${key} changed since it was read; read it again before writing`, options);
+    this.name = 'ObjectChangedError';
+  }
+}

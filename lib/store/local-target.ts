@@ -1,10 +1,14 @@
-/** A local folder as a storage target: atomic writes (temp file + rename), exclusive creates via link. */
-import { randomUUID } from 'node:crypto';
+/**
+ * A local folder as a storage target: atomic writes (temp file + rename), exclusive creates via link, and
+ * compare-and-swap writes (ifMatch) serialised per key within the process. Two processes sharing a folder get
+ * atomic creates but not atomic swaps: local folders are for one machine's runs.
+ */
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ObjectExistsError } from './errors';
+import { ObjectChangedError, ObjectExistsError } from './errors';
 import { assertKey, assertPrefix } from './keys';
-import type { PutOptions, StorageTarget, StoredObject } from './target';
+import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
 /** Temp files start with this; list() never shows them. */
 export const LOCAL_TEMP_PREFIX = '.tmp-';
@@ -13,8 +17,13 @@ function isCode(error: unknown, code: string): boolean {
   return (error as NodeJS.ErrnoException)?.code === code;
 }
 
+/** A version tag of local content: its SHA-256 (what S3's ETag is to an object, content-derived). */
+const tagOf = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
 export class LocalTarget implements StorageTarget {
   private readonly root: string;
+  /** The last compare-and-swap of each key in flight: swaps of one key run one after another. */
+  private readonly swaps = new Map<string, Promise<unknown>>();
 
   /** `location` is a folder path (resolved to absolute); nothing is created until the first write. */
   constructor(readonly location: string) {
@@ -54,11 +63,8 @@ export class LocalTarget implements StorageTarget {
     return { bytes: (await stat(this.pathOf(key))).size };
   }
 
-  async putObject(
-    key: string,
-    body: string | Buffer,
-    options: PutOptions & { ifAbsent?: boolean } = {},
-  ): Promise<void> {
+  async putObject(key: string, body: string | Buffer, options: PutOptions & PutCondition = {}): Promise<void> {
+    if (options.ifMatch !== undefined) return this.swap(key, body, options.ifMatch);
     await this.withTemp(
       key,
       (temp) => writeFile(temp, body),
@@ -73,6 +79,33 @@ export class LocalTarget implements StorageTarget {
         }
       },
     );
+  }
+
+  /** Replaces the object only if its content still has `tag`, with no other swap of the key in between. */
+  private swap(key: string, body: string | Buffer, tag: string): Promise<void> {
+    const previous = this.swaps.get(key) ?? Promise.resolve();
+    const current = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const found = await this.getTagged(key);
+        if (found?.tag !== tag) throw new ObjectChangedError(key);
+        await this.withTemp(
+          key,
+          (temp) => writeFile(temp, body),
+          (temp, final) => rename(temp, final),
+        );
+      });
+    this.swaps.set(key, current);
+    const forget = () => {
+      if (this.swaps.get(key) === current) this.swaps.delete(key);
+    };
+    current.then(forget, forget);
+    return current;
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    const body = await this.getObject(key);
+    return body && { body, tag: tagOf(body) };
   }
 
   async getObject(key: string): Promise<Buffer | undefined> {

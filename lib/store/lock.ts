@@ -1,14 +1,23 @@
-import { readJson, writeJson } from './json';
+import { readTaggedJson, writeJson } from './json';
 import { lockKey } from './state';
-import { ObjectExistsError, type StorageTarget } from './target';
+import { ObjectChangedError, ObjectExistsError, type StorageTarget } from './target';
 
-/** A lease that keeps one run per object: held from plan to finalize, renewed at every checkpoint. */
+/**
+ * A lease that keeps one run per object: held from plan to finalize, renewed at every checkpoint. Every write
+ * of it is conditional (created if absent, else replacing only the version just read), so a run whose lease
+ * lapsed and was taken over cannot renew it back, and two runs breaking one expired lease cannot both win.
+ */
 export interface Lease {
   object: string;
   runId: string;
   acquiredAt: string;
   expiresAt: string;
+  /** When finalize gave it up; a released lease is free whatever its expiry says. */
+  releasedAt?: string;
 }
+
+/** Reads of a lease that changed under us before giving up (each retry re-reads it). */
+const LEASE_ATTEMPTS = 3;
 
 /** Another run holds the object; its message says which run and until when. */
 export class ObjectLockedError extends Error {
@@ -39,8 +48,8 @@ const leaseFor = (
 });
 
 /**
- * Takes (or renews) the lease on `object` for `runId`. A lease of another run that has expired is broken;
- * a live one throws ObjectLockedError. Creation is a conditional write, so two planners cannot both win.
+ * Takes (or renews) the lease on `object` for `runId`. A lease of another run that has expired or was released
+ * is taken over; a live one throws ObjectLockedError.
  */
 export async function acquireLease(
   target: StorageTarget,
@@ -49,29 +58,38 @@ export async function acquireLease(
   options: LeaseOptions,
 ): Promise<Lease> {
   const key = lockKey(object);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const lease = leaseFor(object, runId, options);
+  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
+    const held = await readTaggedJson<Lease>(target, key);
+    const mine = held?.value.runId === runId && !held.value.releasedAt;
+    if (held && !mine && !held.value.releasedAt && Date.parse(held.value.expiresAt) > options.now.getTime()) {
+      throw new ObjectLockedError(held.value);
+    }
+    const lease = leaseFor(object, runId, options, mine ? held.value.acquiredAt : undefined);
     try {
-      await writeJson(target, key, lease, true);
+      await writeJson(target, key, lease, held ? { ifMatch: held.tag } : { ifAbsent: true });
       return lease;
     } catch (error) {
-      if (!(error instanceof ObjectExistsError)) throw error;
+      // Another run wrote the lease since we read it: read it again.
+      if (!(error instanceof ObjectExistsError || error instanceof ObjectChangedError)) throw error;
     }
-    const held = await readJson<Lease>(target, key);
-    if (!held) continue;
-    if (held.runId === runId) {
-      const renewed = leaseFor(object, runId, options, held.acquiredAt);
-      await writeJson(target, key, renewed);
-      return renewed;
-    }
-    if (Date.parse(held.expiresAt) > options.now.getTime()) throw new ObjectLockedError(held);
-    await target.deleteObject(key);
   }
-  throw new Error(`could not take the lease on ${object}: it changed hands twice while trying`);
+  throw new Error(`could not take the lease on ${object}: it changed hands ${LEASE_ATTEMPTS} times while trying`);
 }
 
-/** Releases the lease if `runId` still holds it. */
-export async function releaseLease(target: StorageTarget, object: string, runId: string): Promise<void> {
-  const held = await readJson<Lease>(target, lockKey(object));
-  if (held?.runId === runId) await target.deleteObject(lockKey(object));
+/** Releases the lease if `runId` still holds it, marking it released (a conditional write, never a delete). */
+export async function releaseLease(
+  target: StorageTarget,
+  object: string,
+  runId: string,
+  now: Date = new Date(),
+): Promise<void> {
+  const held = await readTaggedJson<Lease>(target, lockKey(object));
+  if (held?.value.runId !== runId || held.value.releasedAt) return;
+  const released = { ...held.value, releasedAt: now.toISOString() };
+  try {
+    await writeJson(target, lockKey(object), released, { ifMatch: held.tag });
+  } catch (error) {
+    // Taken over since we read it (ours had lapsed): it is no longer ours to release.
+    if (!(error instanceof ObjectChangedError)) throw error;
+  }
 }

@@ -10,9 +10,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { InvalidKeyError, ObjectExistsError } from './errors';
+import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from './errors';
 import { assertKey, assertPrefix } from './keys';
-import type { PutOptions, StorageTarget, StoredObject } from './target';
+import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
 /** Multipart settings: 8 MiB parts, 4 in flight -> at most ~32 MiB buffered per upload. */
 export const S3_UPLOAD = { partSize: 8 * 1024 * 1024, queueSize: 4 } as const;
@@ -87,14 +87,13 @@ export class S3Target implements StorageTarget {
     return { bytes: size };
   }
 
-  async putObject(
-    key: string,
-    body: string | Buffer,
-    options: PutOptions & { ifAbsent?: boolean } = {},
-  ): Promise<void> {
+  async putObject(key: string, body: string | Buffer, options: PutOptions & PutCondition = {}): Promise<void> {
     const Key = this.fullKey(key);
-    // Real S3 honours If-None-Match; emulators (s3rver) ignore it, so check first as well.
+    // Real S3 honours If-None-Match and If-Match atomically; emulators (s3rver) ignore them, so check first as well.
     if (options.ifAbsent && (await this.exists(key))) throw new ObjectExistsError(key);
+    if (options.ifMatch !== undefined && (await this.tagOf(key)) !== options.ifMatch) {
+      throw new ObjectChangedError(key);
+    }
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -103,35 +102,46 @@ export class S3Target implements StorageTarget {
           Body: body,
           ContentType: options.contentType,
           IfNoneMatch: options.ifAbsent ? '*' : undefined,
+          IfMatch: options.ifMatch,
         }),
       );
     } catch (error) {
-      if (options.ifAbsent && (statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed')) {
-        throw new ObjectExistsError(key, { cause: error });
-      }
+      // 412: the condition failed; 409: a concurrent conditional write to the key won (retrying would re-read).
+      const refused = statusOf(error) === 412 || statusOf(error) === 409 || nameOf(error) === 'PreconditionFailed';
+      if (refused && options.ifAbsent) throw new ObjectExistsError(key, { cause: error });
+      if (refused && options.ifMatch !== undefined) throw new ObjectChangedError(key, { cause: error });
       throw error;
     }
   }
 
   async getObject(key: string): Promise<Buffer | undefined> {
+    return (await this.getTagged(key))?.body;
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
-      if (!response.Body) return Buffer.alloc(0);
-      return Buffer.from(await response.Body.transformToByteArray());
+      const body = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+      return { body, tag: response.ETag ?? '' };
     } catch (error) {
       if (nameOf(error) === 'NoSuchKey' || statusOf(error) === 404) return undefined;
       throw error;
     }
   }
 
-  async exists(key: string): Promise<boolean> {
+  /** The object's ETag, or undefined when absent. */
+  private async tagOf(key: string): Promise<string | undefined> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
-      return true;
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      return head.ETag;
     } catch (error) {
-      if (nameOf(error) === 'NotFound' || statusOf(error) === 404) return false;
+      if (nameOf(error) === 'NotFound' || statusOf(error) === 404) return undefined;
       throw error;
     }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.tagOf(key)) !== undefined;
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

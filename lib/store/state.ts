@@ -62,7 +62,7 @@ export function writeObjectState(target: StorageTarget, state: ObjectState): Pro
 
 /** Stores the run plan once (never overwritten: a run id names one plan). */
 export function writeRunPlan(target: StorageTarget, plan: RunPlan): Promise<void> {
-  return writeJson(target, runPlanKey(plan.runId), plan, true);
+  return writeJson(target, runPlanKey(plan.runId), plan, { ifAbsent: true });
 }
 
 export async function readRunPlan(target: StorageTarget, runId: string): Promise<RunPlan> {

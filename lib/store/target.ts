@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { LocalTarget } from './local-target';
 import { S3Target, parseS3Location } from './s3-target';
 
-export { ObjectExistsError, InvalidKeyError, StoreError } from './errors';
+export { ObjectChangedError, ObjectExistsError, InvalidKeyError, StoreError } from './errors';
 
 export interface StoredObject {
   /** Relative to the target root. */
@@ -15,6 +15,20 @@ export interface PutOptions {
   contentType?: string;
 }
 
+/** Conditions of a small-object write: create only, or replace only the version read before (compare-and-swap). */
+export interface PutCondition {
+  /** Throw ObjectExistsError instead of overwriting. */
+  ifAbsent?: boolean;
+  /** Write only if the object still has this tag (from getTagged); else ObjectChangedError. */
+  ifMatch?: string;
+}
+
+/** An object's bytes and the tag that identifies this version of it (S3: its ETag). */
+export interface TaggedObject {
+  body: Buffer;
+  tag: string;
+}
+
 export interface StorageTarget {
   /** As given: absolute folder path, or s3://bucket/prefix. */
   readonly location: string;
@@ -22,10 +36,12 @@ export interface StorageTarget {
   url(key: string): string;
   /** Uploads a local file (S3: multipart streaming with a bounded queue, aborted on failure). */
   putFile(key: string, localPath: string, options?: PutOptions): Promise<{ bytes: number }>;
-  /** Writes a small object; with `ifAbsent` throws ObjectExistsError instead of overwriting. */
-  putObject(key: string, body: string | Buffer, options?: PutOptions & { ifAbsent?: boolean }): Promise<void>;
+  /** Writes a small object, unconditionally or under `PutCondition`. */
+  putObject(key: string, body: string | Buffer, options?: PutOptions & PutCondition): Promise<void>;
   /** The object's bytes, or undefined when absent. */
   getObject(key: string): Promise<Buffer | undefined>;
+  /** The object's bytes and version tag (for a later `ifMatch` write), or undefined when absent. */
+  getTagged(key: string): Promise<TaggedObject | undefined>;
   exists(key: string): Promise<boolean>;
   /** Objects whose key starts with `prefix`, keys relative to the root, recursive, sorted. */
   list(prefix: string): Promise<StoredObject[]>;

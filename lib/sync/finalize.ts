@@ -235,7 +235,7 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   if (failure || checkpoint?.phase !== 'done') {
     // Nothing of this run is published for the item: its uploaded parts go, so no partial run folder lingers.
     for (const ds of datasets) await removeOrphans(deps, ds.table, item, []);
-    await releaseLease(deps.target, item.object, plan.runId);
+    await releaseLease(deps.target, item.object, plan.runId, deps.now());
     const reason = failure ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
     return [failed(item, datasetName(main.table), reason, checkpoint)];
   }
@@ -273,7 +273,7 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
     lastRunId: plan.runId,
     lastPublishedAt: deps.now().toISOString(),
   });
-  await releaseLease(deps.target, item.object, plan.runId);
+  await releaseLease(deps.target, item.object, plan.runId, deps.now());
   return outcomes;
 }
 

@@ -146,7 +146,7 @@ export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOpti
         object: object.object,
         reason: `nothing to export: since (${since}) is not before until (${until})`,
       });
-      await releaseLease(deps.target, object.object, runId);
+      await releaseLease(deps.target, object.object, runId, deps.now());
       continue;
     }
     const targets = deps.settings.associationPairs

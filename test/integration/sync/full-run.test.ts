@@ -119,6 +119,15 @@ describe('Sync engine: a full run of every object', () => {
       lastRunId: result.runId,
       lastPublishedAt: expect.any(String),
     });
-    expect(await h.target.list('_state/locks/')).toEqual([]);
+    const leases = await h.target.list('_state/locks/');
+    expect(leases.length).toBe(result.outcomes.filter((o) => !o.dataset.includes('.')).length);
+    for (const { key } of leases) {
+      const lease = JSON.parse((await h.target.getObject(key))!.toString());
+      expect({ key, runId: lease.runId, released: typeof lease.releasedAt }).toEqual({
+        key,
+        runId: result.runId,
+        released: 'string',
+      });
+    }
   });
 });

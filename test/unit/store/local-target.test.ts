@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidKeyError, ObjectExistsError } from '../../../lib/store/errors';
+import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from '../../../lib/store/errors';
 import { LocalTarget } from '../../../lib/store/local-target';
 import { openTarget } from '../../../lib/store/target';
 
@@ -63,6 +63,28 @@ describe('Class: LocalTarget', () => {
     const body = (await target.getObject('lock.json'))!.toString();
     expect(body).toMatch(/^writer \d$/);
     expect(await readdir(dir)).toEqual(['lock.json']);
+  });
+
+  it('replaces with ifMatch only the version read, once, even when swaps race', async () => {
+    const target = openTarget(dir);
+    await target.putObject('lease.json', 'v1');
+    const read = (await target.getTagged('lease.json'))!;
+    expect(read.body.toString()).toBe('v1');
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => target.putObject('lease.json', `swap ${i}`, { ifMatch: read.tag })),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual(
+      Array.from({ length: 5 }, () => expect.any(ObjectChangedError)),
+    );
+    const now = (await target.getTagged('lease.json'))!;
+    expect(now.body.toString()).toMatch(/^swap \d$/);
+    expect(now.tag).not.toBe(read.tag);
+    await expect(target.putObject('gone.json', 'x', { ifMatch: read.tag })).rejects.toThrow(ObjectChangedError);
+    expect(await target.getTagged('gone.json')).toBeUndefined();
+    expect(await readdir(dir)).toEqual(['lease.json']);
   });
 
   it('overwrites without ifAbsent, reads, checks and deletes idempotently', async () => {

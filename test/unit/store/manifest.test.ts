@@ -19,6 +19,7 @@ function recordWrites(target: StorageTarget, writes: string[]): StorageTarget {
       await target.putObject(key, body, options);
     },
     getObject: (key) => target.getObject(key),
+    getTagged: (key) => target.getTagged(key),
     exists: (key) => target.exists(key),
     list: (prefix) => target.list(prefix),
     deleteObject: (key) => target.deleteObject(key),
