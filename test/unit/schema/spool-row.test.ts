@@ -83,6 +83,27 @@ describe('Function: createSpoolEncoder', () => {
     expect(JSON.parse(line)).toEqual(bySpoolKey(expected));
     expect(line).not.toContain('\n');
   });
+  it('keeps every value under its own key when one encoder sees properties in changing orders', () => {
+    // Prepare: the encoder remembers the last order; these records reorder, drop and add properties.
+    const encode = createSpoolEncoder(COLUMNS);
+    const base = { id: '1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false };
+    const orders: HubSpotRecord['properties'][] = [
+      { amount: '1', text: 't1', colors: 'red' },
+      { amount: '2', text: 't2', colors: 'blue' },
+      { text: 't3', amount: '3', colors: null },
+      { amount: '4', colors: 'green' },
+      { not_a_column: 'x', amount: '5', text: 't5', id: '55' },
+      { amount: '6', text: 't6', colors: 'red' },
+    ];
+
+    // Act
+    const lines = orders.map((properties) => encode({ ...base, properties }));
+
+    // Assess
+    expect(lines.map((line) => JSON.parse(line))).toEqual(
+      orders.map((properties) => toSpoolRow({ ...base, properties }, COLUMNS)),
+    );
+  });
 });
 
 describe('Function: jsonString', () => {
