@@ -16,7 +16,7 @@ import {
   type TableInput,
 } from '@aws-sdk/client-glue';
 import { CatalogError } from './errors';
-import { datasetName, runPrefix, TABLE_LAYOUT, type TableRef } from './layout';
+import { datasetName, runPrefix, TABLE_LAYOUT, tableFolder, type TableRef } from './layout';
 import { parseS3Location } from './s3-target';
 
 export { CatalogError } from './errors';
@@ -108,7 +108,9 @@ export interface GlueCatalogOptions {
 
 /**
  * A Glue database as the catalog. Needs glue:GetTable, CreateTable, UpdateTable and BatchCreatePartition.
- * @example await new GlueCatalog({ client: new GlueClient({}), database: 'hubspot' }).publish(publication);
+ * @example
+ * const catalog = new GlueCatalog({ client: new GlueClient({}), database: 'hubspot', location: 's3://lake/hubspot' });
+ * await catalog.publish(publication); // 'hubspot.contacts'
  */
 export class GlueCatalog implements TableCatalog {
   /** `s3://bucket/prefix/`: folder URLs are this plus a layout prefix. */
@@ -136,13 +138,11 @@ export class GlueCatalog implements TableCatalog {
       if (table.kind !== 'changes') {
         await this.upsertTable({ Name: name, Parameters: parameters, StorageDescriptor: storage(columns, runFolder) });
       } else {
-        // The table folder: `changes/<object>/`, the run folder without its two partition levels.
-        const tableFolder = runFolder.replace(/[^/]+\/[^/]+\/$/, '');
         await this.upsertTable({
           Name: name,
           Parameters: parameters,
           PartitionKeys: CHANGE_PARTITION_KEYS,
-          StorageDescriptor: storage(columns, tableFolder),
+          StorageDescriptor: storage(columns, `${this.root}${tableFolder(table)}/`),
         });
         await this.addPartition(name, [snapshotDate, runId], storage(columns, runFolder));
       }

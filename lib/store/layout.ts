@@ -55,7 +55,8 @@ function assertDate(date: string): string {
   return date;
 }
 
-function tableFolder(table: TableRef): string {
+/** Folder of a table, without the trailing '/': `snapshots/contacts`, `changes/deals`, `metadata/properties`. */
+export function tableFolder(table: TableRef): string {
   switch (table.kind) {
     case 'snapshot':
     case 'changes':
