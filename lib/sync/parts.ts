@@ -42,7 +42,7 @@ export async function scratchDir(deps: SyncDeps, runId: string, name: string): P
 
 /** Opens a fresh spool (a leftover of a crashed step is discarded: its rows were never checkpointed). */
 export async function openSpool(dir: string, index: number): Promise<NdjsonSpool> {
-  const file = path.join(dir, `part-${index}.ndjson`);
+  const file = path.join(dir, `spool-${index}.ndjson`);
   await rm(file, { force: true });
   return NdjsonSpool.create(file);
 }

@@ -50,7 +50,7 @@ const archivedKeeper = (item: WorkItem, lookbackMs: number) => {
 export async function* pagesOfPhase(
   client: HubSpotClient,
   item: WorkItem,
-  checkpoint: Checkpoint,
+  checkpoint: Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor'>,
   properties: string[],
   lookbackMs: number,
 ): AsyncGenerator<PhasePage> {
@@ -87,7 +87,7 @@ export async function* pagesOfPhase(
 async function* archivedInWindow(
   client: HubSpotClient,
   item: WorkItem,
-  checkpoint: Checkpoint,
+  checkpoint: Pick<Checkpoint, 'cursor'>,
   properties: string[],
   keep: (record: HubSpotRecord) => boolean,
 ): AsyncGenerator<PhasePage> {

@@ -5,9 +5,11 @@ import type { NdjsonSpool } from '../parquet';
 import { buildRecordColumns, type Column } from '../schema/columns';
 import { createSpoolEncoder } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
+import type { Checkpoint, SyncPhase } from '../store/state';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
+import { OneBehind } from './one-behind';
 import { firstFreePartIndex, openSpool, scratchDir, uploadRows, uploadSpool, type ParquetColumnSpec } from './parts';
 import { loadPlan } from './plan-cache';
 import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
@@ -19,26 +21,43 @@ export interface StepOptions {
   deadline?: number;
 }
 
-/** Rows spooled since the last checkpoint and the position to resume from once they are uploaded. */
+/** Rows spooled since the last closed part and the position to resume from once they are uploaded. */
 interface PendingPart {
   spool: NdjsonSpool;
   /** `_synced_at` of the part's rows: when the part was started, just before its first page was read. */
   syncedAt: string;
   ids: string[];
-  /** Pages added since the last checkpoint. */
+  /** Pages added since the last part was closed. */
   pages: number;
   resume: PhasePage['resume'];
   /** The rows end their phase: the checkpoint moves on to the next phase. */
   last: boolean;
 }
 
+/** A closed part on its way to the checkpoint, with the phase fetching went on in after it. */
+type ClosedPart = PendingPart & { phase: SyncPhase };
+
+/** Where fetching has got to: ahead of the checkpoint by the part being written. */
+type FetchPosition = Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor'>;
+
+/**
+ * The sync step of one records item. Fetching runs ahead of the checkpoint by at most one part: a closed part is
+ * converted, uploaded and checkpointed in the background (OneBehind) while the next one is fetched, so a wide
+ * object's DuckDB time no longer stalls the rate budget. The checkpoint only ever records uploaded parts.
+ */
 class RecordStep {
   private readonly table: TableRef;
   private columns: Column[] = [];
   private encode: (record: HubSpotRecord) => string = () => '';
   private dir = '';
   private nextIndex = 0;
+  /** Names spool files apart from part numbers, which the background writer takes when it uploads. */
+  private spoolCount = 0;
   private pending!: PendingPart;
+  private position!: FetchPosition;
+  private readonly writer = new OneBehind();
+  /** Rows of closed parts not yet in the checkpoint (for progress). */
+  private closedRows = 0;
   private readonly counted = { requests: 0, retries: 0 };
 
   constructor(
@@ -62,44 +81,50 @@ class RecordStep {
     this.columns = buildRecordColumns(properties);
     this.encode = createSpoolEncoder(this.columns);
     this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
-    const { parts, associationParts } = this.checkpoint;
+    const { parts, associationParts, phase, cursor, searchCursor } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
     this.nextIndex = await firstFreePartIndex(this.deps, tables, this.item.snapshotDate, this.item.runId, [
       ...parts,
       ...Object.values(associationParts).flat(),
     ]);
+    this.position = { phase, cursor, searchCursor };
     await this.startPart();
     try {
       return await this.pageUntil(deadline - this.deps.settings.deadlineMarginMs, names);
     } finally {
-      // Rows after the last checkpoint are re-read by the next step: drop their spool (and its file handle).
+      // The part being written is finished before the step returns; when the step failed, that error is the one
+      // thrown. Rows after the last closed part are re-read by the next step: drop their spool (and file handle).
+      await this.writer.drain().catch(() => undefined);
       await this.pending.spool.close();
       await rm(this.pending.spool.path, { force: true });
     }
   }
 
   private async pageUntil(stopAt: number, names: string[]): Promise<StepResult> {
-    while (this.checkpoint.phase !== 'done') {
-      const phase = this.checkpoint.phase;
-      const pages = pagesOfPhase(this.deps.client, this.item, this.checkpoint, names, this.deps.settings.lookbackMs);
+    const { client } = this.deps;
+    while (this.position.phase !== 'done') {
+      const phase = this.position.phase;
+      const pages = pagesOfPhase(client, this.item, { ...this.position }, names, this.deps.settings.lookbackMs);
       for await (const page of pages) {
         await this.addPage(page);
-        if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.flush();
+        if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
         if (Date.now() >= stopAt) {
-          await this.flush();
+          await this.closePart();
+          await this.writer.drain();
           return this.result(this.isDone());
         }
       }
       // A search phase learns it has ended only when its pager does.
-      if (this.checkpoint.phase === phase) {
+      if (this.position.phase === phase) {
         this.pending.last = true;
-        await this.flush();
+        await this.closePart();
       }
     }
+    await this.writer.drain();
     return this.result(true);
   }
 
-  // A method, so the loop's narrowing of `phase` does not hide that flush() may have moved it.
+  // A method, so the loop's narrowing of `phase` does not hide that a finished part may have moved it.
   private isDone(): boolean {
     return this.checkpoint.phase === 'done';
   }
@@ -110,7 +135,7 @@ class RecordStep {
 
   private async startPart(): Promise<void> {
     this.pending = {
-      spool: await openSpool(this.dir, this.nextIndex),
+      spool: await openSpool(this.dir, this.spoolCount++),
       syncedAt: this.deps.now().toISOString(),
       ids: [],
       pages: 0,
@@ -120,7 +145,9 @@ class RecordStep {
   }
 
   private async addPage(page: PhasePage): Promise<void> {
-    const collectIds = this.checkpoint.phase === 'live' && this.item.associationTargets?.length;
+    // A part that failed to upload stops the fetching at once.
+    this.writer.check();
+    const collectIds = this.position.phase === 'live' && this.item.associationTargets?.length;
     // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
     await this.pending.spool.appendAll(page.records, this.encode);
     if (collectIds) for (const record of page.records) this.pending.ids.push(record.id);
@@ -131,34 +158,50 @@ class RecordStep {
     countRequests(this.deps, this.checkpoint, this.counted);
     this.deps.onProgress?.({
       object: this.item.object,
-      phase: this.checkpoint.phase,
-      rows: this.checkpoint.rows + this.pending.spool.rows,
+      phase: this.position.phase,
+      rows: this.checkpoint.rows + this.closedRows + this.pending.spool.rows,
       pages: this.checkpoint.pages,
       requests: this.checkpoint.requests,
       expected: this.item.expected,
     });
   }
 
-  /** Uploads the pending rows (and their associations), then checkpoints the position after them. */
-  private async flush(): Promise<void> {
-    const { spool, syncedAt, ids, resume, last, pages } = this.pending;
-    if (pages === 0 && !last) return;
-    const phase = last ? nextPhase(this.item, this.checkpoint.phase) : this.checkpoint.phase;
-    await spool.close();
+  /**
+   * Closes the pending rows as a part and hands it to the background writer (after the previous part is written),
+   * moves the fetch position past it, and starts the next part.
+   */
+  private async closePart(): Promise<void> {
+    const part = this.pending;
+    if (part.pages === 0 && !part.last) return;
+    const phase = part.last ? nextPhase(this.item, this.position.phase) : this.position.phase;
+    await part.spool.close();
+    this.closedRows += part.spool.rows;
+    await this.writer.start(() => this.writePart({ ...part, phase }));
+    if (phase !== this.position.phase) this.position = { phase };
+    else Object.assign(this.position, part.resume);
+    await this.startPart();
+  }
+
+  /** Uploads a closed part (and its associations), then checkpoints the position after it. */
+  private async writePart(part: ClosedPart): Promise<void> {
+    const { spool, syncedAt, ids, resume, phase } = part;
     // An empty table still gets one (empty) part, so its schema is there to query.
     const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
     if (spool.rows > 0 || lastOfEmpty) {
       const meta = { runId: this.item.runId, syncedAt };
-      const part = await uploadSpool(this.deps, spool, {
+      const uploaded = await uploadSpool(this.deps, spool, {
         ...this.partOptions(this.table),
         columns: this.columns,
         meta,
       });
-      this.checkpoint.parts.push(part);
-      this.checkpoint.rows += part.rows;
-      this.checkpoint.unparsed += part.unparsed;
+      this.checkpoint.parts.push(uploaded);
+      this.checkpoint.rows += uploaded.rows;
+      this.checkpoint.unparsed += uploaded.unparsed;
       await this.uploadAssociations(ids);
+    } else {
+      await rm(spool.path, { force: true });
     }
+    this.closedRows -= spool.rows;
     if (phase !== this.checkpoint.phase) {
       this.checkpoint.phase = phase;
       delete this.checkpoint.cursor;
@@ -168,7 +211,6 @@ class RecordStep {
     }
     countRequests(this.deps, this.checkpoint, this.counted);
     await saveCheckpoint(this.deps, this.item, this.resumed);
-    await this.startPart();
   }
 
   /** Where the next part goes; its number comes from the item's one counter. */

@@ -141,3 +141,44 @@ describe('Sync engine: finalize', () => {
     }
   });
 });
+
+describe('Sync engine: a step keeps fetching while it writes the previous part', () => {
+  it('reads the next page before a part has finished uploading, and still exports exactly the oracle', async () => {
+    // Prepare: one page per part. Upload k holds page k; it waits (up to 2 s) until page k + 1 has been read,
+    // which a step that fetches only between uploads never does.
+    let pagesRead = 0;
+    const readAtUpload: number[] = [];
+    const h = await startHarness({
+      deps: {
+        settings: { partRows: 100 },
+        onProgress: (event) => {
+          if (event.object === 'contacts') pagesRead = event.pages;
+        },
+        hooks: {
+          async afterPartUpload(key) {
+            if (!key.startsWith('snapshots/contacts/')) return;
+            const next = readAtUpload.length + 2;
+            for (let waited = 0; pagesRead < next && waited < 2_000; waited += 10) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            readAtUpload.push(pagesRead);
+          },
+        },
+      },
+    });
+    try {
+      // Act
+      const result = await h.run({ mode: 'full', objects: ['contacts'] });
+
+      // Assess: live pages, then one archived page; every upload but the last saw the following page read.
+      expect(result.outcomes.filter((o) => o.status !== 'completed')).toEqual([]);
+      const pages = Math.ceil(h.sim.oracle.count('contacts') / 100) + 1;
+      expect(readAtUpload).toEqual([...Array.from({ length: pages - 1 }, (_, k) => k + 2), pages]);
+      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' }, result.runId);
+      const diff = await diffAgainstOracle(h, 'contacts', files, result.runId);
+      expect([diff.missing, diff.unexpected, diff.duplicateIds]).toEqual([0, 0, 0]);
+    } finally {
+      await h.close();
+    }
+  });
+});
