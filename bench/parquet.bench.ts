@@ -3,13 +3,14 @@
  * read_json, typing in SQL, ZSTD Parquet; the sync engine's DuckDB settings and writeRecordPart defaults) against parquetjs-lite (convertRecord's typed
  * values, SNAPPY) on the same 200,000 simulator contacts x 45 properties (the simulator's value generator: HubSpot-like
  * sparsity, option values, millisecond system timestamps, second-precision datetime properties, awkward values). Each encoder runs in its own child process
- * so peak RSS is measured separately; record generation is excluded from both timings.
+ * so peak RSS is measured separately; record generation is outside both timings.
  *
  *   npx tsx bench/parquet.bench.ts [--records N] [--runs N]
  *
- * Each encoder runs `--runs` times (default 3), alternating. Ends with
- * `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = median baseline s / median ours s,
- * sizeRatio = ours bytes / baseline bytes, peakRssMiB = the highest peak RSS of our encoder's runs.
+ * Each encoder runs `--runs` times (default 3), alternating, with its input materialized before the clock starts
+ * (see InputMode), then once more with pages generated as consumed, for peak RSS. Ends with
+ * `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = median baseline s / median ours s (timed runs),
+ * sizeRatio = ours bytes / baseline bytes, peakRssMiB = our encoder's peak RSS in the streamed run.
  * The children run this file bundled by esbuild under plain node (no TypeScript loader in their RSS).
  * BENCH_KEEP=1 keeps each run's folder (spool and Parquet files) for inspection.
  */
@@ -24,6 +25,7 @@ import type { HubSpotRecord, PropertyDefinition } from '../lib/hubspot/types';
 import { chooseRecordTyping, DUCKDB_DEFAULTS, NdjsonSpool, openDuckDb, writeRecordPart } from '../lib/parquet';
 import { DEFAULT_DUCKDB_MEMORY } from '../lib/sync/create-deps';
 import { DEFAULT_SYNC_SETTINGS } from '../lib/sync/deps';
+import { OneBehind } from '../lib/sync/one-behind';
 import { buildRecordColumns, convertRecord, type Column } from '../lib/schema/columns';
 import { createSpoolEncoder } from '../lib/schema/spool-row';
 import { ByteWriter } from '../sim/data/byte-writer';
@@ -95,30 +97,48 @@ const OURS_DUCKDB = {
   threads: DUCKDB_DEFAULTS.threads,
 };
 
-async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string> {
-  const phaseStart = process.hrtime.bigint();
-  const spool = await NdjsonSpool.create(join(dir, 'ours.ndjson'));
-  const encode = createSpoolEncoder(columns);
-  for (const page of pages) await spool.appendAll(page, encode);
-  await spool.close();
-  phases.spoolSeconds = Number(process.hrtime.bigint() - phaseStart) / 1e9;
-  phases.spoolMiB = spool.bytes / 2 ** 20;
-  phases.spoolPeakRssMiB = process.resourceUsage().maxRSS / 1024;
+/**
+ * Our writer as the sync step runs it: records spooled into parts of the engine's partRows, each closed part typed
+ * and written by DuckDB in the background (OneBehind) while the next part spools. Returns the part files.
+ */
+async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string[]> {
+  const { partRows, compression } = DEFAULT_SYNC_SETTINGS;
   const db = await openDuckDb(OURS_DUCKDB);
-  const parquetPath = join(dir, 'ours.parquet');
-  const writeStart = process.hrtime.bigint();
-  const written = await writeRecordPart(db, {
-    ndjsonPath: spool.path,
-    parquetPath,
-    columns,
-    meta: META,
-    compression: DEFAULT_SYNC_SETTINGS.compression,
-  });
-  phases.duckdbSeconds = Number(process.hrtime.bigint() - writeStart) / 1e9;
-  phases.unparsed = written.unparsed;
-  phases.columnwise = chooseRecordTyping(columns, spool.bytes) === 'columnwise' ? 1 : 0;
+  const encode = createSpoolEncoder(columns);
+  const writer = new OneBehind();
+  const written: string[] = [];
+  phases.duckdbSeconds = 0;
+  phases.unparsed = 0;
+  const writePart = async (spool: NdjsonSpool) => {
+    const started = process.hrtime.bigint();
+    const parquetPath = spool.path.replace(/\.ndjson$/, '.parquet');
+    const result = await writeRecordPart(db, { ndjsonPath: spool.path, parquetPath, columns, meta: META, compression });
+    phases.duckdbSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    phases.unparsed += result.unparsed;
+    phases.columnwise = chooseRecordTyping(columns, spool.bytes) === 'columnwise' ? 1 : 0;
+    phases.spoolMiB = (phases.spoolMiB ?? 0) + spool.bytes / 2 ** 20;
+    written.push(parquetPath);
+  };
+  let spool = await NdjsonSpool.create(join(dir, `part-${written.length}.ndjson`));
+  let parts = 1;
+  for (const page of pages) {
+    await spool.appendAll(page, encode);
+    if (spool.rows < partRows) continue;
+    await spool.close();
+    const closed = spool;
+    await writer.start(() => writePart(closed));
+    spool = await NdjsonSpool.create(join(dir, `part-${parts++}.ndjson`));
+  }
+  await spool.close();
+  const last = spool;
+  if (last.rows > 0) await writer.start(() => writePart(last));
+  const tailStart = process.hrtime.bigint();
+  await writer.drain();
+  phases.tailSeconds = Number(process.hrtime.bigint() - tailStart) / 1e9;
+  phases.parts = written.length;
+  phases.spoolPeakRssMiB = process.resourceUsage().maxRSS / 1024;
   await db.close();
-  return parquetPath;
+  return written;
 }
 
 const PARQUETJS_TYPES: Record<string, Record<string, unknown>> = {
@@ -132,7 +152,7 @@ const PARQUETJS_TYPES: Record<string, Record<string, unknown>> = {
   'MAP(VARCHAR, VARCHAR)': { type: 'UTF8' },
 };
 
-async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string> {
+async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string[]> {
   const fields = Object.fromEntries(
     columns.map((c) => [
       c.name,
@@ -157,37 +177,49 @@ async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]
     }
   }
   await writer.close();
-  return parquetPath;
+  return [parquetPath];
 }
 
 interface ChildResult {
   encoder: string;
+  input: InputMode;
   /** Wall seconds spent encoding (record generation excluded). */
   seconds: number;
-  /** CPU seconds of the whole child (all threads, generation included): robust when the machine is shared. */
+  /** CPU seconds from the start of encoding (all threads; generation included when streamed). */
   cpuSeconds: number;
   bytes: number;
   peakRssMiB: number;
   phases: Record<string, number>;
 }
 
-async function runChild(encoder: string, count: number): Promise<void> {
+/**
+ * How a child gets its records. 'materialized': every page generated and parsed before the clock starts, so the
+ * timing holds nothing but encoding (our writer converts part N while it spools part N+1, and with pages generated
+ * on the fly that conversion would ride free on the excluded generation time). 'streamed': pages generated as they
+ * are consumed, as the engine receives them, so peak RSS is the encoder's own and not the input's.
+ */
+type InputMode = 'materialized' | 'streamed';
+
+async function runChild(encoder: string, count: number, input: InputMode): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${encoder}-`));
   try {
     const columns = buildRecordColumns(buildProperties());
     const generation = { seconds: 0 };
-    const pages = timeGeneration(generatePages(count), generation);
+    const streamed = timeGeneration(generatePages(count), generation);
+    const pages = input === 'materialized' ? [...streamed] : streamed;
+    const excluded = input === 'materialized' ? 0 : undefined;
     const started = process.hrtime.bigint();
     const cpuStarted = process.cpuUsage();
-    const path = await (encoder === 'ours' ? encodeOurs : encodeBaseline)(columns, pages, dir);
+    const paths = await (encoder === 'ours' ? encodeOurs : encodeBaseline)(columns, pages, dir);
     const cpu = process.cpuUsage(cpuStarted);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9 - generation.seconds;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9 - (excluded ?? generation.seconds);
     phases.generationSeconds = generation.seconds;
     const result: ChildResult = {
       encoder,
+      input,
       seconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      bytes: statSync(path).size,
+      bytes: paths.reduce((sum, path) => sum + statSync(path).size, 0),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       phases,
     };
@@ -205,14 +237,14 @@ function median(values: number[]): number {
 }
 
 /** Median wall and CPU seconds, the (deterministic) file size, and the highest peak RSS of an encoder's runs. */
-function summarise(runs: ChildResult[]): Omit<ChildResult, 'encoder' | 'phases'> {
+/** Median wall and CPU seconds and the (deterministic) file size of an encoder's timed runs. */
+function summarise(runs: ChildResult[]): Pick<ChildResult, 'seconds' | 'cpuSeconds' | 'bytes'> {
   const sizes = new Set(runs.map((r) => r.bytes));
   if (sizes.size !== 1) throw new Error(`Runs wrote files of different sizes: ${[...sizes].join(', ')}`);
   return {
     seconds: median(runs.map((r) => r.seconds)),
     cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
     bytes: runs[0].bytes,
-    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
   };
 }
 
@@ -236,12 +268,18 @@ async function bundleSelf(): Promise<string> {
   return outfile;
 }
 
-function spawnChild(script: string, encoder: string, count: number): ChildResult {
-  const output = execFileSync(process.execPath, [script, '--child', encoder, '--records', String(count)], {
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024,
-  });
+function spawnChild(script: string, encoder: string, count: number, input: InputMode): ChildResult {
+  const args = [script, '--child', encoder, '--records', String(count), '--input', input];
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 });
   return JSON.parse(output.trim().split('\n').pop()!) as ChildResult;
+}
+
+function describeRun(label: string, result: ChildResult): string {
+  const phases = JSON.stringify(result.phases, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(2)) : v));
+  return (
+    `${label} ${result.encoder.padEnd(8)} ${result.input.padEnd(12)} ${result.seconds.toFixed(2).padStart(7)} s  ` +
+    `CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s  peak RSS ${result.peakRssMiB.toFixed(1)} MiB  phases ${phases}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -249,7 +287,12 @@ async function main(): Promise<void> {
   const recordsAt = args.indexOf('--records');
   const count = recordsAt >= 0 ? Number(args[recordsAt + 1]) : DEFAULT_RECORDS;
   const childAt = args.indexOf('--child');
-  if (childAt >= 0) return runChild(args[childAt + 1], count);
+  if (childAt >= 0) {
+    const input = args[args.indexOf('--input') + 1];
+    if (input !== 'materialized' && input !== 'streamed')
+      throw new RangeError(`--input must be materialized or streamed`);
+    return runChild(args[childAt + 1], count, input);
+  }
 
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : DEFAULT_RUNS;
@@ -260,33 +303,39 @@ async function main(): Promise<void> {
     `records=${count} properties=${buildProperties().length} columns=${buildRecordColumns(buildProperties()).length} runs=${runs}`,
   );
   const script = await bundleSelf();
-  // Alternated, so a slow spell of a shared machine falls on both encoders.
-  const results: { ours: ChildResult[]; baseline: ChildResult[] } = { ours: [], baseline: [] };
+  const encoders = ['ours', 'baseline'] as const;
+  // Timed runs, alternated so a slow spell of a shared machine falls on both encoders.
+  const timed: Record<(typeof encoders)[number], ChildResult[]> = { ours: [], baseline: [] };
   for (let run = 1; run <= runs; run += 1) {
-    for (const encoder of ['ours', 'baseline'] as const) {
-      const result = spawnChild(script, encoder, count);
-      results[encoder].push(result);
-      console.log(
-        `run ${run} ${encoder.padEnd(8)} ${result.seconds.toFixed(2).padStart(7)} s  CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s  ` +
-          `peak RSS ${result.peakRssMiB.toFixed(1)} MiB  phases ${JSON.stringify(result.phases, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`,
-      );
+    for (const encoder of encoders) {
+      const result = spawnChild(script, encoder, count, 'materialized');
+      timed[encoder].push(result);
+      console.log(describeRun(`run ${run}`, result));
     }
   }
-  const ours = summarise(results.ours);
-  const baseline = summarise(results.baseline);
-  console.log('encoder                        median s   CPU s        bytes   max peak RSS MiB');
-  for (const [label, r] of [
-    ['ours (raw spool + DuckDB SQL)', ours],
-    ['parquetjs-lite (typed, SNAPPY)', baseline],
+  // One streamed run each for memory (its time shown too: how much the excluded generation changes it).
+  const memory = Object.fromEntries(
+    encoders.map((encoder) => {
+      const result = spawnChild(script, encoder, count, 'streamed');
+      console.log(describeRun('memory', result));
+      return [encoder, result];
+    }),
+  ) as Record<(typeof encoders)[number], ChildResult>;
+  const ours = summarise(timed.ours);
+  const baseline = summarise(timed.baseline);
+  console.log('encoder                        median s   CPU s        bytes   peak RSS MiB (streamed)');
+  for (const [label, r, rss] of [
+    ['ours (raw spool + DuckDB SQL)', ours, memory.ours.peakRssMiB],
+    ['parquetjs-lite (typed, SNAPPY)', baseline, memory.baseline.peakRssMiB],
   ] as const) {
     console.log(
-      `${label.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${String(r.bytes).padStart(12)} ${r.peakRssMiB.toFixed(1).padStart(18)}`,
+      `${label.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${String(r.bytes).padStart(12)} ${rss.toFixed(1).padStart(18)}`,
     );
   }
   const result = {
     speedRatio: Number((baseline.seconds / ours.seconds).toFixed(2)),
     sizeRatio: Number((ours.bytes / baseline.bytes).toFixed(3)),
-    peakRssMiB: Number(ours.peakRssMiB.toFixed(1)),
+    peakRssMiB: Number(memory.ours.peakRssMiB.toFixed(1)),
   };
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
