@@ -19,9 +19,17 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly timeZone?: string;
   readonly maxConcurrency?: number;
   readonly hubspotApiUrl?: string;
+  /**
+   * Hours without a fully successful full run before the FullRunStale alarm fires; default 26 when a schedule runs
+   * full snapshots (nightly plus slack), else no alarm.
+   */
+  readonly fullRunWithinHours?: number;
   /** Glue catalog of the published datasets; default a new `hubspot` database. `false`: no Glue tables. */
   readonly catalog?: CatalogProps | false;
 }
+
+/** A nightly full run, plus two hours of slack for a slow or retried one. */
+export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
 
 /** The Glue database created unless the stack is told otherwise. */
 export const DEFAULT_CATALOG: CatalogProps = { databaseName: 'hubspot' };
@@ -90,12 +98,13 @@ export class HubSpotS3SyncStack extends Stack {
     });
     catalog?.grantPublish(worker.finalize);
     const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency: props.maxConcurrency });
-    new Schedules(this, 'Schedules', {
+    const schedules = props.schedules ?? DEFAULT_SCHEDULES;
+    new Schedules(this, 'Schedules', { stateMachine: orchestration.stateMachine, schedules, timeZone: props.timeZone });
+    const schedulesFull = Object.values(schedules).some((schedule) => schedule.input.mode === 'full');
+    new Monitoring(this, 'Monitoring', {
       stateMachine: orchestration.stateMachine,
-      schedules: props.schedules ?? DEFAULT_SCHEDULES,
-      timeZone: props.timeZone,
+      fullRunWithinHours: props.fullRunWithinHours ?? (schedulesFull ? DEFAULT_FULL_RUN_WITHIN_HOURS : undefined),
     });
-    new Monitoring(this, 'Monitoring', { stateMachine: orchestration.stateMachine });
 
     acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize], catalog);
 

@@ -1,15 +1,22 @@
 import type { SyncRuntime } from '../lib/sync/create-deps';
 import type { EventPublisher } from '../lib/sync/events';
 import { finalizeRun } from '../lib/sync/finalize';
+import { runMetricPoints } from '../lib/sync/run-metrics';
 import { parseFinalizeEvent } from './events';
-import { eventBridgePublisher, getRuntime, logger } from './runtime';
+import { emfMetricsPublisher, eventBridgePublisher, getRuntime, logger, type MetricsPublisher } from './runtime';
 
-/** finalize: publish manifests and _latest, advance watermarks, emit completion events. */
+/** finalize: publish manifests and _latest, advance watermarks, emit completion events and the run's metrics. */
 export const makeFinalizeHandler =
-  (runtime: () => Promise<SyncRuntime>, publisher: () => EventPublisher) => async (event: unknown) => {
+  (
+    runtime: () => Promise<SyncRuntime>,
+    publisher: () => EventPublisher,
+    publishMetrics: MetricsPublisher = emfMetricsPublisher(),
+  ) =>
+  async (event: unknown) => {
     const { runId, failedItems } = parseFinalizeEvent(event);
     const { deps } = await runtime();
     const result = await finalizeRun(deps, runId, { failedItems, publishEvents: publisher() });
+    publishMetrics(runMetricPoints(result));
     const failed = result.outcomes.filter((o) => o.status === 'failed');
     logger.info('finalized', {
       runId,

@@ -1,8 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { secretsManagerKeyProvider } from '../lib/hubspot';
 import { createSyncRuntime, type SyncRuntime } from '../lib/sync/create-deps';
 import type { CompletionEvent, EventPublisher } from '../lib/sync/events';
+import { METRICS_NAMESPACE, type MetricPoint } from '../lib/sync/run-metrics';
 import { readFunctionConfig, type FunctionConfig } from './env';
 
 export const logger = new Logger({ serviceName: 'hubspot-s3-sync' });
@@ -56,6 +58,29 @@ export function eventBridgePublisher(
       }));
       const out = await client.send(new PutEventsCommand({ Entries: entries }));
       if (out.FailedEntryCount) throw new Error(`EventBridge rejected ${out.FailedEntryCount} completion event(s)`);
+    }
+  };
+}
+
+/** Publishes metric points as CloudWatch embedded metric format (EMF) lines on stdout, one per dimension set. */
+export type MetricsPublisher = (points: MetricPoint[]) => void;
+
+/**
+ * EMF through Powertools Metrics. The `service` default dimension is dropped, so the dimensions are exactly the
+ * points' own (Mode; Dataset and Mode), as the stack's alarms name them.
+ */
+export function emfMetricsPublisher(metrics = new Metrics({ namespace: METRICS_NAMESPACE })): MetricsPublisher {
+  metrics.clearDefaultDimensions();
+  return (points) => {
+    const groups = new Map<string, MetricPoint[]>();
+    for (const point of points) {
+      const key = JSON.stringify(point.dimensions);
+      groups.set(key, [...(groups.get(key) ?? []), point]);
+    }
+    for (const group of groups.values()) {
+      metrics.addDimensions(group[0].dimensions);
+      for (const { name, unit, value } of group) metrics.addMetric(name, unit, value);
+      metrics.publishStoredMetrics();
     }
   };
 }

@@ -4,15 +4,25 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/sync/events';
+import { METRICS_NAMESPACE } from '../../lib/sync/run-metrics';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
+  /**
+   * Alarm when no full run has published every dataset for this many hours (finalize's RunsSucceeded metric);
+   * none when undefined. 1 to 168.
+   */
+  readonly fullRunWithinHours?: number;
 }
 
-/** Alarms on failed executions and on any object that could not be exported (Snapshot Failed events). */
+/**
+ * Alarms on failed executions, on a full snapshot gone stale (the nightly run failing quietly for a day), and a rule
+ * for any object that could not be exported (Snapshot Failed events).
+ */
 export class Monitoring extends Construct {
   readonly executionsFailed: cloudwatch.Alarm;
   readonly snapshotFailedRule: events.Rule;
+  readonly fullRunStale?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -27,6 +37,27 @@ export class Monitoring extends Construct {
     this.snapshotFailedRule = new events.Rule(this, 'SnapshotFailed', {
       eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPES.failed] },
       description: 'One object of a hubspot-s3-sync run could not be exported (e.g. a missing scope).',
+    });
+    const hours = props.fullRunWithinHours;
+    if (hours === undefined) return;
+    if (!Number.isInteger(hours) || hours < 1 || hours > 168) {
+      throw new Error(`fullRunWithinHours must be a whole number of hours from 1 to 168, got ${hours}`);
+    }
+    // Hourly periods with missing data breaching: the alarm fires once `hours` hours in a row saw no successful full run.
+    this.fullRunStale = new cloudwatch.Alarm(this, 'FullRunStale', {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'RunsSucceeded',
+        dimensionsMap: { Mode: 'full' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: hours,
+      datapointsToAlarm: hours,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `No full hubspot-s3-sync run has published every dataset in the last ${hours} hours.`,
     });
   }
 }

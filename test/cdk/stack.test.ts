@@ -151,6 +151,35 @@ describe('Stack: HubSpotS3SyncStack', () => {
   });
 });
 
+describe('Construct: Monitoring', () => {
+  it('alarms when no full run has published every dataset for 26 hours', () => {
+    synth().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HubSpotS3Sync',
+      MetricName: 'RunsSucceeded',
+      Dimensions: [{ Name: 'Mode', Value: 'full' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('has no freshness alarm when no schedule runs full snapshots, unless asked for one', () => {
+    const incrementalOnly = { Hourly: { expression: 'rate(1 hour)', input: { mode: 'incremental', objects: 'all' } } };
+    const count = (template: Template) =>
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'RunsSucceeded' } }))
+        .length;
+    expect(count(synth({ schedules: incrementalOnly as never }))).toBe(0);
+    expect(count(synth({ schedules: incrementalOnly as never, fullRunWithinHours: 168 }))).toBe(1);
+    expect(() => synth({ fullRunWithinHours: 200 })).toThrow(
+      'fullRunWithinHours must be a whole number of hours from 1 to 168, got 200',
+    );
+  });
+});
+
 describe('Construct: Catalog', () => {
   const finalizeVariables = (template: Template) =>
     Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }))

@@ -4,6 +4,7 @@ import { makeSyncStepHandler } from '../../../functions/sync-step';
 import { staticKeyProvider } from '../../../lib/hubspot';
 import { createSyncRuntime, type SyncRuntime } from '../../../lib/sync/create-deps';
 import type { CompletionEvent } from '../../../lib/sync/events';
+import type { MetricPoint } from '../../../lib/sync/run-metrics';
 import { InvalidInputError } from '../../../lib/sync/run-input';
 import type { WorkItem } from '../../../lib/sync/types';
 import { startSimulator, type Simulator } from '../../../sim';
@@ -37,9 +38,11 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
   it('exports an object through the three handlers and publishes its completion event', async () => {
     const plan = makePlanHandler(async () => runtime);
     const step = makeSyncStepHandler(async () => runtime);
+    const points: MetricPoint[] = [];
     const finalize = makeFinalizeHandler(
       async () => runtime,
       () => async (events) => void published.push(...events),
+      (emitted) => void points.push(...emitted),
     );
 
     // A Backfill Requested / scheduler event carries the run input in `detail`.
@@ -69,6 +72,14 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
       ['hubspot-s3-sync', 'Snapshot Completed', 'properties', sim.oracle.properties('companies').length],
     ]);
     expect(published[0].detail.manifestUrl).toBe(`s3://lake/hubspot/_manifests/companies/${planned.runId}.json`);
+    const metric = (name: string, dataset?: string) =>
+      points.find((p) => p.name === name && p.dimensions.Dataset === dataset)?.value;
+    expect([metric('RunsSucceeded'), metric('DatasetsFailed'), metric('DatasetRows', 'companies')]).toEqual([
+      1,
+      0,
+      total,
+    ]);
+    expect(metric('RowsExported')).toBe(total + sim.oracle.properties('companies').length);
   });
 
   it('turns a Map-caught error into a Snapshot Failed event with its cause', async () => {
@@ -77,6 +88,7 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
     const finalize = makeFinalizeHandler(
       async () => runtime,
       () => async (events) => void published.push(...events),
+      () => undefined,
     );
     // What Step Functions hands over once retries ran out: the Lambda's error JSON, stack trace included.
     const cause = JSON.stringify({
@@ -116,6 +128,7 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
       await makeFinalizeHandler(
         async () => runtime,
         () => async () => undefined,
+        () => undefined,
       )({ runId: planned.runId, results: [] });
     }
   });
@@ -131,6 +144,7 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
       finalize: makeFinalizeHandler(
         async () => runtime,
         () => async () => undefined,
+        () => undefined,
       ),
     };
     await expect(handlers[name](event)).rejects.toThrow(InvalidInputError);

@@ -1,6 +1,7 @@
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { readFunctionConfig } from '../../../functions/env';
-import { duckdbMemoryFor, eventBridgePublisher } from '../../../functions/runtime';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { duckdbMemoryFor, emfMetricsPublisher, eventBridgePublisher } from '../../../functions/runtime';
 import { completionEvent } from '../../../lib/sync/events';
 import type { ObjectOutcome } from '../../../lib/sync/types';
 
@@ -94,5 +95,58 @@ describe('Function: duckdbMemoryFor', () => {
     [undefined, '1228MB'],
   ])('gives DuckDB 60%% of %s MiB', (memory, limit) => {
     expect(duckdbMemoryFor({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory })).toBe(limit);
+  });
+});
+
+describe('Function: emfMetricsPublisher', () => {
+  it("writes one EMF document per dimension set to stdout, with exactly the points' dimensions", () => {
+    // Prepare: EMF goes to stdout, where Lambda hands it to CloudWatch; capture those lines.
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      // Act
+      emfMetricsPublisher(new Metrics({ namespace: 'HubSpotS3Sync', serviceName: 'hubspot-s3-sync' }))([
+        { name: 'RowsExported', unit: 'Count', value: 50, dimensions: { Mode: 'full' } },
+        { name: 'BytesWritten', unit: 'Bytes', value: 6000, dimensions: { Mode: 'full' } },
+        { name: 'DatasetRows', unit: 'Count', value: 40, dimensions: { Dataset: 'contacts', Mode: 'full' } },
+      ]);
+    } finally {
+      write.mockRestore();
+    }
+
+    // Assess
+    const documents = lines.map((line) => JSON.parse(line));
+    expect(documents.map(({ _aws, ...values }) => ({ ...values, directive: _aws.CloudWatchMetrics }))).toEqual([
+      {
+        Mode: 'full',
+        RowsExported: 50,
+        BytesWritten: 6000,
+        directive: [
+          {
+            Namespace: 'HubSpotS3Sync',
+            Dimensions: [['Mode']],
+            Metrics: [
+              { Name: 'RowsExported', Unit: 'Count' },
+              { Name: 'BytesWritten', Unit: 'Bytes' },
+            ],
+          },
+        ],
+      },
+      {
+        Dataset: 'contacts',
+        Mode: 'full',
+        DatasetRows: 40,
+        directive: [
+          {
+            Namespace: 'HubSpotS3Sync',
+            Dimensions: [['Dataset', 'Mode']],
+            Metrics: [{ Name: 'DatasetRows', Unit: 'Count' }],
+          },
+        ],
+      },
+    ]);
   });
 });
