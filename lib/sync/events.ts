@@ -23,6 +23,8 @@ export interface CompletionEvent {
     bytes: number;
     manifestUrl: string | null;
     reason?: string;
+    /** `database.table` of the dataset in Glue, when the stack registers tables. */
+    catalogTable?: string;
   };
 }
 
@@ -46,6 +48,7 @@ export function completionEvent(outcome: ObjectOutcome, runId: string, snapshotD
       bytes: outcome.bytes,
       manifestUrl: outcome.manifestUrl ?? null,
       ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.catalogTable ? { catalogTable: outcome.catalogTable } : {}),
     },
   };
 }

@@ -80,6 +80,16 @@ describe('Function: eventBridgePublisher', () => {
     });
   });
 
+  it('names the Glue table of a dataset the catalog took', async () => {
+    const client = recorder();
+    const registered = { ...outcome('deals'), catalogTable: 'hubspot.deals' };
+    await eventBridgePublisher(client as never, 'default')([completionEvent(registered, 'r1', '2026-11-29')]);
+    expect(JSON.parse(client.sent[0].input.Entries![0].Detail!)).toMatchObject({
+      object: 'deals',
+      catalogTable: 'hubspot.deals',
+    });
+  });
+
   it('fails when EventBridge rejects an entry', async () => {
     await expect(
       eventBridgePublisher(recorder(1) as never, 'default')([completionEvent(outcome('x'), 'r', 'd')]),
