@@ -20,8 +20,8 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly maxConcurrency?: number;
   readonly hubspotApiUrl?: string;
   /**
-   * Hours without a fully successful full run before the FullRunStale alarm fires; default 26 when a schedule runs
-   * full snapshots (nightly plus slack), else no alarm.
+   * Hours without a full run publishing anything before the FullRunStale alarm fires; default 26 when a schedule
+   * runs full snapshots (nightly plus slack), else no alarm.
    */
   readonly fullRunWithinHours?: number;
   /** Glue catalog of the published datasets; default a new `hubspot` database. `false`: no Glue tables. */

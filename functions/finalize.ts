@@ -16,7 +16,12 @@ export const makeFinalizeHandler =
     const { runId, failedItems } = parseFinalizeEvent(event);
     const { deps } = await runtime();
     const result = await finalizeRun(deps, runId, { failedItems, publishEvents: publisher() });
-    publishMetrics(runMetricPoints(result));
+    try {
+      publishMetrics(runMetricPoints(result));
+    } catch (error) {
+      // Everything is published by now: a metric that cannot be written must not make Step Functions retry that.
+      logger.warn('run metrics not published', { error: error instanceof Error ? error.message : String(error) });
+    }
     const failed = result.outcomes.filter((o) => o.status === 'failed');
     logger.info('finalized', {
       runId,

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GLUE_NAME } from '../../lib/store/catalog';
 
 export interface CatalogProps {
   /** Glue database the tables go in (a-z, 0-9, _). */
@@ -29,18 +30,23 @@ export class Catalog extends Construct {
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    if (!/^[a-z0-9_]+$/.test(props.databaseName)) {
+    if (!GLUE_NAME.test(props.databaseName)) {
       throw new Error(`Glue database name ${JSON.stringify(props.databaseName)} may hold only a-z, 0-9 and _`);
+    }
+    if (props.tablePrefix !== undefined && !GLUE_NAME.test(props.tablePrefix)) {
+      throw new Error(`Glue table prefix ${JSON.stringify(props.tablePrefix)} may hold only a-z, 0-9 and _`);
     }
     this.databaseName = props.databaseName;
     if (props.createDatabase ?? true) {
-      new glue.CfnDatabase(this, 'Database', {
+      const database = new glue.CfnDatabase(this, 'Database', {
         catalogId: Stack.of(this).account,
         databaseInput: {
           name: props.databaseName,
           description: 'HubSpot CRM snapshots and change sets exported by hubspot-s3-sync',
         },
       });
+      // Its tables are finalize's, not the stack's: deleting the stack must not drop what analysts query.
+      database.applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
     this.environment = {
       GLUE_DATABASE: props.databaseName,

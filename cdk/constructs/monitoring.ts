@@ -9,7 +9,7 @@ import { METRICS_NAMESPACE } from '../../lib/sync/run-metrics';
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
   /**
-   * Alarm when no full run has published every dataset for this many hours (finalize's RunsSucceeded metric);
+   * Alarm when no full run has published any dataset for this many hours (finalize's DatasetsCompleted metric);
    * none when undefined. 1 to 168.
    */
   readonly fullRunWithinHours?: number;
@@ -43,11 +43,13 @@ export class Monitoring extends Construct {
     if (!Number.isInteger(hours) || hours < 1 || hours > 168) {
       throw new Error(`fullRunWithinHours must be a whole number of hours from 1 to 168, got ${hours}`);
     }
-    // Hourly periods with missing data breaching: the alarm fires once `hours` hours in a row saw no successful full run.
+    // Hourly periods with missing data breaching: the alarm fires once `hours` hours in a row published nothing in a
+    // full run. Datasets that fail while others publish are the SnapshotFailed rule's; a portal missing one scope
+    // for good must not keep this alarm on. It starts in ALARM until the first full run publishes.
     this.fullRunStale = new cloudwatch.Alarm(this, 'FullRunStale', {
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: 'RunsSucceeded',
+        metricName: 'DatasetsCompleted',
         dimensionsMap: { Mode: 'full' },
         statistic: 'Sum',
         period: Duration.hours(1),
@@ -57,7 +59,7 @@ export class Monitoring extends Construct {
       evaluationPeriods: hours,
       datapointsToAlarm: hours,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `No full hubspot-s3-sync run has published every dataset in the last ${hours} hours.`,
+      alarmDescription: `No full hubspot-s3-sync run has published any dataset in the last ${hours} hours.`,
     });
   }
 }

@@ -106,10 +106,14 @@ export class S3Target implements StorageTarget {
         }),
       );
     } catch (error) {
-      // 412: the condition failed; 409: a concurrent conditional write to the key won (retrying would re-read).
-      const refused = statusOf(error) === 412 || statusOf(error) === 409 || nameOf(error) === 'PreconditionFailed';
-      if (refused && options.ifAbsent) throw new ObjectExistsError(key, { cause: error });
-      if (refused && options.ifMatch !== undefined) throw new ObjectChangedError(key, { cause: error });
+      // 412: the condition failed. For a swap, 409 (a concurrent conditional write) and 404 (the object went) also
+      // mean "read it again"; for a create, 409 may still end either way, so it stays an error to retry.
+      const status = statusOf(error);
+      const failed = status === 412 || nameOf(error) === 'PreconditionFailed';
+      if (failed && options.ifAbsent) throw new ObjectExistsError(key, { cause: error });
+      if ((failed || status === 409 || status === 404) && options.ifMatch !== undefined) {
+        throw new ObjectChangedError(key, { cause: error });
+      }
       throw error;
     }
   }

@@ -219,9 +219,15 @@ async function publishedOutcomes(
   return Promise.all(
     datasets.map(async (ds) => {
       const manifest = await readManifest(deps.target, ds.table, plan.runId);
-      return manifest
-        ? completedOutcome(manifest, deps.target.url(manifestKey(ds.table, plan.runId)), none)
-        : failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), 'not published by this run');
+      if (!manifest) {
+        return failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), 'not published by this run');
+      }
+      // The catalog may not have taken it the first time: registering again is harmless.
+      const manifestUrl = deps.target.url(manifestKey(ds.table, plan.runId));
+      return {
+        ...completedOutcome(manifest, manifestUrl, none),
+        ...(await catalogOutcome(deps, ds.table, manifest, manifestUrl)),
+      };
     }),
   );
 }

@@ -5,15 +5,26 @@
  */
 export class OneBehind {
   private inFlight: Promise<void> = Promise.resolve();
+  private running = false;
   private failure: { error: unknown } | undefined;
+
+  /** A task is still running. */
+  get busy(): boolean {
+    return this.running;
+  }
 
   /** Waits for the task in flight (rethrowing its failure), then starts `task` in the background. */
   async start(task: () => Promise<void>): Promise<void> {
     await this.drain();
     // Caught here, so a failure never goes unhandled; the next start(), drain() or check() throws it.
-    this.inFlight = task().catch((error: unknown) => {
-      this.failure ??= { error };
-    });
+    this.running = true;
+    this.inFlight = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.running = false;
+      });
   }
 
   /** Waits for the task in flight; throws the first failure of any task. */

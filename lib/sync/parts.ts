@@ -47,6 +47,15 @@ export async function openSpool(dir: string, index: number): Promise<NdjsonSpool
   return NdjsonSpool.create(file);
 }
 
+/** The local Parquet file written from a spool. */
+const parquetPathOf = (spoolPath: string) => spoolPath.replace(/\.ndjson$/, '.parquet');
+
+/** Removes a spool and the Parquet file made from it, whichever exist. */
+export async function removeLocalPart(spoolPath: string): Promise<void> {
+  await rm(spoolPath, { force: true });
+  await rm(parquetPathOf(spoolPath), { force: true });
+}
+
 interface UploadOptions {
   table: TableRef;
   date: string;
@@ -78,7 +87,7 @@ export async function uploadSpool(
   spool: NdjsonSpool,
   options: UploadOptions & { columns: Column[]; meta: RowMeta },
 ): Promise<PartRecord> {
-  const parquetPath = spool.path.replace(/\.ndjson$/, '.parquet');
+  const parquetPath = parquetPathOf(spool.path);
   const db = await deps.duckdb();
   const { rows, unparsed } = await writeRecordPart(db, {
     ndjsonPath: spool.path,

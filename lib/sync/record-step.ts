@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
 import type { HubSpotRecord } from '../hubspot/types';
 import type { NdjsonSpool } from '../parquet';
@@ -10,7 +9,15 @@ import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
 import { OneBehind } from './one-behind';
-import { firstFreePartIndex, openSpool, scratchDir, uploadRows, uploadSpool, type ParquetColumnSpec } from './parts';
+import {
+  firstFreePartIndex,
+  openSpool,
+  removeLocalPart,
+  scratchDir,
+  uploadRows,
+  uploadSpool,
+  type ParquetColumnSpec,
+} from './parts';
 import { loadPlan } from './plan-cache';
 import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
@@ -56,8 +63,8 @@ class RecordStep {
   private pending!: PendingPart;
   private position!: FetchPosition;
   private readonly writer = new OneBehind();
-  /** Rows of closed parts not yet in the checkpoint (for progress). */
-  private closedRows = 0;
+  /** Rows and pages of closed parts not yet in the checkpoint (for progress). */
+  private readonly closed = { rows: 0, pages: 0 };
   private readonly counted = { requests: 0, retries: 0 };
 
   constructor(
@@ -96,7 +103,7 @@ class RecordStep {
       // thrown. Rows after the last closed part are re-read by the next step: drop their spool (and file handle).
       await this.writer.drain().catch(() => undefined);
       await this.pending.spool.close();
-      await rm(this.pending.spool.path, { force: true });
+      await removeLocalPart(this.pending.spool.path);
     }
   }
 
@@ -108,9 +115,8 @@ class RecordStep {
       for await (const page of pages) {
         await this.addPage(page);
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
-        if (Date.now() >= stopAt) {
-          await this.closePart();
-          await this.writer.drain();
+        if (this.deps.now().getTime() >= stopAt) {
+          await this.stopAtDeadline();
           return this.result(this.isDone());
         }
       }
@@ -122,6 +128,16 @@ class RecordStep {
     }
     await this.writer.drain();
     return this.result(true);
+  }
+
+  /**
+   * Out of time: write what was fetched, unless the previous part is still being written. Then only that part is
+   * finished and the pending rows are left to the next step (which re-reads them), so the time after the deadline
+   * stays one part's write at most, as the deadline margin assumes.
+   */
+  private async stopAtDeadline(): Promise<void> {
+    if (!this.writer.busy) await this.closePart();
+    await this.writer.drain();
   }
 
   // A method, so the loop's narrowing of `phase` does not hide that a finished part may have moved it.
@@ -154,13 +170,12 @@ class RecordStep {
     this.pending.resume = page.resume;
     this.pending.last = page.last;
     this.pending.pages += 1;
-    this.checkpoint.pages += 1;
     countRequests(this.deps, this.checkpoint, this.counted);
     this.deps.onProgress?.({
       object: this.item.object,
       phase: this.position.phase,
-      rows: this.checkpoint.rows + this.closedRows + this.pending.spool.rows,
-      pages: this.checkpoint.pages,
+      rows: this.checkpoint.rows + this.closed.rows + this.pending.spool.rows,
+      pages: this.checkpoint.pages + this.closed.pages + this.pending.pages,
       requests: this.checkpoint.requests,
       expected: this.item.expected,
     });
@@ -175,7 +190,8 @@ class RecordStep {
     if (part.pages === 0 && !part.last) return;
     const phase = part.last ? nextPhase(this.item, this.position.phase) : this.position.phase;
     await part.spool.close();
-    this.closedRows += part.spool.rows;
+    this.closed.rows += part.spool.rows;
+    this.closed.pages += part.pages;
     await this.writer.start(() => this.writePart({ ...part, phase }));
     if (phase !== this.position.phase) this.position = { phase };
     else Object.assign(this.position, part.resume);
@@ -184,24 +200,29 @@ class RecordStep {
 
   /** Uploads a closed part (and its associations), then checkpoints the position after it. */
   private async writePart(part: ClosedPart): Promise<void> {
-    const { spool, syncedAt, ids, resume, phase } = part;
-    // An empty table still gets one (empty) part, so its schema is there to query.
-    const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
-    if (spool.rows > 0 || lastOfEmpty) {
-      const meta = { runId: this.item.runId, syncedAt };
-      const uploaded = await uploadSpool(this.deps, spool, {
-        ...this.partOptions(this.table),
-        columns: this.columns,
-        meta,
-      });
-      this.checkpoint.parts.push(uploaded);
-      this.checkpoint.rows += uploaded.rows;
-      this.checkpoint.unparsed += uploaded.unparsed;
-      await this.uploadAssociations(ids);
-    } else {
-      await rm(spool.path, { force: true });
+    const { spool, syncedAt, ids, resume, phase, pages } = part;
+    try {
+      // An empty table still gets one (empty) part, so its schema is there to query.
+      const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
+      if (spool.rows > 0 || lastOfEmpty) {
+        const meta = { runId: this.item.runId, syncedAt };
+        const uploaded = await uploadSpool(this.deps, spool, {
+          ...this.partOptions(this.table),
+          columns: this.columns,
+          meta,
+        });
+        this.checkpoint.parts.push(uploaded);
+        this.checkpoint.rows += uploaded.rows;
+        this.checkpoint.unparsed += uploaded.unparsed;
+        await this.uploadAssociations(ids);
+      }
+    } finally {
+      // Written or failed, the part's local files go: a failed part is fetched again by the next step.
+      await removeLocalPart(spool.path);
     }
-    this.closedRows -= spool.rows;
+    this.closed.rows -= spool.rows;
+    this.closed.pages -= pages;
+    this.checkpoint.pages += pages;
     if (phase !== this.checkpoint.phase) {
       this.checkpoint.phase = phase;
       delete this.checkpoint.cursor;

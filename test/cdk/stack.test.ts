@@ -152,10 +152,10 @@ describe('Stack: HubSpotS3SyncStack', () => {
 });
 
 describe('Construct: Monitoring', () => {
-  it('alarms when no full run has published every dataset for 26 hours', () => {
+  it('alarms when no full run has published anything for 26 hours', () => {
     synth().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'HubSpotS3Sync',
-      MetricName: 'RunsSucceeded',
+      MetricName: 'DatasetsCompleted',
       Dimensions: [{ Name: 'Mode', Value: 'full' }],
       Statistic: 'Sum',
       Period: 3600,
@@ -170,7 +170,7 @@ describe('Construct: Monitoring', () => {
   it('has no freshness alarm when no schedule runs full snapshots, unless asked for one', () => {
     const incrementalOnly = { Hourly: { expression: 'rate(1 hour)', input: { mode: 'incremental', objects: 'all' } } };
     const count = (template: Template) =>
-      Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'RunsSucceeded' } }))
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DatasetsCompleted' } }))
         .length;
     expect(count(synth({ schedules: incrementalOnly as never }))).toBe(0);
     expect(count(synth({ schedules: incrementalOnly as never, fullRunWithinHours: 168 }))).toBe(1);
@@ -186,8 +186,9 @@ describe('Construct: Catalog', () => {
       .map((fn) => fn.Properties.Environment.Variables)
       .filter((variables) => variables.GLUE_DATABASE !== undefined);
 
-  it('creates the hubspot Glue database and lets finalize register tables in it only', () => {
+  it('creates the hubspot Glue database, kept when the stack goes, and lets finalize register tables in it only', () => {
     const template = synth();
+    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.hasResourceProperties('AWS::Glue::Database', {
       CatalogId: '123456789012',
       DatabaseInput: Match.objectLike({ Name: 'hubspot' }),
@@ -226,9 +227,12 @@ describe('Construct: Catalog', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('glue:');
   });
 
-  it('refuses a database name Glue would not keep as given', () => {
+  it('refuses a database name or table prefix Glue would not keep as given', () => {
     expect(() => synth({ catalog: { databaseName: 'HubSpot-CRM' } })).toThrow(
       'Glue database name "HubSpot-CRM" may hold only a-z, 0-9 and _',
+    );
+    expect(() => synth({ catalog: { databaseName: 'hubspot', tablePrefix: 'hub spot' } })).toThrow(
+      'Glue table prefix "hub spot" may hold only a-z, 0-9 and _',
     );
   });
 });

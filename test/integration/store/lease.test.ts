@@ -159,6 +159,7 @@ describe('S3 target: conditional writes S3 refuses', () => {
   it.each([
     ['PreconditionFailed', 412],
     ['ConditionalRequestConflict', 409],
+    ['NoSuchKey', 404],
   ])('turns %s (%d) on an If-Match write into ObjectChangedError, so the lease is re-read', async (name, status) => {
     const target = openTarget(`s3://refusals/${name}`, { s3Client: s3.client });
     await acquireLease(target, OBJECT, 'run-a', { now: at(0), ...TTL });

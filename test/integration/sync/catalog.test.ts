@@ -8,6 +8,7 @@ import { InvalidKeyError } from '../../../lib/store/errors';
 import { runPrefix, type TableRef } from '../../../lib/store/layout';
 import { readLatest } from '../../../lib/store/manifest';
 import { createSyncRuntime } from '../../../lib/sync/create-deps';
+import { finalizeRun } from '../../../lib/sync/finalize';
 import type { ObjectOutcome } from '../../../lib/sync/types';
 import { FakeGlue } from '../../helpers/fake-glue';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
@@ -144,6 +145,18 @@ describe('Sync engine: Glue tables for published datasets', () => {
     expect((await readLatest(h.target, { kind: 'snapshot', object: 'deals' }))?.runId).toBe(result.runId);
     expect(h.logs).toContain(
       'warn: deals published, but not in the catalog: Glue table hubspot.hs_deals not updated: User is not authorized to perform this Glue action',
+    );
+
+    // A finalize retried once Glue lets it in registers the table it could not before.
+    glue.failWith = undefined;
+    const retried = await finalizeRun(h.deps, result.runId);
+    expect(retried.outcomes.find((o) => o.dataset === 'deals')).toMatchObject({
+      status: 'completed',
+      catalogTable: 'hubspot.hs_deals',
+    });
+    await expectTableReadsRun(
+      retried.outcomes.find((o) => o.dataset === 'deals')!,
+      result.runId,
     );
   });
 });

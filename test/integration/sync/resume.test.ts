@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runRecordStep } from '../../../lib/sync/record-step';
 import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
@@ -177,6 +179,48 @@ describe('Sync engine: a step keeps fetching while it writes the previous part',
       const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' }, result.runId);
       const diff = await diffAgainstOracle(h, 'contacts', files, result.runId);
       expect([diff.missing, diff.unexpected, diff.duplicateIds]).toEqual([0, 0, 0]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('Sync engine: a step that runs out of time while a part is being written', () => {
+  it('finishes that part, leaves the rows fetched since to the next step, and loses or repeats nothing', async () => {
+    // Prepare: two pages per part. The step's clock jumps past its deadline once page 3 has been read, and the
+    // first part's upload is held until then, so the deadline finds part 1 still being written and page 3 pending.
+    let pagesRead = 0;
+    const h = await startHarness({
+      sim: { seed: 7, scale: 450 },
+      deps: {
+        settings: { partRows: 200, deadlineMarginMs: 0 },
+        now: () => new Date(Date.now() + (pagesRead >= 3 ? 3_600_000 : 0)),
+        onProgress: (event) => void (pagesRead = event.pages),
+        hooks: {
+          async afterPartUpload() {
+            for (let waited = 0; pagesRead < 3 && waited < 5_000; waited += 5) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+          },
+        },
+      },
+    });
+    try {
+      const plan = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['contacts'] }));
+      const item = plan.items[0] as WorkItem;
+      expect(h.sim.oracle.count('contacts')).toBe(450);
+
+      // Act
+      const first = await runRecordStep(h.deps, item, { deadline: Date.now() + 600_000 });
+
+      // Assess: only the first part (pages 1-2) was written; page 3 is read again by the next step.
+      expect({ ...first, pagesRead }).toEqual({ done: false, rows: 200, parts: 1, pagesRead: 3 });
+      for (let done = false; !done;) done = (await runRecordStep(h.deps, item, { deadline: Infinity })).done;
+      await finalizeRun(h.deps, plan.runId);
+      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'contacts' }, plan.runId);
+      const diff = await diffAgainstOracle(h, 'contacts', files, plan.runId);
+      expect([diff.missing, diff.unexpected, diff.duplicateIds]).toEqual([0, 0, 0]);
+      expect(await readdir(join(h.deps.workDir, plan.runId, 'contacts'))).toEqual([]);
     } finally {
       await h.close();
     }
