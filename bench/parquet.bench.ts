@@ -10,7 +10,8 @@
  * Each encoder runs `--runs` times (default 3), alternating, with its input materialized before the clock starts
  * (see InputMode), then once more with pages generated as consumed, for peak RSS. Ends with
  * `RESULT {"speedRatio","sizeRatio","peakRssMiB"}`: speedRatio = median baseline s / median ours s (timed runs),
- * sizeRatio = ours bytes / baseline bytes, peakRssMiB = our encoder's peak RSS in the streamed run.
+ * sizeRatio = ours bytes / baseline bytes, peakRssMiB = our encoder's peak RSS in the streamed run. The baseline
+ * writes SNAPPY; one more run of parquetjs-lite with its defaults (UNCOMPRESSED) is reported before RESULT.
  * The children run this file bundled by esbuild under plain node (no TypeScript loader in their RSS).
  * BENCH_KEEP=1 keeps each run's folder (spool and Parquet files) for inspection.
  */
@@ -152,11 +153,22 @@ const PARQUETJS_TYPES: Record<string, Record<string, unknown>> = {
   'MAP(VARCHAR, VARCHAR)': { type: 'UTF8' },
 };
 
-async function encodeBaseline(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string[]> {
+/**
+ * The baseline's compression: SNAPPY, the usual choice and the stronger baseline, is the one RESULT compares with.
+ * parquetjs-lite's own default is UNCOMPRESSED; one run of it is reported beside, for readers who compare with that.
+ */
+const BASELINE_COMPRESSION = { baseline: 'SNAPPY', 'baseline-default': 'UNCOMPRESSED' } as const;
+
+async function encodeBaseline(
+  columns: Column[],
+  pages: Iterable<HubSpotRecord[]>,
+  dir: string,
+  compression: string,
+): Promise<string[]> {
   const fields = Object.fromEntries(
     columns.map((c) => [
       c.name,
-      { ...PARQUETJS_TYPES[c.type], ...(c.type === 'VARCHAR[]' ? {} : { optional: true }), compression: 'SNAPPY' },
+      { ...PARQUETJS_TYPES[c.type], ...(c.type === 'VARCHAR[]' ? {} : { optional: true }), compression },
     ]),
   );
   const parquetPath = join(dir, 'baseline.parquet');
@@ -210,7 +222,10 @@ async function runChild(encoder: string, count: number, input: InputMode): Promi
     const excluded = input === 'materialized' ? 0 : undefined;
     const started = process.hrtime.bigint();
     const cpuStarted = process.cpuUsage();
-    const paths = await (encoder === 'ours' ? encodeOurs : encodeBaseline)(columns, pages, dir);
+    const paths =
+      encoder === 'ours'
+        ? await encodeOurs(columns, pages, dir)
+        : await encodeBaseline(columns, pages, dir, BASELINE_COMPRESSION[encoder as keyof typeof BASELINE_COMPRESSION]);
     const cpu = process.cpuUsage(cpuStarted);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 - (excluded ?? generation.seconds);
     phases.generationSeconds = generation.seconds;
@@ -332,6 +347,12 @@ async function main(): Promise<void> {
       `${label.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${String(r.bytes).padStart(12)} ${rss.toFixed(1).padStart(18)}`,
     );
   }
+  const plain = spawnChild(script, 'baseline-default', count, 'materialized');
+  console.log(describeRun('default', plain));
+  console.log(
+    `parquetjs-lite with its defaults (UNCOMPRESSED), one run: ${plain.seconds.toFixed(2)} s, ${plain.bytes} bytes -> ` +
+      `ours ${(plain.seconds / ours.seconds).toFixed(2)}x as fast, ${(ours.bytes / plain.bytes).toFixed(3)} of its size`,
+  );
   const result = {
     speedRatio: Number((baseline.seconds / ours.seconds).toFixed(2)),
     sizeRatio: Number((ours.bytes / baseline.bytes).toFixed(3)),
