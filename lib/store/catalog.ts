@@ -95,6 +95,9 @@ const storage = (columns: GlueColumn[], location: string): StorageDescriptor => 
 
 const errorName = (error: unknown) => (error as { name?: string })?.name;
 
+/** Table parameter naming the dataset a table holds: how a table this project made is told from any other. */
+const DATASET_PARAMETER = 'hubspot_s3_sync.dataset';
+
 export interface GlueCatalogOptions {
   /** Ready Glue client (tests pass a fake through the same door). */
   client: Pick<GlueClient, 'send'>;
@@ -129,7 +132,7 @@ export class GlueCatalog implements TableCatalog {
     const runFolder = `${this.root}${runPrefix(table, snapshotDate, runId)}`;
     const parameters = {
       classification: 'parquet',
-      'hubspot_s3_sync.dataset': datasetName(table),
+      [DATASET_PARAMETER]: datasetName(table),
       'hubspot_s3_sync.run_id': runId,
       'hubspot_s3_sync.snapshot_date': snapshotDate,
       'hubspot_s3_sync.manifest': publication.manifestUrl,
@@ -138,6 +141,8 @@ export class GlueCatalog implements TableCatalog {
       if (table.kind !== 'changes') {
         await this.upsertTable({ Name: name, Parameters: parameters, StorageDescriptor: storage(columns, runFolder) });
       } else {
+        const clash = columns.find((c) => CHANGE_PARTITION_KEYS.some((k) => k.Name === c.Name));
+        if (clash) throw new Error(`column ${clash.Name} has the name of a partition key of change tables`);
         await this.upsertTable({
           Name: name,
           Parameters: parameters,
@@ -164,7 +169,17 @@ export class GlueCatalog implements TableCatalog {
     };
     let exists = true;
     try {
-      await this.options.client.send(new GetTableCommand({ DatabaseName, Name: input.Name }));
+      const found = await this.options.client.send(new GetTableCommand({ DatabaseName, Name: input.Name }));
+      // Never repoint a table this project did not make, or one another dataset's name maps to as well.
+      const owner = found.Table?.Parameters?.[DATASET_PARAMETER];
+      const ours = input.Parameters?.[DATASET_PARAMETER];
+      if (owner !== ours) {
+        throw new Error(
+          owner === undefined
+            ? `a table of that name exists and was not made by hubspot-s3-sync; drop it or set a table prefix`
+            : `the table holds dataset ${owner}, not ${ours}; set a table prefix or rename one of them`,
+        );
+      }
     } catch (error) {
       if (errorName(error) !== 'EntityNotFoundException') throw error;
       exists = false;

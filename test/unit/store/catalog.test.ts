@@ -134,6 +134,45 @@ describe('Class: GlueCatalog', () => {
     ]);
   });
 
+  it('never repoints a table it did not make, or one that holds another dataset', async () => {
+    // Prepare: an analyst's own `contacts` table, and a custom object whose name maps onto a change table.
+    const glue = new FakeGlue();
+    const catalog = new GlueCatalog({ client: glue, database: 'hubspot', location: 's3://lake/hubspot' });
+    glue.tables.set('hubspot.contacts', {
+      input: { Name: 'contacts', StorageDescriptor: { Location: 's3://elsewhere/' } },
+      updates: 0,
+      partitions: new Map(),
+    });
+    await catalog.publish(publication({ kind: 'changes', object: 'deals' }, 'run-1'));
+
+    // Act
+    const mine = catalog.publish(publication({ kind: 'snapshot', object: 'contacts' }, 'run-1'));
+    const clash = catalog.publish(publication({ kind: 'snapshot', object: 'deals_changes' }, 'run-1'));
+
+    // Assess
+    await expect(mine).rejects.toThrow(
+      'Glue table hubspot.contacts not updated: a table of that name exists and was not made by hubspot-s3-sync; ' +
+        'drop it or set a table prefix',
+    );
+    await expect(clash).rejects.toThrow(
+      'Glue table hubspot.deals_changes not updated: the table holds dataset deals.changes, not deals_changes',
+    );
+    expect(glue.table('hubspot', 'contacts')).toMatchObject({
+      updates: 0,
+      input: { StorageDescriptor: { Location: 's3://elsewhere/' } },
+    });
+    expect(glue.table('hubspot', 'deals_changes')?.input.Parameters?.['hubspot_s3_sync.dataset']).toBe('deals.changes');
+  });
+
+  it('refuses a change table with a column named like its partition keys, naming it', async () => {
+    const catalog = new GlueCatalog({ client: new FakeGlue(), database: 'hubspot', location: 's3://lake/hubspot' });
+    const withRunId = { ...publication({ kind: 'changes', object: 'deals' }, 'run-1') };
+    withRunId.columns = [...withRunId.columns, { name: 'run_id', type: 'VARCHAR' }];
+    await expect(catalog.publish(withRunId)).rejects.toThrow(
+      'Glue table hubspot.deals_changes not updated: column run_id has the name of a partition key of change tables',
+    );
+  });
+
   it('says which table Glue refused and why', async () => {
     const catalog = new GlueCatalog({
       client: new FakeGlue(['other']),
