@@ -15,8 +15,8 @@ import {
   type StorageDescriptor,
   type TableInput,
 } from '@aws-sdk/client-glue';
-import { CatalogError } from './errors';
-import { datasetName, runPrefix, TABLE_LAYOUT, tableFolder, type TableRef } from './layout';
+import { awsErrorName, CatalogError } from './errors';
+import { datasetName, LAYOUT, runPrefix, TABLE_LAYOUT, tableFolder, type TableRef } from './layout';
 import { parseS3Location } from './s3-target';
 
 export { CatalogError } from './errors';
@@ -84,7 +84,7 @@ const PARQUET_FORMAT = {
 /** Partition keys of change-set tables: the layout's folders under the table. */
 const CHANGE_PARTITION_KEYS: GlueColumn[] = [
   { Name: TABLE_LAYOUT.changes.datePartition, Type: 'string' },
-  { Name: 'run_id', Type: 'string' },
+  { Name: LAYOUT.runPartition, Type: 'string' },
 ];
 
 const storage = (columns: GlueColumn[], location: string): StorageDescriptor => ({
@@ -92,8 +92,6 @@ const storage = (columns: GlueColumn[], location: string): StorageDescriptor => 
   Location: location,
   ...PARQUET_FORMAT,
 });
-
-const errorName = (error: unknown) => (error as { name?: string })?.name;
 
 /** Table parameter naming the dataset a table holds: how a table this project made is told from any other. */
 const DATASET_PARAMETER = 'hubspot_s3_sync.dataset';
@@ -181,7 +179,7 @@ export class GlueCatalog implements TableCatalog {
         );
       }
     } catch (error) {
-      if (errorName(error) !== 'EntityNotFoundException') throw error;
+      if (awsErrorName(error) !== 'EntityNotFoundException') throw error;
       exists = false;
     }
     if (!exists) {
@@ -190,7 +188,7 @@ export class GlueCatalog implements TableCatalog {
         return;
       } catch (error) {
         // Another finalize created it in between: update it instead.
-        if (errorName(error) !== 'AlreadyExistsException') throw error;
+        if (awsErrorName(error) !== 'AlreadyExistsException') throw error;
       }
     }
     // Versions of a table that moves every run are not worth keeping: the manifests are the history.

@@ -1,5 +1,10 @@
 /** Store errors: callers branch on these classes, never on message text. */
 
+/** The `name` an AWS SDK error carries (`NoSuchKey`, `EntityNotFoundException`, ...), if any. */
+export function awsErrorName(error: unknown): string | undefined {
+  return (error as { name?: string })?.name;
+}
+
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

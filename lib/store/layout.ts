@@ -27,6 +27,8 @@ export const LAYOUT = {
   associationSeparator: '__',
   changesSuffix: '.changes',
   propertiesDataset: 'metadata.properties',
+  /** Folder level of a run under its date partition: `run_id=<run>`. */
+  runPartition: 'run_id',
 } as const;
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -70,7 +72,7 @@ export function tableFolder(table: TableRef): string {
 
 /** Folder of a run's parts, ending in '/': `snapshots/contacts/snapshot_date=2026-01-02/run_id=R/`. */
 export function runPrefix(table: TableRef, date: string, runId: string): string {
-  return `${tableFolder(table)}/${TABLE_LAYOUT[table.kind].datePartition}=${assertDate(date)}/run_id=${assertRunId(runId)}/`;
+  return `${tableFolder(table)}/${TABLE_LAYOUT[table.kind].datePartition}=${assertDate(date)}/${LAYOUT.runPartition}=${assertRunId(runId)}/`;
 }
 
 /** Key of one part: `<runPrefix>part-00000.parquet`. */

@@ -89,11 +89,7 @@ export class LocalTarget implements StorageTarget {
       .then(async () => {
         const found = await this.getTagged(key);
         if (found?.tag !== tag) throw new ObjectChangedError(key);
-        await this.withTemp(
-          key,
-          (temp) => writeFile(temp, body),
-          (temp, final) => rename(temp, final),
-        );
+        await this.putObject(key, body);
       });
     this.swaps.set(key, current);
     const forget = () => {

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from './errors';
+import { awsErrorName, InvalidKeyError, ObjectChangedError, ObjectExistsError } from './errors';
 import { assertKey, assertPrefix } from './keys';
 import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
@@ -32,10 +32,6 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-function nameOf(error: unknown): string | undefined {
-  return (error as { name?: string })?.name;
 }
 
 export interface S3TargetOptions {
@@ -109,7 +105,7 @@ export class S3Target implements StorageTarget {
       // 412: the condition failed. For a swap, 409 (a concurrent conditional write) and 404 (the object went) also
       // mean "read it again"; for a create, 409 may still end either way, so it stays an error to retry.
       const status = statusOf(error);
-      const failed = status === 412 || nameOf(error) === 'PreconditionFailed';
+      const failed = status === 412 || awsErrorName(error) === 'PreconditionFailed';
       if (failed && options.ifAbsent) throw new ObjectExistsError(key, { cause: error });
       if ((failed || status === 409 || status === 404) && options.ifMatch !== undefined) {
         throw new ObjectChangedError(key, { cause: error });
@@ -128,7 +124,7 @@ export class S3Target implements StorageTarget {
       const body = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
       return { body, tag: response.ETag ?? '' };
     } catch (error) {
-      if (nameOf(error) === 'NoSuchKey' || statusOf(error) === 404) return undefined;
+      if (awsErrorName(error) === 'NoSuchKey' || statusOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -139,7 +135,7 @@ export class S3Target implements StorageTarget {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
       return head.ETag;
     } catch (error) {
-      if (nameOf(error) === 'NotFound' || statusOf(error) === 404) return undefined;
+      if (awsErrorName(error) === 'NotFound' || statusOf(error) === 404) return undefined;
       throw error;
     }
   }
