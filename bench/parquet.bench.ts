@@ -251,7 +251,6 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Median wall and CPU seconds, the (deterministic) file size, and the highest peak RSS of an encoder's runs. */
 /** Median wall and CPU seconds and the (deterministic) file size of an encoder's timed runs. */
 function summarise(runs: ChildResult[]): Pick<ChildResult, 'seconds' | 'cpuSeconds' | 'bytes'> {
   const sizes = new Set(runs.map((r) => r.bytes));
