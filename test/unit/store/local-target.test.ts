@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from '../../../lib/store/errors';
-import { LocalTarget } from '../../../lib/store/local-target';
+import { LOCAL_TEMP_PREFIX, LocalTarget, SWAP_LOCK } from '../../../lib/store/local-target';
 import { openTarget } from '../../../lib/store/target';
 
 describe('Class: LocalTarget', () => {
@@ -85,6 +87,103 @@ describe('Class: LocalTarget', () => {
     await expect(target.putObject('gone.json', 'x', { ifMatch: read.tag })).rejects.toThrow(ObjectChangedError);
     expect(await target.getTagged('gone.json')).toBeUndefined();
     expect(await readdir(dir)).toEqual(['lease.json']);
+  });
+
+  describe('swaps across processes (a lock file per key)', () => {
+    const lockOf = (key: string) => join(dir, `${LOCAL_TEMP_PREFIX}lock-${key}`);
+    /** A live process that is not this one, to hold a lock; killed by the returned function. */
+    function otherProcess(): { pid: number; stop: () => Promise<void> } {
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return {
+        pid: child.pid!,
+        stop: async () => {
+          child.kill();
+          await exited;
+        },
+      };
+    }
+    const settledWithin = async (promise: Promise<unknown>, ms: number) =>
+      Promise.race([
+        promise.then(
+          () => true,
+          () => true,
+        ),
+        new Promise((r) => setTimeout(() => r(false), ms)),
+      ]);
+
+    it('waits while another live process holds the lock, then compares with what that process wrote', async () => {
+      const target = openTarget(dir);
+      await target.putObject('lease.json', 'v1');
+      const read = (await target.getTagged('lease.json'))!;
+      const holder = otherProcess();
+      try {
+        await writeFile(lockOf('lease.json'), `${holder.pid}\n`);
+        const swap = target.putObject('lease.json', 'mine', { ifMatch: read.tag });
+        expect(await settledWithin(swap, 200)).toBe(false);
+        // The holder swaps in its version and releases: ours must now see it changed.
+        await writeFile(join(dir, 'lease.json'), 'theirs');
+        await rm(lockOf('lease.json'));
+        await expect(swap).rejects.toThrow(ObjectChangedError);
+      } finally {
+        await holder.stop();
+      }
+      expect((await target.getObject('lease.json'))!.toString()).toBe('theirs');
+      expect(await readdir(dir)).toEqual(['lease.json']);
+    });
+
+    it('takes over a lock whose process is gone, and one naming no process once it is stale', async () => {
+      const target = openTarget(dir);
+      await target.putObject('lease.json', 'v1');
+      const gone = otherProcess();
+      await gone.stop();
+      await writeFile(lockOf('lease.json'), `${gone.pid}\n`);
+      await target.putObject('lease.json', 'v2', { ifMatch: (await target.getTagged('lease.json'))!.tag });
+
+      await writeFile(lockOf('lease.json'), '');
+      const old = (Date.now() - SWAP_LOCK.staleMs - 1000) / 1000;
+      await utimes(lockOf('lease.json'), old, old);
+      await target.putObject('lease.json', 'v3', { ifMatch: (await target.getTagged('lease.json'))!.tag });
+
+      expect((await target.getObject('lease.json'))!.toString()).toBe('v3');
+      expect(await readdir(dir)).toEqual(['lease.json']);
+    });
+
+    it('gives up on a held lock after SWAP_LOCK.waitMs with an error naming the lock file', async () => {
+      const target = openTarget(dir);
+      await target.putObject('lease.json', 'v1');
+      const read = (await target.getTagged('lease.json'))!;
+      await writeFile(lockOf('lease.json'), ''); // fresh, naming no process: not stale yet
+      const waitMs = SWAP_LOCK.waitMs;
+      SWAP_LOCK.waitMs = 100;
+      try {
+        await expect(target.putObject('lease.json', 'mine', { ifMatch: read.tag })).rejects.toThrow(
+          `Waited 100 ms for ${lockOf('lease.json')} (another run is updating lease.json)`,
+        );
+      } finally {
+        SWAP_LOCK.waitMs = waitMs;
+      }
+      expect((await target.getObject('lease.json'))!.toString()).toBe('v1');
+    });
+
+    it('lets exactly one of several processes swap the version they all read', async () => {
+      const target = openTarget(dir);
+      await target.putObject('lease.json', 'v1');
+      const read = (await target.getTagged('lease.json'))!;
+      const child = join(__dirname, '..', '..', 'helpers', 'swap-child.ts');
+      const tsx = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+      const startAt = String(Date.now() + 3000); // after every child has loaded
+      const outcomes = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          promisify(execFile)(tsx, [child, dir, 'lease.json', read.tag, `process ${i}`, startAt]).then((r) =>
+            r.stdout.trim(),
+          ),
+        ),
+      );
+      expect(outcomes.sort()).toEqual(['changed', 'changed', 'changed', 'swapped']);
+      expect((await target.getObject('lease.json'))!.toString()).toMatch(/^process \d$/);
+      expect(await readdir(dir)).toEqual(['lease.json']);
+    }, 30_000);
   });
 
   it('overwrites without ifAbsent, reads, checks and deletes idempotently', async () => {
