@@ -9,7 +9,7 @@ import { publishPropertyMetadata } from './property-metadata';
 import { loadPlan } from './plan-cache';
 import { renewLease } from './checkpoint';
 import { tableOf } from './tables';
-import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS } from './side-tables';
+import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, PIPELINE_OBJECTS } from './side-tables';
 import type { ObjectFailure, ObjectOutcome, RunPlan, WorkItem } from './types';
 import type { ParquetColumnSpec } from './parts';
 
@@ -188,13 +188,25 @@ interface ItemDataset {
   ownsRequests: boolean;
 }
 
+/**
+ * The pipelines table fails whole when the pipelines of any object it covers could not be read: published, it
+ * would replace a complete table with one silently missing, say, every ticket stage.
+ */
+function pipelinesNote(item: WorkItem, checkpoint: Checkpoint): string | undefined {
+  const denied = Object.entries(checkpoint.notes);
+  if (!denied.length) return undefined;
+  const others = (item.pipelineObjects ?? PIPELINE_OBJECTS).filter((type) => !checkpoint.notes[type]);
+  const hint = others.length ? ` (to export the others' alone: --objects ${others.join(',')},pipelines)` : '';
+  return `${denied.map(([type, reason]) => `${type} pipelines: ${reason}`).join('; ')}${hint}`;
+}
+
 function itemDatasets(plan: RunPlan, item: WorkItem): ItemDataset[] {
   const main: ItemDataset = {
     table: tableOf(item),
     object: item.object,
     columns: itemColumns(plan, item),
     parts: (c) => c.parts,
-    note: () => undefined,
+    note: (c) => (item.kind === 'pipelines' ? pipelinesNote(item, c) : undefined),
     ownsRequests: true,
   };
   const associations = (item.associationTargets ?? []).map((to): ItemDataset => ({
@@ -238,11 +250,13 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   const state = await readObjectState(deps.target, item.object);
   const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
   if (!checkpoint && state.lastRunId === plan.runId) return publishedOutcomes(deps, plan, item, datasets);
-  if (failure || checkpoint?.phase !== 'done') {
+  // A finished item may still be unfit to publish (the pipelines of a type the key cannot read).
+  const refusal = checkpoint?.phase === 'done' ? main.note(checkpoint) : undefined;
+  if (failure || checkpoint?.phase !== 'done' || refusal) {
     // Nothing of this run is published for the item: its uploaded parts go, so no partial run folder lingers.
     for (const ds of datasets) await removeOrphans(deps, ds.table, item, []);
     await releaseLease(deps.target, item.object, plan.runId, deps.now());
-    const reason = failure ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
+    const reason = failure ?? refusal ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
     return [failed(item, datasetName(main.table), reason, checkpoint)];
   }
   try {
@@ -269,9 +283,6 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
     outcomes.push(
       await publishDataset(deps, plan, item, checkpoint, { ...spec, watermark: ds.ownsRequests ? watermark : null }),
     );
-  }
-  for (const [name, reason] of Object.entries(item.kind === 'pipelines' ? checkpoint.notes : {})) {
-    deps.log.warn(`pipelines of ${name} not exported: ${reason}`);
   }
   await writeObjectState(deps.target, {
     object: item.object,

@@ -11,6 +11,7 @@ import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { resolveObjects, type ResolvedObject } from './resolve-objects';
+import { pipelineObjectsFor } from './side-tables';
 import { makeRunId, snapshotDateOf } from './run-id';
 import { InvalidInputError, type RunInput, type RunMode } from './run-input';
 import type { ObjectFailure, RunPlan, WorkItem } from './types';
@@ -166,7 +167,8 @@ export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOpti
     plannedProperties[object.object] = properties;
   }
   for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
-    items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full' });
+    const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
+    items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full', ...pipelines });
   }
 
   const plan: RunPlan = {

@@ -7,9 +7,12 @@ import type { StepResult, WorkItem } from './types';
 import type { RowMeta } from '../schema/columns';
 import type { HubSpotClient } from '../hubspot';
 
-const READERS: Record<'owners' | 'pipelines', (client: HubSpotClient, meta: RowMeta) => Promise<SideTableRows>> = {
+const READERS: Record<
+  'owners' | 'pipelines',
+  (client: HubSpotClient, meta: RowMeta, item: WorkItem) => Promise<SideTableRows>
+> = {
   owners: readOwnerRows,
-  pipelines: readPipelineRows,
+  pipelines: (client, meta, item) => readPipelineRows(client, meta, item.pipelineObjects),
 };
 
 /** sync-step for owners and pipelines: small tables read whole and written as one part. */
@@ -19,7 +22,8 @@ export async function runSideTableStep(deps: SyncDeps, item: WorkItem): Promise<
   if (checkpoint.phase !== 'done') {
     const counted = { requests: deps.client.stats.requests, retries: deps.client.stats.retries };
     const read = READERS[item.kind as 'owners' | 'pipelines'];
-    const { rows, columns, notes } = await read(deps.client, { runId: item.runId, syncedAt: deps.now().toISOString() });
+    const meta = { runId: item.runId, syncedAt: deps.now().toISOString() };
+    const { rows, columns, notes } = await read(deps.client, meta, item);
     const table = tableOf(item);
     const dir = await scratchDir(deps, item.runId, item.object);
     const index = await firstFreePartIndex(deps, [table], item.snapshotDate, item.runId, checkpoint.parts);

@@ -117,12 +117,30 @@ export async function readOwnerRows(client: HubSpotClient, meta: RowMeta): Promi
   return { rows, columns: OWNER_COLUMNS, notes: {} };
 }
 
-const PIPELINE_OBJECTS = STANDARD_OBJECT_TYPES.filter((type) => type.hasPipelines).map((type) => type.name);
+/** The object types with pipelines (deals, tickets). */
+export const PIPELINE_OBJECTS: readonly string[] = STANDARD_OBJECT_TYPES.filter((type) => type.hasPipelines).map(
+  (type) => type.name,
+);
 
-export async function readPipelineRows(client: HubSpotClient, meta: RowMeta): Promise<SideTableRows> {
+/**
+ * Which object types' pipelines a run exports: those among the objects it was asked for by name, or all of them
+ * (`all`, or a list naming none). So a key without the tickets scope exports deal pipelines with
+ * `--objects deals,pipelines`, while `all` never drops ticket pipelines from the table unnoticed.
+ */
+export function pipelineObjectsFor(requested: 'all' | readonly string[]): string[] {
+  const named = requested === 'all' ? [] : PIPELINE_OBJECTS.filter((type) => requested.includes(type));
+  return named.length ? named : [...PIPELINE_OBJECTS];
+}
+
+/** Pipelines of `objectTypes`; a type the key cannot read is noted (and fails the table in finalize). */
+export async function readPipelineRows(
+  client: HubSpotClient,
+  meta: RowMeta,
+  objectTypes: readonly string[] = PIPELINE_OBJECTS,
+): Promise<SideTableRows> {
   const rows: Record<string, unknown>[] = [];
   const notes: Record<string, string> = {};
-  for (const objectType of PIPELINE_OBJECTS) {
+  for (const objectType of objectTypes) {
     try {
       const pipelines = await listPipelines(client, objectType);
       for (const pipeline of pipelines) rows.push(...pipelineRows(objectType, pipeline, meta));

@@ -29,6 +29,8 @@ export interface WorkItem {
   associationTargets?: string[];
   /** Live records the plan's probe counted, for progress and ETA. */
   expected?: number;
+  /** The pipelines table: whose pipelines it holds (pipelineObjectsFor); all of them when absent. */
+  pipelineObjects?: string[];
 }
 
 /** Why an object could not be exported; `reason` is the one line users see. */

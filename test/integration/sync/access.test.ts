@@ -2,7 +2,7 @@ import { staticKeyProvider } from '../../../lib/hubspot';
 import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
 import { parseRunInput } from '../../../lib/sync/run-input';
-import { fetchPublished, startHarness } from '../../helpers/sync-harness';
+import { fetchPublished, parquetList, startHarness } from '../../helpers/sync-harness';
 
 describe('Sync engine: keys, scopes and overlapping runs', () => {
   it('exports everything else when the key lacks one scope, and names that scope', async () => {
@@ -21,6 +21,51 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
         h.sim.oracle.count('contacts') + h.sim.oracle.count('contacts', { archived: true }),
       );
       expect(await h.target.exists('_latest/deals.json')).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("fails the pipelines table when one type's pipelines are unreadable, keeping the last one; named types export alone", async () => {
+    let key = '';
+    const h = await startHarness({
+      keyProvider: (sim) => {
+        key = sim.serviceKey;
+        return { source: 'test key', getKey: async () => key, refreshKey: async () => key };
+      },
+    });
+    try {
+      const complete = await h.run({ mode: 'full', objects: ['pipelines'] });
+      expect(complete.outcomes.map((o) => [o.object, o.status])).toEqual([['pipelines', 'completed']]);
+      key = h.sim.keys.create({ scopes: h.sim.keys.allScopes().filter((s) => s !== 'tickets') });
+
+      const denied = await h.run({ mode: 'full', objects: ['pipelines'] });
+      expect(denied.outcomes.map((o) => [o.object, o.status, o.reason])).toEqual([
+        [
+          'pipelines',
+          'failed',
+          "tickets pipelines: missing scope tickets (to export the others' alone: --objects deals,pipelines)",
+        ],
+      ]);
+      expect((await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' })).manifest.runId).toBe(complete.runId);
+      expect((await h.target.list('snapshots/pipelines/')).filter((o) => o.key.includes(denied.runId))).toEqual([]);
+
+      const named = await h.run({ mode: 'full', objects: ['deals', 'pipelines'] });
+      expect(named.outcomes.map((o) => [o.object, o.status])).toEqual([
+        ['deals', 'completed'],
+        ['pipelines', 'completed'],
+        ['properties', 'completed'],
+      ]);
+      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' });
+      const stages = await h.db.query<{ object_type: string; stage_id: string }>(
+        `SELECT object_type, stage_id FROM read_parquet(${parquetList(files)}) ORDER BY stage_id`,
+      );
+      const expected = h.sim.oracle
+        .pipelines('deals')
+        .flatMap((p) => p.stages.map((stage) => ({ object_type: 'deals', stage_id: stage.id })))
+        .sort((a, b) => (a.stage_id < b.stage_id ? -1 : a.stage_id > b.stage_id ? 1 : 0));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(stages).toEqual(expected);
     } finally {
       await h.close();
     }
