@@ -1,8 +1,9 @@
 import type { SearchCursor } from '../hubspot';
+import type { PropertyDefinition } from '../hubspot/types';
 import type { RunMode } from '../sync/run-input';
 import type { RunPlan } from '../sync/types';
 import { readJson, writeJson } from './json';
-import { stateKey } from './layout';
+import { LAYOUT, stateKey } from './layout';
 import type { StorageTarget } from './target';
 
 /** One uploaded part, as the checkpoint remembers it until the manifest publishes it. */
@@ -47,7 +48,23 @@ export interface ObjectState {
   checkpoint?: Checkpoint;
 }
 
+/**
+ * `_state/definitions/<object>.json`: an object's property definitions as the last run that exported it read them.
+ * The property metadata table is built from all of them, so a run of some objects keeps the others' rows.
+ */
+export interface StoredDefinitions {
+  object: string;
+  /** The run that last read them, and when it started. */
+  runId: string;
+  readAt: string;
+  /** The run that last saw them differ from what was stored before. */
+  changedBy: string;
+  properties: PropertyDefinition[];
+}
+
 export const objectStateKey = (object: string): string => stateKey(object);
+export const DEFINITIONS_PREFIX = `${LAYOUT.state}/definitions/`;
+export const definitionsKey = (object: string): string => stateKey(`definitions/${object}`);
 export const runPlanKey = (runId: string): string => stateKey(`runs/${runId}/plan`);
 export const lockKey = (object: string): string => stateKey(`locks/${object}`);
 
@@ -69,4 +86,27 @@ export async function readRunPlan(target: StorageTarget, runId: string): Promise
   const plan = await readJson<RunPlan>(target, runPlanKey(runId));
   if (!plan) throw new Error(`run ${runId} has no plan at ${target.url(runPlanKey(runId))}; start a new run`);
   return plan;
+}
+
+/** Stores `properties` as `object`'s definitions; true when they differ from those stored (or none were). */
+export async function storeDefinitions(
+  target: StorageTarget,
+  object: string,
+  properties: PropertyDefinition[],
+  run: { runId: string; readAt: string },
+): Promise<boolean> {
+  const stored = await readJson<StoredDefinitions>(target, definitionsKey(object));
+  // A retried finalize finds its own run's copy: whether it changed anything was decided the first time.
+  if (stored?.runId === run.runId) return stored.changedBy === run.runId;
+  const changed = !stored || JSON.stringify(stored.properties) !== JSON.stringify(properties);
+  const next: StoredDefinitions = { object, ...run, changedBy: changed ? run.runId : stored.changedBy, properties };
+  await writeJson(target, definitionsKey(object), next);
+  return changed;
+}
+
+/** Every object's stored definitions, by object name. */
+export async function readAllDefinitions(target: StorageTarget): Promise<StoredDefinitions[]> {
+  const found = await target.list(DEFINITIONS_PREFIX);
+  const all = await Promise.all(found.map((o) => readJson<StoredDefinitions>(target, o.key)));
+  return all.filter((d): d is StoredDefinitions => d !== undefined).sort((a, b) => a.object.localeCompare(b.object));
 }

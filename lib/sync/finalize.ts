@@ -307,14 +307,14 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
   const exported = plan.items.filter(
     (item) => item.kind === 'records' && outcomes.some((o) => o.object === item.object && o.status === 'completed'),
   );
-  if (exported.length)
-    outcomes.push(
-      await publishPropertyMetadata(
+  const metadata = exported.length
+    ? await publishPropertyMetadata(
         deps,
         plan,
         exported.map((item) => item.object),
-      ),
-    );
+      )
+    : undefined;
+  if (metadata) outcomes.push(metadata);
   for (const failure of plan.failures)
     outcomes.push(failed({ object: failure.object, mode: plan.mode }, failure.object, failure.reason));
   await options.publishEvents?.(outcomes.map((outcome) => completionEvent(outcome, runId, plan.snapshotDate)));

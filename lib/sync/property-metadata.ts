@@ -1,7 +1,7 @@
 import { buildRecordColumns } from '../schema/columns';
 import type { TableRef } from '../store/layout';
 import { readManifest } from '../store/manifest';
-import type { Checkpoint } from '../store/state';
+import { readAllDefinitions, storeDefinitions, type Checkpoint, type StoredDefinitions } from '../store/state';
 import type { SyncDeps } from './deps';
 import { publishDataset } from './finalize';
 import { firstFreePartIndex, scratchDir, uploadRows, type ParquetColumnSpec } from './parts';
@@ -31,9 +31,10 @@ export const PROPERTY_METADATA_COLUMNS: ParquetColumnSpec[] = [
   ...META_COLUMNS,
 ];
 
-export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt: string): Record<string, unknown>[] {
-  return objects.flatMap((object) =>
-    buildRecordColumns(plan.properties[object] ?? []).flatMap((column) => {
+/** Rows of every object's stored definitions; `_run_id` and `_synced_at` say which run read them, and when. */
+export function propertyMetadataRows(definitions: StoredDefinitions[]): Record<string, unknown>[] {
+  return definitions.flatMap(({ object, properties, runId, readAt }) =>
+    buildRecordColumns(properties).flatMap((column) => {
       const p = column.property;
       if (!p) return [];
       return [
@@ -52,19 +53,24 @@ export function propertyMetadataRows(plan: RunPlan, objects: string[], syncedAt:
           has_unique_value: p.hasUniqueValue ?? null,
           hidden: p.hidden ?? null,
           hubspot_defined: p.hubspotDefined ?? null,
-          ...metaValues({ runId: plan.runId, syncedAt }),
+          ...metaValues({ runId, syncedAt: readAt }),
         },
       ];
     }),
   );
 }
 
-/** Writes and publishes `metadata/properties` for the objects this run exported. */
+/**
+ * Stores the definitions of the objects this run exported, then writes and publishes `metadata/properties` with
+ * every object's stored definitions (those of objects this run did not export as an earlier run read them). A full
+ * run always publishes it; an incremental or backfill run only when some definitions changed (a new property, a
+ * new option), so hourly runs do not add an identical snapshot each hour. Undefined when not published.
+ */
 export async function publishPropertyMetadata(
   deps: SyncDeps,
   plan: RunPlan,
   objects: string[],
-): Promise<ObjectOutcome> {
+): Promise<ObjectOutcome | undefined> {
   const now = deps.now().toISOString();
   const item: WorkItem = {
     runId: plan.runId,
@@ -80,9 +86,15 @@ export async function publishPropertyMetadata(
   // A retried finalize finds the metadata published already: publishDataset reads it back.
   if (await readManifest(deps.target, TABLE, plan.runId))
     return publishDataset(deps, plan, item, checkpoint, { ...spec, parts: [] });
+  let changed = false;
+  for (const object of objects.filter((name) => plan.properties[name])) {
+    const run = { runId: plan.runId, readAt: plan.startedAt };
+    if (await storeDefinitions(deps.target, object, plan.properties[object], run)) changed = true;
+  }
+  if (plan.mode !== 'full' && !changed) return undefined;
   const dir = await scratchDir(deps, plan.runId, 'metadata-properties');
   const index = await firstFreePartIndex(deps, [TABLE], plan.snapshotDate, plan.runId, []);
-  const rows = propertyMetadataRows(plan, objects, now);
+  const rows = propertyMetadataRows(await readAllDefinitions(deps.target));
   const part = await uploadRows(deps, rows, dir, {
     table: TABLE,
     date: plan.snapshotDate,
