@@ -30,6 +30,12 @@ export class ObjectLockedError extends Error {
   }
 }
 
+/** A lease just taken; `abandoned` is the lease it replaced when that run had stopped renewing it unreleased. */
+export interface AcquiredLease extends Lease {
+  /** A run that died (or lost track of time) holding the object: its unpublished files will never be published. */
+  abandoned?: Lease;
+}
+
 export interface LeaseOptions {
   now: Date;
   ttlMs: number;
@@ -56,7 +62,7 @@ export async function acquireLease(
   object: string,
   runId: string,
   options: LeaseOptions,
-): Promise<Lease> {
+): Promise<AcquiredLease> {
   const key = lockKey(object);
   for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
     const held = await readTaggedJson<Lease>(target, key);
@@ -67,7 +73,8 @@ export async function acquireLease(
     const lease = leaseFor(object, runId, options, mine ? held.value.acquiredAt : undefined);
     try {
       await writeJson(target, key, lease, held ? { ifMatch: held.tag } : { ifAbsent: true });
-      return lease;
+      const abandoned = held && !mine && !held.value.releasedAt && held.value.runId !== runId;
+      return abandoned ? { ...lease, abandoned: held.value } : lease;
     } catch (error) {
       // Another run wrote the lease since we read it: read it again.
       if (!(error instanceof ObjectExistsError || error instanceof ObjectChangedError)) throw error;

@@ -2,7 +2,8 @@ import { buildRecordColumns } from '../schema/columns';
 import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
 import { ObjectLockedError, releaseLease } from '../store/lock';
 import { pointLatestAt, publishManifest, readManifest, type Manifest } from '../store/manifest';
-import { readObjectState, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
+import { readJson } from '../store/json';
+import { readObjectState, runPlanKey, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
 import type { SyncDeps } from './deps';
 import { completionEvent, type EventPublisher } from './events';
 import { publishPropertyMetadata } from './property-metadata';
@@ -218,6 +219,20 @@ function itemDatasets(plan: RunPlan, item: WorkItem): ItemDataset[] {
     ownsRequests: false,
   }));
   return [main, ...associations];
+}
+
+/**
+ * Removes what `runId` uploaded for `object` and never published: called when this run takes over the lease that
+ * run stopped renewing (it was killed, or its execution timed out before finalize), so its parts do not linger in
+ * run folders that readers globbing the layout would see. Published datasets (a manifest exists) are left alone.
+ */
+export async function discardAbandonedItem(deps: SyncDeps, object: string, runId: string): Promise<void> {
+  const plan = await readJson<RunPlan>(deps.target, runPlanKey(runId));
+  const item = plan?.items.find((candidate) => candidate.object === object);
+  if (!plan || !item) return;
+  for (const ds of itemDatasets(plan, item)) {
+    if (!(await readManifest(deps.target, ds.table, runId))) await removeOrphans(deps, ds.table, item, []);
+  }
 }
 
 /** Outcomes of an item finalized before (this call is a retry), read back from its manifests. */

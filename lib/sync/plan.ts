@@ -10,6 +10,7 @@ import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
+import { discardAbandonedItem } from './finalize';
 import { resolveObjects, type ResolvedObject } from './resolve-objects';
 import { pipelineObjectsFor } from './side-tables';
 import { makeRunId, snapshotDateOf } from './run-id';
@@ -129,8 +130,12 @@ export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOpti
   const leased = new Set<string>();
   for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
     try {
-      await acquireLease(deps.target, name, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+      const lease = await acquireLease(deps.target, name, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
       leased.add(name);
+      if (lease.abandoned) {
+        deps.log.warn(`${name}: run ${lease.abandoned.runId} stopped before publishing it; removing what it uploaded`);
+        await discardAbandonedItem(deps, name, lease.abandoned.runId);
+      }
     } catch (error) {
       fail(name, error);
     }

@@ -1,6 +1,7 @@
 import { staticKeyProvider } from '../../../lib/hubspot';
 import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
+import { runSyncStep } from '../../../lib/sync/sync-step';
 import { parseRunInput } from '../../../lib/sync/run-input';
 import { fetchPublished, parquetList, startHarness } from '../../helpers/sync-harness';
 
@@ -125,6 +126,35 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
       expect(firstResult.outcomes.map((o) => [o.object, o.status])).toEqual([['companies', 'failed']]);
       const third = await h.run({ mode: 'full', objects: ['companies'] });
       expect(third.outcomes.find((o) => o.object === 'companies')?.status).toBe('completed');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('removes what a run that died holding the lease uploaded, once the lease lapses, and publishes its own', async () => {
+    let now = Date.now();
+    const h = await startHarness({ deps: { settings: { partRows: 50 }, now: () => new Date(now) } });
+    try {
+      const dead = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
+      // One step that stops after its first part, as a killed process would have: no finalize, lease held.
+      const step = await runSyncStep(h.deps, dead.items[0], { deadline: now + h.deps.settings.deadlineMarginMs });
+      expect(step).toMatchObject({ done: false, parts: 1 });
+      const leftBy = async (runId: string) =>
+        (await h.target.list('snapshots/companies/')).filter((o) => o.key.includes(`run_id=${runId}/`)).length;
+      expect(await leftBy(dead.runId)).toBe(1);
+
+      now += h.deps.settings.leaseTtlMs + 1_000;
+      const next = await h.run({ mode: 'full', objects: ['companies'] });
+      expect(next.outcomes.map((o) => [o.object, o.status])).toEqual([
+        ['companies', 'completed'],
+        ['properties', 'completed'],
+      ]);
+      expect(await leftBy(dead.runId)).toBe(0);
+      const { manifest } = await fetchPublished(h, { kind: 'snapshot', object: 'companies' });
+      expect(manifest.rows).toBe(h.sim.oracle.count('companies') + h.sim.oracle.count('companies', { archived: true }));
+      expect(h.logs).toContain(
+        `warn: companies: run ${dead.runId} stopped before publishing it; removing what it uploaded`,
+      );
     } finally {
       await h.close();
     }
