@@ -5,6 +5,8 @@ export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Where SIGINT and SIGTERM arrive; default the process (tests pass an EventEmitter). */
+  signals?: NodeJS.EventEmitter;
 }
 
 export const writeLine = (stream: Writable, line = ''): void => {

@@ -19,6 +19,43 @@ export function keyProviderFor(options: Pick<RunCliOptions, 'secretId'>, io: Cli
   return envKeyProvider(io.env);
 }
 
+/** Exit codes of a run stopped by a signal, as a shell reports a process killed by it (128 + its number). */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/**
+ * The first Ctrl-C (or SIGTERM) stops the run cleanly: each object finishes the part it is writing, finalize
+ * publishes the objects already complete, removes the others' parts and releases every lease, so the next run
+ * can start at once. A second one quits at once (the leases then lapse after their time-to-live).
+ */
+function stopOnSignals(io: CliIo): { signal: AbortSignal; exitCode(): number | undefined; dispose(): void } {
+  const source = io.signals ?? process;
+  const controller = new AbortController();
+  let received: StopSignal | undefined;
+  const listeners = Object.fromEntries(
+    (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((name) => [name, () => onSignal(name)]),
+  ) as Record<StopSignal, () => void>;
+  const dispose = () => {
+    for (const [name, listener] of Object.entries(listeners)) source.off(name, listener);
+  };
+  const onSignal = (name: StopSignal) => {
+    if (received) {
+      dispose();
+      process.kill(process.pid, name);
+      return;
+    }
+    received = name;
+    writeLine(
+      io.stderr,
+      `${name}: stopping after the parts being written; publishing what is complete and releasing the leases ` +
+        `(${name} again quits at once)`,
+    );
+    controller.abort();
+  };
+  for (const [name, listener] of Object.entries(listeners)) source.on(name, listener);
+  return { signal: controller.signal, exitCode: () => received && SIGNAL_EXIT[received], dispose };
+}
+
 /** Runs an export in-process with progress, prints the summary, and returns the exit code. */
 export async function exportAndReport(
   options: RunCliOptions,
@@ -35,13 +72,16 @@ export async function exportAndReport(
     settings: options.partRows ? { partRows: options.partRows } : {},
     ...(options.glueDatabase ? { glue: { database: options.glueDatabase, tablePrefix: options.glueTablePrefix } } : {}),
   });
+  const stop = stopOnSignals(io);
   let result: RunResult;
   try {
     result = await runLocally(runtime.deps, options.input, {
       concurrency: options.concurrency,
       depsFor: () => ({ ...runtime.deps, client: runtime.newClient() }),
+      signal: stop.signal,
     });
   } finally {
+    stop.dispose();
     reporter.stop();
     await runtime.close();
   }
@@ -49,7 +89,7 @@ export async function exportAndReport(
   writeLine(options.json ? io.stderr : io.stdout, textSummary(result));
   for (const line of failures) writeLine(io.stderr, line);
   if (options.json) writeLine(io.stdout, JSON.stringify(jsonSummary(result)));
-  return { code: failures.length ? 1 : 0, result };
+  return { code: stop.exitCode() ?? (failures.length ? 1 : 0), result };
 }
 
 /** `hubspot-s3-sync run`. */

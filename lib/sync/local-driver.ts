@@ -15,7 +15,15 @@ export interface LocalRunOptions {
   stepDeadline?: () => number;
   publishEvents?: FinalizeOptions['publishEvents'];
   runId?: string;
+  /**
+   * Aborted: every object stops after the part it is writing and is reported `interrupted`; finalize still runs,
+   * so objects already finished are published, the others' parts removed and every lease released.
+   */
+  signal?: AbortSignal;
 }
+
+/** The reason an object stopped by LocalRunOptions.signal is reported with. */
+export const INTERRUPTED = 'interrupted before it finished';
 
 async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
@@ -67,10 +75,15 @@ async function syncItems(
 ): Promise<void> {
   await mapLimit(items, options.concurrency ?? 4, async (item) => {
     const itemDeps = options.depsFor?.(item) ?? deps;
+    const { signal } = options;
     try {
       for (;;) {
+        if (signal?.aborted) {
+          failedItems.push({ object: item.object, reason: INTERRUPTED });
+          break;
+        }
         const deadline = options.stepDeadline?.() ?? Infinity;
-        if ((await runSyncStep(itemDeps, item, { deadline })).done) break;
+        if ((await runSyncStep(itemDeps, item, { deadline, signal })).done) break;
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -26,6 +26,8 @@ import type { StepResult, WorkItem } from './types';
 export interface StepOptions {
   /** Epoch ms by which the step must have returned (the Lambda's remaining time); default no limit. */
   deadline?: number;
+  /** Aborted (the user interrupted the run): the step stops as at its deadline, after the part being written. */
+  signal?: AbortSignal;
 }
 
 /** Rows spooled since the last closed part and the position to resume from once they are uploaded. */
@@ -81,7 +83,7 @@ class RecordStep {
     return this.resumed.checkpoint;
   }
 
-  async run(deadline: number): Promise<StepResult> {
+  async run(deadline: number, signal?: AbortSignal): Promise<StepResult> {
     const plan = await loadPlan(this.deps, this.item.runId);
     const properties = plan.properties[this.item.object] ?? [];
     const names = properties.map((p) => p.name);
@@ -97,7 +99,7 @@ class RecordStep {
     this.position = { phase, cursor, searchCursor };
     await this.startPart();
     try {
-      return await this.pageUntil(deadline - this.deps.settings.deadlineMarginMs, names);
+      return await this.pageUntil(deadline - this.deps.settings.deadlineMarginMs, names, signal);
     } finally {
       // The part being written is finished before the step returns; when the step failed, that error is the one
       // thrown. Rows after the last closed part are re-read by the next step: drop their spool (and file handle).
@@ -107,7 +109,7 @@ class RecordStep {
     }
   }
 
-  private async pageUntil(stopAt: number, names: string[]): Promise<StepResult> {
+  private async pageUntil(stopAt: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
     const { client } = this.deps;
     while (this.position.phase !== 'done') {
       const phase = this.position.phase;
@@ -115,7 +117,7 @@ class RecordStep {
       for await (const page of pages) {
         await this.addPage(page);
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
-        if (this.deps.now().getTime() >= stopAt) {
+        if (this.deps.now().getTime() >= stopAt || signal?.aborted) {
           await this.stopAtDeadline();
           return this.result(this.isDone());
         }
@@ -276,5 +278,5 @@ export async function runRecordStep(deps: SyncDeps, item: WorkItem, options: Ste
   const resumed = await resumeCheckpoint(deps, item);
   if (resumed.checkpoint.phase === 'done')
     return { done: true, rows: resumed.checkpoint.rows, parts: resumed.checkpoint.parts.length };
-  return new RecordStep(deps, item, resumed).run(options.deadline ?? Infinity);
+  return new RecordStep(deps, item, resumed).run(options.deadline ?? Infinity, options.signal);
 }

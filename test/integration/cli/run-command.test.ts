@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../lib/cli/main';
+import { LocalTarget } from '../../../lib/store/local-target';
 import { startSimulator, type Simulator } from '../../../sim';
 import { captureIo } from '../../helpers/cli-io';
 import { FakeGlue } from '../../helpers/fake-glue';
@@ -126,6 +128,52 @@ describe('CLI: hubspot-s3-sync run', () => {
         { AWS_ENDPOINT_URL_GLUE: server.endpoint },
       );
     });
+  });
+
+  it('stops cleanly on SIGINT: exit 130, finished objects published, the rest removed and its lease released', async () => {
+    const slow = await startSimulator({
+      seed: 3,
+      scale: 2000,
+      rateLimit: { maxPerWindow: 20, windowMs: 1000, searchPerSecond: 200 },
+    });
+    const signals = new EventEmitter();
+    const io = { ...captureIo({ HUBSPOT_SERVICE_KEY: slow.serviceKey }), signals };
+    // Interrupt once two pages of contacts have been listed: the run is then well under way.
+    const watcher = setInterval(() => {
+      const listed = slow.log
+        .entries()
+        .filter((e) => e.method === 'GET' && e.path.startsWith('/crm/v3/objects/contacts'));
+      if (listed.length < 2) return;
+      clearInterval(watcher);
+      signals.emit('SIGINT');
+    }, 5);
+    try {
+      const args = ['--objects', 'contacts,owners', '--out', dir, '--part-rows', '100', '--json'];
+      const code = await main(['node', 'hubspot-s3-sync', 'run', '--hubspot-url', slow.url, ...args], io);
+      expect(code).toBe(130);
+      expect(io.err()).toContain('SIGINT: stopping after the parts being written');
+      const summary = JSON.parse(io.out().trim().split('\n').pop()!);
+      expect(
+        summary.objects.map((o: { dataset: string; status: string; reason?: string }) => [
+          o.dataset,
+          o.status,
+          o.reason,
+        ]),
+      ).toEqual([
+        ['contacts', 'failed', 'interrupted before it finished'],
+        ['owners', 'completed', undefined],
+      ]);
+      const target = new LocalTarget(dir);
+      expect(await target.list('snapshots/contacts/')).toEqual([]);
+      expect(await target.exists('_latest/contacts.json')).toBe(false);
+      expect(await target.exists('_latest/owners.json')).toBe(true);
+      const lease = JSON.parse((await target.getObject('_state/locks/contacts.json'))!.toString());
+      expect(lease.releasedAt).toEqual(expect.any(String));
+      expect(signals.listenerCount('SIGINT')).toBe(0);
+    } finally {
+      clearInterval(watcher);
+      await slow.close();
+    }
   });
 
   it('exits 1 with one line naming the missing scope, after exporting the rest', async () => {
