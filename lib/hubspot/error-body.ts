@@ -48,7 +48,8 @@ export interface ErrorContext {
 export function toHubSpotError(status: number, body: HubSpotErrorBody, context: ErrorContext): HubSpotError {
   const request = `${context.method} ${context.path}`;
   const options = { status, category: body.category, correlationId: body.correlationId };
-  const detail = body.message ? `: ${truncate(body.message, 300)}` : '';
+  // HubSpot's messages end with a period; each message below adds its own sentence after the detail.
+  const detail = body.message ? `: ${truncate(body.message.replace(/[.\s]+$/, ''), 300)}` : '';
   const category = body.category ? ` ${body.category}` : '';
   switch (status) {
     case 400:

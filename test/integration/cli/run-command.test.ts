@@ -186,6 +186,18 @@ describe('CLI: hubspot-s3-sync run', () => {
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['companies']);
   });
 
+  it('names the missing scope of owners in the same one line, however far the run got', async () => {
+    const key = sim.keys.create({ scopes: ['crm.objects.contacts.read'] });
+    const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'owners', '--out', dir], {
+      HUBSPOT_SERVICE_KEY: key,
+    });
+    expect(result.code).toBe(1);
+    expect(result.err.split('\n').filter((line) => line.includes('owners'))).toEqual([
+      'owners stopped: missing scope crm.objects.owners.read',
+      'error: owners not exported: missing scope crm.objects.owners.read',
+    ]);
+  });
+
   it.each([
     [['--mode', 'sideways'], 'mode: mode must be one of full, incremental, backfill'],
     [['--mode', 'backfill'], 'since: a backfill needs since'],

@@ -70,6 +70,14 @@ describe('Function: toHubSpotError', () => {
     );
   });
 
+  it("keeps one period between HubSpot's message and the advice that follows it", () => {
+    const body = { category: 'MISSING_SCOPES', message: 'This app lacks scopes. ' };
+    expect(toHubSpotError(403, body, CONTEXT).message).toBe(
+      'The service key lacks scope unknown (HubSpot named none) needed for GET /crm/v3/objects/deals: ' +
+        'This app lacks scopes. Grant the scope to the service key in HubSpot (Development > Keys > Service keys).',
+    );
+  });
+
   it('names the key source and category on 401', () => {
     const error = toHubSpotError(401, { category: 'EXPIRED_AUTHENTICATION' }, CONTEXT) as UnauthorizedError;
     expect(error.source).toBe('secret hubspot/key');
