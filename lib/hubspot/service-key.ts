@@ -75,9 +75,11 @@ export function secretsManagerKeyProvider(options: SecretsManagerKeyProviderOpti
     try {
       output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (error) {
+      // The SDK's own words (a missing region, a refused connection, AccessDenied): it never saw the key.
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new UnauthorizedError(
-        `Could not read the service key from ${source}: ${(error as Error).name ?? 'error'}. ` +
-          'Check that the secret exists and that this role may call secretsmanager:GetSecretValue on it.',
+        `Could not read the service key from ${source} (${reason}). Check the AWS region and credentials, that ` +
+          'the secret exists, and that this role may call secretsmanager:GetSecretValue on it.',
         { cause: error, source },
       );
     }

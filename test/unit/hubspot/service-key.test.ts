@@ -1,4 +1,4 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnauthorizedError } from '../../../lib/hubspot/errors';
 import {
   clearSecretCache,
@@ -100,8 +100,22 @@ describe('Function: secretsManagerKeyProvider', () => {
     expect((error as UnauthorizedError).source).toBe('secret hubspot/key');
     expect((error as UnauthorizedError).cause).toBe(failure);
     expect((error as Error).message).toBe(
-      'Could not read the service key from secret hubspot/key: AccessDeniedException. ' +
-        'Check that the secret exists and that this role may call secretsmanager:GetSecretValue on it.',
+      'Could not read the service key from secret hubspot/key (AccessDeniedException: denied). Check the AWS ' +
+        'region and credentials, that the secret exists, and that this role may call ' +
+        'secretsmanager:GetSecretValue on it.',
+    );
+  });
+
+  it("says why the SDK's own client could not reach Secrets Manager", async () => {
+    const client = new SecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const provider = secretsManagerKeyProvider({ secretId: 'hubspot/key', client });
+    await expect(provider.getKey()).rejects.toThrow(
+      /^Could not read the service key from secret hubspot\/key \(.*connect ECONNREFUSED 127\.0\.0\.1:1\)\. Check/,
     );
   });
 });
