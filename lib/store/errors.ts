@@ -49,3 +49,11 @@ export class ObjectChangedError extends StoreError {
     this.name = 'ObjectChangedError';
   }
 }
+
+/** S3 refused a request or could not be reached: the message names the request and the object; the cause is the SDK's error. */
+export class S3RequestError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'S3RequestError';
+  }
+}

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { awsErrorName, InvalidKeyError, ObjectChangedError, ObjectExistsError } from './errors';
+import { awsErrorName, InvalidKeyError, ObjectChangedError, ObjectExistsError, S3RequestError } from './errors';
 import { assertKey, assertPrefix } from './keys';
 import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
@@ -64,6 +64,12 @@ export class S3Target implements StorageTarget {
     return `s3://${this.bucket}/${this.fullKey(key)}`;
   }
 
+  /** An SDK failure the target does not handle itself, named by request and object (s3://bucket/key). */
+  private failure(error: unknown, request: string, url: string): S3RequestError {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new S3RequestError(`S3 ${request} ${url} failed (${reason})`, { cause: error });
+  }
+
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<{ bytes: number }> {
     const { size } = await stat(localPath);
     const upload = new Upload({
@@ -79,7 +85,11 @@ export class S3Target implements StorageTarget {
       // Failed multipart uploads are aborted, leaving no orphan parts.
       leavePartsOnError: false,
     });
-    await upload.done();
+    try {
+      await upload.done();
+    } catch (error) {
+      throw this.failure(error, 'upload of', this.url(key));
+    }
     return { bytes: size };
   }
 
@@ -110,7 +120,7 @@ export class S3Target implements StorageTarget {
       if ((failed || status === 409 || status === 404) && options.ifMatch !== undefined) {
         throw new ObjectChangedError(key, { cause: error });
       }
-      throw error;
+      throw this.failure(error, 'PutObject', this.url(key));
     }
   }
 
@@ -125,7 +135,7 @@ export class S3Target implements StorageTarget {
       return { body, tag: response.ETag ?? '' };
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey' || statusOf(error) === 404) return undefined;
-      throw error;
+      throw this.failure(error, 'GetObject', this.url(key));
     }
   }
 
@@ -136,7 +146,7 @@ export class S3Target implements StorageTarget {
       return head.ETag;
     } catch (error) {
       if (awsErrorName(error) === 'NotFound' || statusOf(error) === 404) return undefined;
-      throw error;
+      throw this.failure(error, 'HeadObject', this.url(key));
     }
   }
 
@@ -150,9 +160,14 @@ export class S3Target implements StorageTarget {
     const found: StoredObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${root}${prefix}`, ContinuationToken: token }),
-      );
+      const command = new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: `${root}${prefix}`,
+        ContinuationToken: token,
+      });
+      const page = await this.client.send(command).catch((error: unknown) => {
+        throw this.failure(error, 'ListObjectsV2', `s3://${this.bucket}/${root}${prefix}`);
+      });
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
         found.push({ key: object.Key.slice(root.length), size: object.Size ?? 0 });
@@ -163,6 +178,10 @@ export class S3Target implements StorageTarget {
   }
 
   async deleteObject(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+    await this.client
+      .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }))
+      .catch((error: unknown) => {
+        throw this.failure(error, 'DeleteObject', this.url(key));
+      });
   }
 }

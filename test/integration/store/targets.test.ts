@@ -12,6 +12,7 @@ import { buildRecordColumns, convertRecord, type Column } from '../../../lib/sch
 import { ObjectExistsError } from '../../../lib/store/errors';
 import { partKey, type TableRef } from '../../../lib/store/layout';
 import { publishManifest, readLatest, readManifest, type Manifest } from '../../../lib/store/manifest';
+import { S3RequestError } from '../../../lib/store/errors';
 import { openTarget, type StorageTarget } from '../../../lib/store/target';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
@@ -234,5 +235,26 @@ describe('Integration: storage targets', () => {
     expect((await targets.s3.getObject('tmp/big.bin'))!.equals(await readFile(big))).toBe(true);
     expect(await targets.s3.list('tmp/')).toEqual([{ key: 'tmp/big.bin', size: content.length }]);
     await targets.s3.deleteObject('tmp/big.bin');
+  });
+
+  it('names the S3 request and object when S3 refuses it or cannot be reached', async () => {
+    const missing = openTarget('s3://no-such-bucket/hubspot', { s3Client: s3.client });
+    const refused = await missing.putObject('_state/x.json', '{}').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(S3RequestError);
+    expect((refused as Error).message).toBe(
+      'S3 PutObject s3://no-such-bucket/hubspot/_state/x.json failed (NoSuchBucket: The specified bucket does not exist)',
+    );
+    await expect(missing.list('_latest/')).rejects.toThrow(
+      'S3 ListObjectsV2 s3://no-such-bucket/hubspot/_latest/ failed (NoSuchBucket: ',
+    );
+
+    const client = new S3Client({ ...s3.clientConfig, endpoint: 'http://127.0.0.1:1', maxAttempts: 1 });
+    const unreachable = openTarget(`s3://${s3.bucket}/hubspot`, { s3Client: client });
+    const error = await unreachable.getObject('_latest/contacts.json').catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(S3RequestError);
+    expect((error as Error).message).toMatch(
+      /^S3 GetObject s3:\/\/exports\/hubspot\/_latest\/contacts\.json failed \(.*ECONNREFUSED 127\.0\.0\.1:1\)$/,
+    );
   });
 });
