@@ -56,6 +56,10 @@ export async function simCommand(
       io.stdout,
       `try: HUBSPOT_SERVICE_KEY=<key> hubspot-s3-sync run --hubspot-url ${sim.url} --out ./hubspot-data`,
     );
+    writeLine(
+      io.stdout,
+      `a key with fewer scopes: curl -X POST ${sim.url}/_sim/keys -d '{"scopes":["crm.objects.contacts.read"]}'`,
+    );
   }
   await waitForStop();
   await sim.close();
