@@ -257,7 +257,13 @@ export class HubSpotClient {
   }
 
   private toError(spec: RequestSpec, status: number, body: ReturnType<typeof parseErrorBody>): HubSpotError {
-    return toHubSpotError(status, body, { method: spec.method, path: spec.path, keySource: this.keyProvider.source });
+    const origin = this.baseUrl === CLIENT_DEFAULTS.baseUrl ? undefined : this.baseUrl;
+    return toHubSpotError(status, body, {
+      method: spec.method,
+      path: spec.path,
+      keySource: this.keyProvider.source,
+      origin,
+    });
   }
 
   private networkError(spec: RequestSpec, cause: unknown, key: string): TransientError {

@@ -42,11 +42,13 @@ export interface ErrorContext {
   path: string;
   /** Where the key came from, for 401 messages. */
   keySource: string;
+  /** The API's base URL when it is not HubSpot's own (a simulator, a proxy, a mistyped --hubspot-url). */
+  origin?: string;
 }
 
 /** The typed error for a non-retryable (or no longer retryable) HTTP status. */
 export function toHubSpotError(status: number, body: HubSpotErrorBody, context: ErrorContext): HubSpotError {
-  const request = `${context.method} ${context.path}`;
+  const request = `${context.method} ${context.path}${context.origin ? ` at ${context.origin}` : ''}`;
   const options = { status, category: body.category, correlationId: body.correlationId };
   // HubSpot's messages end with a period; each message below adds its own sentence after the detail.
   const detail = body.message ? `: ${truncate(body.message.replace(/[.\s]+$/, ''), 300)}` : '';

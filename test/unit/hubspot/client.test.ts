@@ -101,7 +101,7 @@ describe('Class: HubSpotClient', () => {
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect((error as UnauthorizedError).message).toBe(
       'HubSpot rejected the service key from environment variable HUBSPOT_SERVICE_KEY (INVALID_AUTHENTICATION) for ' +
-        'GET /crm/v3/objects/contacts, also after re-reading it. ' +
+        `GET /crm/v3/objects/contacts at ${server.url}, also after re-reading it. ` +
         'Put a valid, unexpired service key in environment variable HUBSPOT_SERVICE_KEY.',
     );
     expect(server.requests).toHaveLength(2);

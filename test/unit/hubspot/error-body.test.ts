@@ -78,6 +78,13 @@ describe('Function: toHubSpotError', () => {
     );
   });
 
+  it("names the API origin when it is not HubSpot's own, so a mistyped --hubspot-url shows", () => {
+    const error = toHubSpotError(501, {}, { ...CONTEXT, origin: 'http://127.0.0.1:8000' });
+    expect(error.message).toBe(
+      'HubSpot kept failing GET /crm/v3/objects/deals at http://127.0.0.1:8000 with 501; retries ran out. Try again later.',
+    );
+  });
+
   it('names the key source and category on 401', () => {
     const error = toHubSpotError(401, { category: 'EXPIRED_AUTHENTICATION' }, CONTEXT) as UnauthorizedError;
     expect(error.source).toBe('secret hubspot/key');
