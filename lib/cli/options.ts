@@ -49,7 +49,7 @@ export function parseRunOptions(raw: RawRunOptions): RunCliOptions {
     ...(raw.until !== undefined ? { until: raw.until } : {}),
   });
   const result = CliOptionsSchema.safeParse(raw);
-  if (!result.success) throw new InvalidInputError(`invalid options: ${describeIssues(result.error)}`);
+  if (!result.success) throw new InvalidInputError(`invalid options: ${describeIssues(result.error.issues)}`);
   const { glueDatabase, glueTablePrefix, out } = result.data;
   if (glueTablePrefix !== undefined && !glueDatabase) {
     throw new InvalidInputError('invalid options: --glue-table-prefix needs --glue-database');

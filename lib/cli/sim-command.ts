@@ -45,7 +45,7 @@ export async function simCommand(
   waitForStop: () => Promise<void> = untilSignal,
 ): Promise<number> {
   const parsed = SimOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInputError(`invalid options: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new InvalidInputError(`invalid options: ${describeIssues(parsed.error.issues)}`);
   const { port, seed, scale, json } = parsed.data;
   const sim: Simulator = await startSimulator({ port, seed, scale });
   if (json) writeLine(io.stdout, JSON.stringify({ url: sim.url, serviceKey: sim.serviceKey }));

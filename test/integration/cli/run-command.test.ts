@@ -138,14 +138,28 @@ describe('CLI: hubspot-s3-sync run', () => {
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['companies']);
   });
 
+  const NOT_ISO =
+    'must be an ISO 8601 date (2026-01-31) or date-time with Z or an offset (2026-01-31T09:30:00Z, 2026-01-31T10:30+01:00)';
   it.each([
-    [['--mode', 'sideways'], 'mode: mode must be one of full, incremental, backfill'],
-    [['--mode', 'backfill'], 'since: a backfill needs since'],
-    [['--since', 'last tuesday', '--mode', 'incremental'], 'since: must be an ISO 8601 date or datetime'],
+    [['--mode', 'sideways'], 'invalid run input: mode: must be one of full, incremental, backfill, not "sideways"'],
+    [['--mode', 'backfill'], 'invalid run input: since: a backfill needs since (the start of its window)'],
+    [['--mode', 'incremental', '--since', 'last tuesday'], `invalid run input: since: ${NOT_ISO}, not "last tuesday"`],
+    [['--mode', 'incremental', '--since', '2002'], `invalid run input: since: ${NOT_ISO}, not "2002"`],
+    [
+      ['--mode', 'incremental', '--since', '2020-01-01 00:00'],
+      `invalid run input: since: ${NOT_ISO}, not "2020-01-01 00:00"`,
+    ],
+    [
+      ['--mode', 'backfill', '--since', '2026-02-30'],
+      'invalid run input: since: "2026-02-30" is not a real date or time',
+    ],
+    [
+      ['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'],
+      'invalid run input: until: 2999-01-01T00:00:00.000Z is in the future; leave it out to mean now',
+    ],
     [['--objects', 'contacts,unicorns'], 'unknown object type unicorns; this portal has: contacts, companies'],
     [['--hubspot-url', 'not a url'], '--hubspot-url must be an http(s) URL'],
     [['--concurrency', 'many'], '--concurrency must be a number'],
-    [['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'], 'until (2999-01-01T00:00:00Z) is in the future'],
     [['--glue-database', 'hubspot'], '--glue-database needs --out s3://bucket/prefix (Glue tables point at S3)'],
     [['--glue-database', 'Hub-Spot'], '--glue-database must be a Glue database name (a-z, 0-9, _)'],
     [['--glue-table-prefix', 'hs_'], '--glue-table-prefix needs --glue-database'],
@@ -155,6 +169,18 @@ describe('CLI: hubspot-s3-sync run', () => {
     });
     expect(result.code).toBe(2);
     expect(result.err).toContain(message);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('rejects a since in the future with exit 2 before writing anything', async () => {
+    const result = await run(
+      ['run', '--hubspot-url', sim.url, '--out', dir, '--mode', 'incremental', '--since', '2999-01-01'],
+      { HUBSPOT_SERVICE_KEY: sim.serviceKey },
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      /^error: invalid run input: since: 2999-01-01T00:00:00\.000Z is not before now \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\): nothing to export\n$/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -33,8 +33,8 @@ describe('Command: backfill', () => {
         input: JSON.stringify({
           mode: 'backfill',
           objects: ['deals', 'tickets'],
-          since: '2026-01-01',
-          until: '2026-02-01',
+          since: '2026-01-01T00:00:00.000Z',
+          until: '2026-02-01T00:00:00.000Z',
         }),
       },
     ]);
@@ -49,7 +49,7 @@ describe('Command: backfill', () => {
     [{ stateMachine: ARN }, 'since: a backfill needs since'],
     [
       { stateMachine: ARN, since: '2026-03-01', until: '2026-01-01' },
-      'until (2026-01-01) must be after since (2026-03-01)',
+      'invalid run input: until: until (2026-01-01T00:00:00.000Z) must be after since (2026-03-01T00:00:00.000Z)',
     ],
   ])('refuses %j before calling AWS', async (options, message) => {
     const sfn = recorder();
