@@ -68,7 +68,7 @@ function causeMessage(cause: string | undefined): string {
 
 function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
   const result = schema.safeParse(event);
-  if (!result.success) throw new InvalidInputError(`invalid ${what} event: ${describeIssues(result.error)}`);
+  if (!result.success) throw new InvalidInputError(`invalid ${what} event: ${describeIssues(result.error.issues)}`);
   return result.data;
 }
 

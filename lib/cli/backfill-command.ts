@@ -1,6 +1,7 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { parseRunInput, InvalidInputError } from '../sync/run-input';
-import { parseObjectList } from './options';
+import { quote, type InputIssue } from '../sync/run-input';
+import { invalidOptions } from './option-values';
+import { checkRunInputOptions } from './options';
 import { writeLine, type CliIo } from './output';
 
 export interface RawBackfillOptions {
@@ -17,23 +18,21 @@ export interface ExecutionStarter {
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
 
-/** `hubspot-s3-sync backfill`: validates the run input and starts the deployed state machine with it. */
+/**
+ * `hubspot-s3-sync backfill`: validates the run input (against this machine's clock; the plan checks again
+ * against its own) and starts the deployed state machine with it.
+ */
 export async function backfillCommand(
   raw: RawBackfillOptions,
   io: CliIo,
   sfn: ExecutionStarter = new SFNClient({}),
 ): Promise<number> {
-  if (!raw.stateMachine || !STATE_MACHINE_ARN.test(raw.stateMachine)) {
-    throw new InvalidInputError(
-      `--state-machine must be a Step Functions state machine ARN, not "${raw.stateMachine ?? ''}"`,
-    );
-  }
-  const input = parseRunInput({
-    mode: 'backfill',
-    objects: parseObjectList(raw.objects),
-    ...(raw.since !== undefined ? { since: raw.since } : {}),
-    ...(raw.until !== undefined ? { until: raw.until } : {}),
-  });
+  const arn = raw.stateMachine ?? '';
+  const arnIssues: InputIssue[] = STATE_MACHINE_ARN.test(arn)
+    ? []
+    : [{ path: ['stateMachine'], message: `must be a Step Functions state machine ARN, not ${quote(arn)}` }];
+  const { input, issues } = checkRunInputOptions('backfill', raw, new Date());
+  if (!input || arnIssues.length) throw invalidOptions([...arnIssues, ...issues]);
   const out = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: raw.stateMachine, input: JSON.stringify(input) }),
   );

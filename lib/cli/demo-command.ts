@@ -2,6 +2,9 @@ import path from 'node:path';
 import { startSimulator } from '../../sim';
 import { staticKeyProvider } from '../hubspot';
 import { openDuckDb } from '../parquet';
+import { LOCATION_SCHEME } from '../store/location';
+import { quote } from '../sync/run-input';
+import { invalidOptions } from './option-values';
 import { parseRunOptions } from './options';
 import { formatTable, writeLine, type CliIo } from './output';
 import { exportAndReport } from './run-command';
@@ -26,6 +29,10 @@ export function sampleQuery(out: string, runId: string): string {
 
 /** `hubspot-s3-sync demo`: a full export of the bundled demo portal, its summary and one DuckDB query over it. */
 export async function demoCommand(raw: RawDemoOptions, io: CliIo): Promise<number> {
+  // The sample query reads the files back from disk, so a folder only; checked before resolving turns s3://x into ./s3:/x.
+  if (raw.out !== undefined && LOCATION_SCHEME.test(raw.out)) {
+    throw invalidOptions([{ path: ['out'], message: `demo writes to a local folder, not ${quote(raw.out)}` }]);
+  }
   const out = path.resolve(raw.out ?? 'hubspot-data');
   const options = parseRunOptions({ out, mode: 'full', objects: 'all', json: raw.json });
   writeLine(io.stderr, 'starting the HubSpot simulator with the demo portal ...');

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { GLUE_NAME } from '../store/catalog';
-import { describeIssues, InvalidInputError, parseRunInput, type RunInput } from '../sync/run-input';
+import { InvalidKeyError } from '../store/errors';
+import { parseLocation } from '../store/location';
+import { checkRunInput, quote, type RunInput } from '../sync/run-input';
+import { invalidOptions, NUMBER_OPTIONS, wholeNumber } from './option-values';
 
 /** Options of `run` as commander hands them over (all strings). */
 export interface RawRunOptions {
@@ -18,15 +21,39 @@ export interface RawRunOptions {
   glueTablePrefix?: string;
 }
 
+/** The run input options of `run` and `backfill`. */
+export type RawRunInputOptions = Pick<RawRunOptions, 'objects' | 'since' | 'until'>;
+
+/** `--out` must be a folder or a well-formed s3:// location; the store's parser says what is wrong. */
+function checkOut(out: string, ctx: z.RefinementCtx): void {
+  try {
+    parseLocation(out);
+  } catch (error) {
+    if (!(error instanceof InvalidKeyError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+}
+
 const CliOptionsSchema = z.object({
-  out: z.string({ message: '--out is required (a folder or s3://bucket/prefix)' }).min(1, '--out must not be empty'),
-  hubspotUrl: z.url({ message: '--hubspot-url must be an http(s) URL' }).optional(),
-  secretId: z.string().min(1).optional(),
+  out: z
+    .string({ error: 'is required (a folder or s3://bucket/prefix)' })
+    .min(1, 'must not be empty')
+    .superRefine(checkOut),
+  hubspotUrl: z
+    .url({ protocol: /^https?$/, error: (issue) => `must be an http:// or https:// URL, not ${quote(issue.input)}` })
+    .optional(),
+  secretId: z.string().min(1, 'must not be empty').optional(),
   json: z.boolean().default(false),
-  concurrency: z.coerce.number({ message: '--concurrency must be a number' }).int().min(1).max(16).default(4),
-  partRows: z.coerce.number({ message: '--part-rows must be a number' }).int().min(1).optional(),
-  glueDatabase: z.string().regex(GLUE_NAME, '--glue-database must be a Glue database name (a-z, 0-9, _)').optional(),
-  glueTablePrefix: z.string().regex(GLUE_NAME, '--glue-table-prefix may hold a-z, 0-9 and _ only').optional(),
+  concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
+  partRows: wholeNumber(NUMBER_OPTIONS.partRows).optional(),
+  glueDatabase: z
+    .string()
+    .regex(GLUE_NAME, { error: (issue) => `must be a Glue database name (a-z, 0-9, _), not ${quote(issue.input)}` })
+    .optional(),
+  glueTablePrefix: z
+    .string()
+    .regex(GLUE_NAME, { error: (issue) => `may hold a-z, 0-9 and _ only, not ${quote(issue.input)}` })
+    .optional(),
 });
 
 export type RunCliOptions = z.output<typeof CliOptionsSchema> & { input: RunInput };
@@ -40,24 +67,39 @@ export function parseObjectList(value: string | undefined): string[] | 'all' {
     .filter(Boolean);
 }
 
-/** Validates `run` options into the shared run input plus driver settings; bad values name the option. */
-export function parseRunOptions(raw: RawRunOptions): RunCliOptions {
-  const input = parseRunInput({
-    mode: raw.mode ?? 'full',
-    objects: parseObjectList(raw.objects),
-    ...(raw.since !== undefined ? { since: raw.since } : {}),
-    ...(raw.until !== undefined ? { until: raw.until } : {}),
-  });
+/** Checks the run input options of a run in `mode` against `now` (the run may not reach into the future). */
+export function checkRunInputOptions(
+  mode: string,
+  raw: RawRunInputOptions,
+  now: Date,
+): ReturnType<typeof checkRunInput> {
+  return checkRunInput(
+    {
+      mode,
+      objects: parseObjectList(raw.objects),
+      ...(raw.since !== undefined ? { since: raw.since } : {}),
+      ...(raw.until !== undefined ? { until: raw.until } : {}),
+    },
+    { now },
+  );
+}
+
+/**
+ * Validates `run` options into the shared run input plus driver settings; every bad value names its option.
+ * @example parseRunOptions({ out: './hubspot-data', mode: 'incremental', concurrency: '2' })
+ */
+export function parseRunOptions(raw: RawRunOptions, now = new Date()): RunCliOptions {
+  const { input, issues } = checkRunInputOptions(raw.mode ?? 'full', raw, now);
   const result = CliOptionsSchema.safeParse(raw);
-  if (!result.success) throw new InvalidInputError(`invalid options: ${describeIssues(result.error)}`);
+  if (!input || !result.success) throw invalidOptions([...issues, ...(result.error?.issues ?? [])]);
   const { glueDatabase, glueTablePrefix, out } = result.data;
   if (glueTablePrefix !== undefined && !glueDatabase) {
-    throw new InvalidInputError('invalid options: --glue-table-prefix needs --glue-database');
+    throw invalidOptions([{ path: ['glueTablePrefix'], message: 'needs --glue-database' }]);
   }
   if (glueDatabase && !out.startsWith('s3://')) {
-    throw new InvalidInputError(
-      'invalid options: --glue-database needs --out s3://bucket/prefix (Glue tables point at S3)',
-    );
+    throw invalidOptions([
+      { path: ['glueDatabase'], message: 'needs --out s3://bucket/prefix (Glue tables point at S3)' },
+    ]);
   }
   return { ...result.data, input };
 }

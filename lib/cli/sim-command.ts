@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { startSimulator, type Simulator } from '../../sim';
-import { describeIssues, InvalidInputError } from '../sync/run-input';
+import { quote } from '../sync/run-input';
+import { describeLimits, invalidOptions, NUMBER_OPTIONS, readWholeNumber, wholeNumber } from './option-values';
 import { writeLine, type CliIo } from './output';
 
 export interface RawSimOptions {
@@ -13,18 +14,18 @@ export interface RawSimOptions {
 const SCALES = ['tiny', 'demo', 'large'] as const;
 
 const SimOptionsSchema = z.object({
-  port: z.coerce.number({ message: '--port must be a number' }).int().min(0).max(65535).default(0),
-  seed: z.coerce.number({ message: '--seed must be a number' }).int().default(1),
+  port: wholeNumber(NUMBER_OPTIONS.port).default(0),
+  seed: wholeNumber(NUMBER_OPTIONS.seed).default(1),
   scale: z
     .string()
     .default('tiny')
     .transform((value, ctx) => {
       if ((SCALES as readonly string[]).includes(value)) return value as (typeof SCALES)[number];
-      const count = Number(value);
-      if (Number.isInteger(count) && count > 0) return count;
+      const count = readWholeNumber(value, NUMBER_OPTIONS.scaleContacts);
+      if (count !== undefined) return count;
       ctx.addIssue({
         code: 'custom',
-        message: `--scale must be ${SCALES.join(', ')} or a record count, not "${value}"`,
+        message: `must be ${SCALES.join(', ')} or a number of contacts (a whole number ${describeLimits(NUMBER_OPTIONS.scaleContacts)}), not ${quote(value)}`,
       });
       return z.NEVER;
     }),
@@ -45,7 +46,7 @@ export async function simCommand(
   waitForStop: () => Promise<void> = untilSignal,
 ): Promise<number> {
   const parsed = SimOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInputError(`invalid options: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw invalidOptions(parsed.error.issues);
   const { port, seed, scale, json } = parsed.data;
   const sim: Simulator = await startSimulator({ port, seed, scale });
   if (json) writeLine(io.stdout, JSON.stringify({ url: sim.url, serviceKey: sim.serviceKey }));

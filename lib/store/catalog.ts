@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { awsErrorName, CatalogError } from './errors';
 import { datasetName, LAYOUT, runPrefix, TABLE_LAYOUT, tableFolder, type TableRef } from './layout';
-import { parseS3Location } from './s3-target';
+import { parseS3Location } from './location';
 
 export { CatalogError } from './errors';
 

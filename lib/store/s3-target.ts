@@ -10,25 +10,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { awsErrorName, InvalidKeyError, ObjectChangedError, ObjectExistsError, S3RequestError } from './errors';
+import { awsErrorName, ObjectChangedError, ObjectExistsError, S3RequestError } from './errors';
 import { assertKey, assertPrefix } from './keys';
 import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
 /** Multipart settings: 8 MiB parts, 4 in flight -> at most ~32 MiB buffered per upload. */
 export const S3_UPLOAD = { partSize: 8 * 1024 * 1024, queueSize: 4 } as const;
-
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** `s3://bucket/some/prefix/` -> { bucket, prefix: 'some/prefix' }. */
-export function parseS3Location(location: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-  if (!match || !BUCKET_PATTERN.test(match[1])) {
-    throw new InvalidKeyError(`Bad S3 location ${JSON.stringify(location)}: use s3://bucket or s3://bucket/prefix`);
-  }
-  const prefix = match[2].replace(/\/+$/, '');
-  if (prefix !== '') assertKey(prefix);
-  return { bucket: match[1], prefix };
-}
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;

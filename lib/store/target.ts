@@ -1,7 +1,8 @@
 /** Where output goes: a local folder or an S3 prefix, behind one small interface. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { LocalTarget } from './local-target';
-import { S3Target, parseS3Location } from './s3-target';
+import { parseLocation } from './location';
+import { S3Target } from './s3-target';
 
 export { ObjectChangedError, ObjectExistsError, InvalidKeyError, StoreError } from './errors';
 
@@ -57,14 +58,16 @@ export interface OpenTargetOptions {
 }
 
 /**
- * `s3://bucket/prefix` -> S3 target; anything else -> local folder (created lazily: opening creates nothing).
+ * `s3://bucket/prefix` -> S3 target; another `scheme://` -> InvalidKeyError; anything else -> local folder
+ * (created lazily: opening creates nothing).
  * The default S3 client takes its endpoint from the SDK's own AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / config
  * and uses path-style addressing when such an endpoint is set.
  * @example const target = openTarget('s3://my-bucket/hubspot'); await target.list('_latest/');
  */
 export function openTarget(location: string, options: OpenTargetOptions = {}): StorageTarget {
-  if (location.startsWith('s3://')) {
-    const { bucket, prefix } = parseS3Location(location);
+  const parsed = parseLocation(location);
+  if (parsed.kind === 's3') {
+    const { bucket, prefix } = parsed;
     const env = options.env ?? process.env;
     const hasEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
     const client = options.s3Client ?? new S3Client(hasEndpoint ? { forcePathStyle: true } : {});

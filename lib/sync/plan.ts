@@ -14,7 +14,7 @@ import { discardAbandonedItem } from './finalize';
 import { resolveObjects, type ResolvedObject } from './resolve-objects';
 import { pipelineObjectsFor } from './side-tables';
 import { makeRunId, snapshotDateOf } from './run-id';
-import { InvalidInputError, type RunInput, type RunMode } from './run-input';
+import { parseRunInput, type RunInput, type RunMode } from './run-input';
 import type { ObjectFailure, RunPlan, WorkItem } from './types';
 
 export interface PlanOptions {
@@ -68,9 +68,6 @@ const failureOf = (object: string, error: unknown): ObjectFailure | undefined =>
   return access && error instanceof MissingScopesError ? { object, reason: access } : undefined;
 };
 
-/** Clocks of the caller and this machine may differ a little. */
-const CLOCK_SKEW_MS = 60_000;
-
 /**
  * The mode an object runs in: incremental needs a watermark (or an explicit since) and search;
  * without either the object takes a full snapshot, which also sets its watermark.
@@ -97,12 +94,10 @@ function resolveMode(
  * plan: validates access, fetches property definitions, takes a lease per object and stores the
  * run plan. Returns one work item per object; objects it cannot read become failures, not crashes.
  */
-export async function planRun(deps: SyncDeps, input: RunInput, options: PlanOptions = {}): Promise<RunPlan> {
+export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOptions = {}): Promise<RunPlan> {
   const started = deps.now();
-  if (input.until && Date.parse(input.until) > started.getTime() + CLOCK_SKEW_MS) {
-    // A watermark in the future would make the next incremental run's window empty and lose changes.
-    throw new InvalidInputError(`until (${input.until}) is in the future; leave it out to mean now`);
-  }
+  // Drivers validate with their own clock; the run's clock has the last word, before anything is written.
+  const input = parseRunInput(given, { now: started });
   const runId = options.runId ?? makeRunId(started);
   const snapshotDate = snapshotDateOf(started);
   const until = input.until ?? started.toISOString();

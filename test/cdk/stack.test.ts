@@ -147,7 +147,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
   it('refuses a schedule with bad run input at synth time', () => {
     expect(() =>
       synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
-    ).toThrow('mode: mode must be one of full, incremental, backfill');
+    ).toThrow('invalid run input: mode: must be one of full, incremental, backfill, not "sideways"');
   });
 });
 

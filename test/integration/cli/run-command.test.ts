@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,23 +199,94 @@ describe('CLI: hubspot-s3-sync run', () => {
     ]);
   });
 
+  const NOT_ISO =
+    'must be an ISO 8601 date (2026-01-31) or date-time with Z or an offset (2026-01-31T09:30:00Z, 2026-01-31T10:30+01:00)';
   it.each([
-    [['--mode', 'sideways'], 'mode: mode must be one of full, incremental, backfill'],
-    [['--mode', 'backfill'], 'since: a backfill needs since'],
-    [['--since', 'last tuesday', '--mode', 'incremental'], 'since: must be an ISO 8601 date or datetime'],
-    [['--objects', 'contacts,unicorns'], 'unknown object type unicorns; this portal has: contacts, companies'],
-    [['--hubspot-url', 'not a url'], '--hubspot-url must be an http(s) URL'],
-    [['--concurrency', 'many'], '--concurrency must be a number'],
-    [['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'], 'until (2999-01-01T00:00:00Z) is in the future'],
-    [['--glue-database', 'hubspot'], '--glue-database needs --out s3://bucket/prefix (Glue tables point at S3)'],
-    [['--glue-database', 'Hub-Spot'], '--glue-database must be a Glue database name (a-z, 0-9, _)'],
-    [['--glue-table-prefix', 'hs_'], '--glue-table-prefix needs --glue-database'],
+    [['--mode', 'sideways'], 'invalid options: --mode: must be one of full, incremental, backfill, not "sideways"'],
+    [['--mode', 'backfill'], 'invalid options: --since: a backfill needs since (the start of its window)'],
+    [['--mode', 'incremental', '--since', 'last tuesday'], `invalid options: --since: ${NOT_ISO}, not "last tuesday"`],
+    [['--mode', 'incremental', '--since', '1'], `invalid options: --since: ${NOT_ISO}, not "1"`],
+    [['--mode', 'incremental', '--since', '2002'], `invalid options: --since: ${NOT_ISO}, not "2002"`],
+    [
+      ['--mode', 'incremental', '--since', '2020-01-01 00:00'],
+      `invalid options: --since: ${NOT_ISO}, not "2020-01-01 00:00"`,
+    ],
+    [
+      ['--mode', 'backfill', '--since', '2026-02-30'],
+      'invalid options: --since: "2026-02-30" is not a real date or time',
+    ],
+    [
+      ['--mode', 'backfill', '--since', '2026-02-01', '--until', '2026-02-01T00:30+01:00'],
+      'invalid options: --until: until (2026-01-31T23:30:00.000Z) must be after since (2026-02-01T00:00:00.000Z)',
+    ],
+    [
+      ['--mode', 'incremental', '--until', '2999-01-01T00:00:00Z'],
+      'invalid options: --until: 2999-01-01T00:00:00.000Z is in the future; leave it out to mean now',
+    ],
+    [
+      ['--objects', 'contacts,unicorns'],
+      'unknown object type unicorns; this portal has: contacts, companies, deals, tickets, products, line_items, ' +
+        'quotes, calls, emails, meetings, notes, tasks, communications, postal_mail, leads, goal_targets, pets, ' +
+        'projects, owners, pipelines',
+    ],
+    [
+      ['--objects', 'contacts,b+c'],
+      'invalid options: --objects: object names hold only letters, digits, "_" and "-", not "b+c"',
+    ],
+    [
+      ['--hubspot-url', 'not a url'],
+      'invalid options: --hubspot-url: must be an http:// or https:// URL, not "not a url"',
+    ],
+    [['--hubspot-url', 'ftp://x'], 'invalid options: --hubspot-url: must be an http:// or https:// URL, not "ftp://x"'],
+    [['--concurrency', 'many'], 'invalid options: --concurrency: must be a whole number from 1 to 16, not "many"'],
+    [['--concurrency', '0'], 'invalid options: --concurrency: must be a whole number from 1 to 16, not "0"'],
+    [['--concurrency', '1000'], 'invalid options: --concurrency: must be a whole number from 1 to 16, not "1000"'],
+    [['--part-rows', '1e3'], 'invalid options: --part-rows: must be a whole number of at least 1, not "1e3"'],
+    [['--secret-id', ''], 'invalid options: --secret-id: must not be empty'],
+    [
+      ['--glue-database', 'hubspot'],
+      'invalid options: --glue-database: needs --out s3://bucket/prefix (Glue tables point at S3)',
+    ],
+    [
+      ['--glue-database', 'Hub-Spot'],
+      'invalid options: --glue-database: must be a Glue database name (a-z, 0-9, _), not "Hub-Spot"',
+    ],
+    [['--glue-table-prefix', 'hs_'], 'invalid options: --glue-table-prefix: needs --glue-database'],
+    [
+      ['--concurrency', '0', '--mode', 'incremental', '--since', '2026-02-30'],
+      'invalid options: --since: "2026-02-30" is not a real date or time; ' +
+        '--concurrency: must be a whole number from 1 to 16, not "0"',
+    ],
   ])('rejects %j with exit 2, a message naming it, and nothing written', async (args, message) => {
     const result = await run(['run', '--hubspot-url', sim.url, '--out', dir, ...args], {
       HUBSPOT_SERVICE_KEY: sim.serviceKey,
     });
+    expect(result).toEqual({ code: 2, out: '', err: `error: ${message}\n` });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['http://x/y', '"http://x/y" is neither a folder nor an s3:// location: http:// is not supported'],
+    ['s3://', '"s3://" names no bucket: use s3://bucket/prefix'],
+    [
+      's3://Bad_Bucket/hubspot',
+      '"Bad_Bucket" is not an S3 bucket name: use 3-63 lowercase letters, digits, dots and hyphens',
+    ],
+  ])('rejects --out %s with exit 2 and writes no folder named after it', async (out, message) => {
+    const result = await run(['run', '--hubspot-url', sim.url, '--out', out], { HUBSPOT_SERVICE_KEY: sim.serviceKey });
+    expect(result).toEqual({ code: 2, out: '', err: `error: invalid options: --out: ${message}\n` });
+    expect(existsSync(out.split('/')[0])).toBe(false);
+  });
+
+  it('rejects a since in the future with exit 2 before writing anything', async () => {
+    const result = await run(
+      ['run', '--hubspot-url', sim.url, '--out', dir, '--mode', 'incremental', '--since', '2999-01-01'],
+      { HUBSPOT_SERVICE_KEY: sim.serviceKey },
+    );
     expect(result.code).toBe(2);
-    expect(result.err).toContain(message);
+    expect(result.err).toMatch(
+      /^error: invalid options: --since: 2999-01-01T00:00:00\.000Z is not before now \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\): nothing to export\n$/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -21,10 +21,16 @@ describe('Command: sim', () => {
   });
 
   it.each([
-    [{ scale: 'huge' }, '--scale must be tiny, demo, large or a record count, not "huge"'],
-    [{ port: '70000' }, 'port'],
+    [
+      { scale: 'huge' },
+      '--scale: must be tiny, demo, large or a number of contacts (a whole number of at least 1), not "huge"',
+    ],
+    [{ port: '70000' }, '--port: must be a whole number from 0 to 65535, not "70000"'],
+    [{ seed: '0x10' }, '--seed: must be a whole number from 0 to 4294967295, not "0x10"'],
   ])('rejects %j', async (options, message) => {
     await expect(simCommand(options, captureIo(), async () => undefined)).rejects.toThrow(InvalidInputError);
-    await expect(simCommand(options, captureIo(), async () => undefined)).rejects.toThrow(message);
+    await expect(simCommand(options, captureIo(), async () => undefined)).rejects.toThrow(
+      `invalid options: ${message}`,
+    );
   });
 });

@@ -134,7 +134,17 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
   });
 
   it.each([
-    ['plan', { mode: 'weekly' }, 'invalid run input: mode: mode must be one of full, incremental, backfill'],
+    ['plan', { mode: 'weekly' }, 'invalid run input: mode: must be one of full, incremental, backfill, not "weekly"'],
+    [
+      'plan',
+      { mode: 'backfill', since: '2026-02-30' },
+      'invalid run input: since: "2026-02-30" is not a real date or time',
+    ],
+    [
+      'plan',
+      { detail: { mode: 'backfill', since: '2999-01-01' } },
+      'invalid run input: since: 2999-01-01T00:00:00.000Z is not before now (',
+    ],
     ['sync-step', { item: { object: 'contacts' } }, 'invalid sync-step event: item.runId'],
     ['finalize', { results: [] }, 'invalid finalize event: runId'],
   ])('rejects a bad %s event before touching anything', async (name, event, message) => {

@@ -116,8 +116,9 @@ describe('Sync engine: incremental runs', () => {
     const watermark = JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark;
 
     const since = '2000-01-01T00:00:00.000Z';
-    const backfill = await h.run({ mode: 'backfill', objects: ['companies'], since });
+    const backfill = await h.run({ mode: 'backfill', objects: ['companies'], since: '2000-01-01T01:00+01:00' });
     const { manifest, rows } = await changeSet(h, 'companies', backfill.runId, 'id, archived');
+    expect(manifest.window!.since).toBe(since);
     expect(rows.map((r) => r.id)).toEqual(
       expectedChangeIds(h, 'companies', since, manifest.window!.until!, lookbackMs),
     );

@@ -1,21 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { InvalidKeyError } from '../../../lib/store/errors';
-import { parseS3Location, S3Target } from '../../../lib/store/s3-target';
+import { LocalTarget } from '../../../lib/store/local-target';
+import { S3Target } from '../../../lib/store/s3-target';
 import { openTarget } from '../../../lib/store/target';
-
-describe('Function: parseS3Location', () => {
-  it.each([
-    ['s3://bucket', { bucket: 'bucket', prefix: '' }],
-    ['s3://bucket/', { bucket: 'bucket', prefix: '' }],
-    ['s3://my.bucket-1/hubspot/prod/', { bucket: 'my.bucket-1', prefix: 'hubspot/prod' }],
-  ])('parses %s', (location, expected) => {
-    expect(parseS3Location(location)).toEqual(expected);
-  });
-
-  it.each(['s3://', 's3://Bad_Bucket/x', 's3://bucket/a/../b', 's3://bucket/a//b'])('rejects %s', (location) => {
-    expect(() => parseS3Location(location)).toThrow(InvalidKeyError);
-  });
-});
 
 describe('Function: openTarget', () => {
   it('opens an S3 target that records s3:// urls under its prefix', () => {
@@ -28,6 +15,10 @@ describe('Function: openTarget', () => {
     client.destroy();
   });
 
+  it('opens a local target for a folder', () => {
+    expect(openTarget('./hubspot-data')).toBeInstanceOf(LocalTarget);
+  });
+
   it.each([
     [{ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000' }, true],
     [{ AWS_ENDPOINT_URL: 'http://127.0.0.1:9000' }, true],
@@ -37,5 +28,12 @@ describe('Function: openTarget', () => {
     const client = (target as unknown as { client: S3Client }).client;
     expect(await client.config.forcePathStyle).toBe(pathStyle);
     client.destroy();
+  });
+
+  it('refuses a URL of another scheme instead of taking it for a folder', () => {
+    expect(() => openTarget('http://x/y')).toThrow(InvalidKeyError);
+    expect(() => openTarget('http://x/y')).toThrow(
+      '"http://x/y" is neither a folder nor an s3:// location: http:// is not supported',
+    );
   });
 });

@@ -1,0 +1,62 @@
+import { parseRunOptions } from '../../../lib/cli/options';
+import { InvalidInputError } from '../../../lib/sync/run-input';
+
+const NOW = new Date('2026-05-01T12:00:00.000Z');
+
+describe('Function: parseRunOptions', () => {
+  it('turns option strings into settings and a run input in UTC', () => {
+    const options = parseRunOptions(
+      {
+        out: 's3://lake/hubspot',
+        mode: 'backfill',
+        objects: 'deals, tickets',
+        since: '2026-01-01',
+        until: '2026-02-01T10:30+01:00',
+        hubspotUrl: 'http://127.0.0.1:8080',
+        concurrency: '16',
+        partRows: '5000',
+      },
+      NOW,
+    );
+    expect(options).toEqual({
+      out: 's3://lake/hubspot',
+      hubspotUrl: 'http://127.0.0.1:8080',
+      json: false,
+      concurrency: 16,
+      partRows: 5000,
+      input: {
+        mode: 'backfill',
+        objects: ['deals', 'tickets'],
+        since: '2026-01-01T00:00:00.000Z',
+        until: '2026-02-01T09:30:00.000Z',
+      },
+    });
+  });
+
+  it('defaults to a full run of every object, four at a time', () => {
+    expect(parseRunOptions({ out: './hubspot-data' }, NOW)).toEqual({
+      out: './hubspot-data',
+      json: false,
+      concurrency: 4,
+      input: { mode: 'full', objects: 'all' },
+    });
+  });
+
+  it.each([
+    [{ out: 'gs://lake' }, '--out: "gs://lake" is neither a folder nor an s3:// location: gs:// is not supported'],
+    [{ out: 's3://a' }, '--out: "a" is not an S3 bucket name: use 3-63 lowercase letters, digits, dots and hyphens'],
+    [{}, '--out: is required (a folder or s3://bucket/prefix)'],
+    [
+      { out: 'x', hubspotUrl: 'https:/api.hubapi.com' },
+      '--hubspot-url: must be an http:// or https:// URL, not "https:/api.hubapi.com"',
+    ],
+    [
+      { out: 'x', mode: 'incremental', since: '2026-05-01T12:00:00Z' },
+      '--since: 2026-05-01T12:00:00.000Z is not before now (2026-05-01T12:00:00.000Z): nothing to export',
+    ],
+    [{ out: 'x', partRows: '0' }, '--part-rows: must be a whole number of at least 1, not "0"'],
+  ])('refuses %j naming the option', (raw, message) => {
+    expect(() => parseRunOptions(raw, NOW)).toThrow(InvalidInputError);
+    expect(() => parseRunOptions(raw, NOW)).toThrow(`invalid options: ${message}`);
+  });
+});
