@@ -18,6 +18,27 @@ function isCode(error: unknown, code: string): boolean {
   return (error as NodeJS.ErrnoException)?.code === code;
 }
 
+/**
+ * mkdir -p that fails where a folder cannot be made. Node's `mkdir(..., { recursive: true })` never settles on
+ * some pseudo file systems (under /proc, creating a folder answers ENOENT while its parent exists, and Node retries
+ * the parent forever), so `--out /proc/x` hung instead of failing.
+ */
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+    return;
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return;
+    if (!isCode(error, 'ENOENT') || dirname(path) === path) throw error;
+  }
+  await makeFolder(dirname(path));
+  try {
+    await mkdir(path);
+  } catch (error) {
+    if (!isCode(error, 'EEXIST')) throw error;
+  }
+}
+
 /** A version tag of local content: its SHA-256 (what S3's ETag is to an object, content-derived). */
 const tagOf = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
@@ -72,7 +93,7 @@ export class LocalTarget implements StorageTarget {
     commit: (tempPath: string, finalPath: string) => Promise<void>,
   ) {
     const finalPath = this.pathOf(key);
-    await mkdir(dirname(finalPath), { recursive: true });
+    await makeFolder(dirname(finalPath));
     const tempPath = join(dirname(finalPath), `${LOCAL_TEMP_PREFIX}${randomUUID()}`);
     try {
       await fill(tempPath);
@@ -124,7 +145,7 @@ export class LocalTarget implements StorageTarget {
    */
   private async withLock<T>(key: string, critical: () => Promise<T>): Promise<T> {
     const finalPath = this.pathOf(key);
-    await mkdir(dirname(finalPath), { recursive: true });
+    await makeFolder(dirname(finalPath));
     const lockPath = join(dirname(finalPath), `${LOCAL_TEMP_PREFIX}lock-${basename(finalPath)}`);
     const giveUpAt = Date.now() + SWAP_LOCK.waitMs;
     for (;;) {

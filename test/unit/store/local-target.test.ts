@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +185,13 @@ describe('Class: LocalTarget', () => {
       expect((await target.getObject('lease.json'))!.toString()).toMatch(/^process \d$/);
       expect(await readdir(dir)).toEqual(['lease.json']);
     }, 30_000);
+  });
+
+  (existsSync('/proc/self') ? it : it.skip)('fails, not hangs, where no folder can be made (under /proc)', async () => {
+    const target = new LocalTarget('/proc/hubspot-s3-sync-test');
+    await expect(target.putObject('_state/runs/x.json', '{}')).rejects.toThrow(
+      "ENOENT: no such file or directory, mkdir '/proc/hubspot-s3-sync-test'",
+    );
   });
 
   it('overwrites without ifAbsent, reads, checks and deletes idempotently', async () => {
