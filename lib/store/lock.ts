@@ -22,10 +22,28 @@ const LEASE_ATTEMPTS = 3;
 /** Another run holds the object; its message says which run and until when. */
 export class ObjectLockedError extends Error {
   override name = 'ObjectLockedError';
-  constructor(readonly lease: Lease) {
+  constructor(
+    readonly lease: Lease,
+    message = `another run (${lease.runId}) is exporting ${lease.object} since ${lease.acquiredAt}; ` +
+      `its lease ends ${lease.expiresAt} unless renewed. Wait for it to finish, or delete _state/locks/${lease.object}.json if it is dead`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A run's lease is no longer its own (it lapsed and another run took it, perhaps released it since, or the file was
+ * deleted): the run must stop without publishing, since the other run may have removed what it uploaded.
+ */
+export class LeaseLostError extends ObjectLockedError {
+  override name = 'LeaseLostError';
+  constructor(object: string, runId: string, held: Lease | undefined) {
+    const now = held
+      ? `run ${held.runId} took it at ${held.acquiredAt}${held.releasedAt ? ` and released it at ${held.releasedAt}` : ''}`
+      : 'its lease file is gone';
     super(
-      `another run (${lease.runId}) is exporting ${lease.object} since ${lease.acquiredAt}; ` +
-        `its lease ends ${lease.expiresAt} unless renewed. Wait for it to finish, or delete _state/locks/${lease.object}.json if it is dead`,
+      held ?? { object, runId, acquiredAt: '', expiresAt: '' },
+      `run ${runId} lost its lease on ${object} (${now}); it stops without publishing ${object}`,
     );
   }
 }
@@ -81,6 +99,31 @@ export async function acquireLease(
     }
   }
   throw new Error(`could not take the lease on ${object}: it changed hands ${LEASE_ATTEMPTS} times while trying`);
+}
+
+/**
+ * Extends the lease `runId` holds on `object`. Unlike acquireLease it never takes a lease: one that another run
+ * took (even if that run released it since) throws LeaseLostError, as does a missing lease file.
+ */
+export async function renewLease(
+  target: StorageTarget,
+  object: string,
+  runId: string,
+  options: LeaseOptions,
+): Promise<Lease> {
+  const key = lockKey(object);
+  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
+    const held = await readTaggedJson<Lease>(target, key);
+    if (held?.value.runId !== runId || held.value.releasedAt) throw new LeaseLostError(object, runId, held?.value);
+    const lease = leaseFor(object, runId, options, held.value.acquiredAt);
+    try {
+      await writeJson(target, key, lease, { ifMatch: held.tag });
+      return lease;
+    } catch (error) {
+      if (!(error instanceof ObjectChangedError)) throw error;
+    }
+  }
+  throw new Error(`could not renew the lease on ${object}: it changed ${LEASE_ATTEMPTS} times while trying`);
 }
 
 /** Releases the lease if `runId` still holds it, marking it released (a conditional write, never a delete). */

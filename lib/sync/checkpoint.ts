@@ -1,4 +1,4 @@
-import { acquireLease } from '../store/lock';
+import { renewLease as renewHeldLease } from '../store/lock';
 import { readObjectState, writeObjectState, type Checkpoint, type ObjectState } from '../store/state';
 import type { SyncDeps } from './deps';
 import { firstPhase } from './record-pages';
@@ -46,9 +46,9 @@ export async function saveCheckpoint(deps: SyncDeps, item: WorkItem, resumed: Re
   await writeObjectState(deps.target, { ...resumed.state, checkpoint: resumed.checkpoint });
 }
 
-/** Takes or renews `item`'s lease for another lease period; ObjectLockedError when another run holds it. */
+/** Renews `item`'s lease for another lease period; LeaseLostError when it is no longer the run's. */
 export const renewLease = (deps: SyncDeps, item: Pick<WorkItem, 'object' | 'runId'>) =>
-  acquireLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+  renewHeldLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
 
 /** Adds the client's requests and retries since `since` to the checkpoint's counters. */
 export function countRequests(

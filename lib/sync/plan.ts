@@ -69,6 +69,19 @@ const failureOf = (object: string, error: unknown): ObjectFailure | undefined =>
 };
 
 /**
+ * Best effort: the dead run's files are only clutter (never published), so failing to remove them must not fail a
+ * plan that already holds leases.
+ */
+async function discardAbandoned(deps: SyncDeps, object: string, runId: string): Promise<void> {
+  deps.log.warn(`${object}: run ${runId} stopped before publishing it; removing what it uploaded`);
+  try {
+    await discardAbandonedItem(deps, object, runId);
+  } catch (error) {
+    deps.log.warn(`${object}: could not remove what run ${runId} uploaded: ${(error as Error).message}`);
+  }
+}
+
+/**
  * The mode an object runs in: incremental needs a watermark (or an explicit since) and search;
  * without either the object takes a full snapshot, which also sets its watermark.
  */
@@ -127,10 +140,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     try {
       const lease = await acquireLease(deps.target, name, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
       leased.add(name);
-      if (lease.abandoned) {
-        deps.log.warn(`${name}: run ${lease.abandoned.runId} stopped before publishing it; removing what it uploaded`);
-        await discardAbandonedItem(deps, name, lease.abandoned.runId);
-      }
+      if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
     } catch (error) {
       fail(name, error);
     }

@@ -159,4 +159,30 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
       await h.close();
     }
   });
+
+  it('stops a run that lost its lease even when the run that took it over has released it again', async () => {
+    let now = Date.now();
+    const h = await startHarness({ deps: { settings: { partRows: 50 }, now: () => new Date(now) } });
+    try {
+      const lapsed = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
+      await runSyncStep(h.deps, lapsed.items[0], { deadline: now + h.deps.settings.deadlineMarginMs });
+      now += h.deps.settings.leaseTtlMs + 1_000;
+      // Another run takes the lapsed lease (removing what the first uploaded), then ends unfinished and releases it.
+      const next = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
+      await finalizeRun(h.deps, next.runId, { failedItems: [{ object: 'companies', reason: 'interrupted' }] });
+
+      // The first run wakes up: its next checkpoint must not take the released lease back and publish.
+      await expect(runSyncStep(h.deps, lapsed.items[0])).rejects.toThrow(
+        new RegExp(
+          `^run ${lapsed.runId} lost its lease on companies \\(run ${next.runId} took it at .* and released it at `,
+        ),
+      );
+      const result = await finalizeRun(h.deps, lapsed.runId);
+      expect(result.outcomes.map((o) => [o.object, o.status])).toEqual([['companies', 'failed']]);
+      expect(await h.target.exists('_latest/companies.json')).toBe(false);
+      expect(await h.target.list('snapshots/companies/')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
 });
