@@ -1,13 +1,13 @@
 /**
  * A local folder as a storage target: atomic writes (temp file + rename), exclusive creates via link, and
- * compare-and-swap writes (ifMatch) under a lock file per key, so processes of one machine sharing a folder
- * swap atomically too (local folders are for one machine's runs: the lock names its holder by process id).
+ * compare-and-swap writes (ifMatch) under a lock file per key (file-lock.ts), so processes of one machine sharing
+ * a folder swap atomically too (local folders are for one machine's runs: a lock names its owner's process id).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectChangedError, ObjectExistsError } from './errors';
+import { withFileLock } from './file-lock';
 import { assertKey, assertPrefix } from './keys';
 import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
@@ -41,35 +41,6 @@ async function makeFolder(path: string): Promise<void> {
 
 /** A version tag of local content: its SHA-256 (what S3's ETag is to an object, content-derived). */
 const tagOf = (body: Buffer) => createHash('sha256').update(body).digest('hex');
-
-/**
- * A swap's lock: how long a swap waits for another to finish (a swap takes milliseconds), how often it looks, and
- * the age past which a lock whose holder cannot be identified (a crash between creating and filling it) is
- * abandoned. A lock whose holder process is gone is abandoned at once.
- */
-export const SWAP_LOCK = { waitMs: 10_000, retryMs: 5, staleMs: 30_000 };
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isCode(error, 'EPERM');
-  }
-}
-
-/** True when the lock's holder process is gone, or it names none and is older than SWAP_LOCK.staleMs. */
-async function isAbandoned(lockPath: string): Promise<boolean> {
-  try {
-    const [text, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
-    const pid = Number.parseInt(text, 10);
-    if (Number.isInteger(pid) && pid > 0) return !isRunning(pid);
-    return Date.now() - info.mtimeMs > SWAP_LOCK.staleMs;
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return false; // released meanwhile: the next attempt takes it
-    throw error;
-  }
-}
 
 export class LocalTarget implements StorageTarget {
   private readonly root: string;
@@ -131,43 +102,16 @@ export class LocalTarget implements StorageTarget {
   }
 
   /** Replaces the object only if its content still has `tag`, with no other swap of the key in between. */
-  private swap(key: string, body: string | Buffer, tag: string): Promise<void> {
-    return this.withLock(key, async () => {
+  private async swap(key: string, body: string | Buffer, tag: string): Promise<void> {
+    const finalPath = this.pathOf(key);
+    await makeFolder(dirname(finalPath));
+    // Hidden from list() by the temp prefix.
+    const lockPath = join(dirname(finalPath), `${LOCAL_TEMP_PREFIX}lock-${basename(finalPath)}`);
+    return withFileLock(lockPath, key, async () => {
       const found = await this.getTagged(key);
       if (found?.tag !== tag) throw new ObjectChangedError(key);
       await this.putObject(key, body);
     });
-  }
-
-  /**
-   * Runs `critical` holding the key's lock file (created exclusively, holding this process's id; hidden from list()
-   * by the temp prefix), waiting up to SWAP_LOCK.waitMs for another holder, in this process or another.
-   */
-  private async withLock<T>(key: string, critical: () => Promise<T>): Promise<T> {
-    const finalPath = this.pathOf(key);
-    await makeFolder(dirname(finalPath));
-    const lockPath = join(dirname(finalPath), `${LOCAL_TEMP_PREFIX}lock-${basename(finalPath)}`);
-    const giveUpAt = Date.now() + SWAP_LOCK.waitMs;
-    for (;;) {
-      try {
-        await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
-        break;
-      } catch (error) {
-        if (!isCode(error, 'EEXIST')) throw error;
-      }
-      if (await isAbandoned(lockPath)) await rm(lockPath, { force: true });
-      else if (Date.now() >= giveUpAt)
-        throw new Error(
-          `Waited ${SWAP_LOCK.waitMs} ms for ${lockPath} (another run is updating ${key}); ` +
-            `if no run is writing to this folder, delete that file`,
-        );
-      else await sleep(SWAP_LOCK.retryMs);
-    }
-    try {
-      return await critical();
-    } finally {
-      await rm(lockPath, { force: true });
-    }
   }
 
   async getTagged(key: string): Promise<TaggedObject | undefined> {

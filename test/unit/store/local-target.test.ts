@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from '../../../lib/store/errors';
-import { LOCAL_TEMP_PREFIX, LocalTarget, SWAP_LOCK } from '../../../lib/store/local-target';
+import { FILE_LOCK } from '../../../lib/store/file-lock';
+import { LOCAL_TEMP_PREFIX, LocalTarget } from '../../../lib/store/local-target';
 import { openTarget } from '../../../lib/store/target';
 
 describe('Class: LocalTarget', () => {
@@ -142,7 +143,7 @@ describe('Class: LocalTarget', () => {
       await target.putObject('lease.json', 'v2', { ifMatch: (await target.getTagged('lease.json'))!.tag });
 
       await writeFile(lockOf('lease.json'), '');
-      const old = (Date.now() - SWAP_LOCK.staleMs - 1000) / 1000;
+      const old = (Date.now() - FILE_LOCK.staleMs - 1000) / 1000;
       await utimes(lockOf('lease.json'), old, old);
       await target.putObject('lease.json', 'v3', { ifMatch: (await target.getTagged('lease.json'))!.tag });
 
@@ -150,41 +151,73 @@ describe('Class: LocalTarget', () => {
       expect(await readdir(dir)).toEqual(['lease.json']);
     });
 
-    it('gives up on a held lock after SWAP_LOCK.waitMs with an error naming the lock file', async () => {
+    it('gives up on a held lock after FILE_LOCK.waitMs with an error naming the lock file', async () => {
       const target = openTarget(dir);
       await target.putObject('lease.json', 'v1');
       const read = (await target.getTagged('lease.json'))!;
       await writeFile(lockOf('lease.json'), ''); // fresh, naming no process: not stale yet
-      const waitMs = SWAP_LOCK.waitMs;
-      SWAP_LOCK.waitMs = 100;
+      const waitMs = FILE_LOCK.waitMs;
+      FILE_LOCK.waitMs = 100;
       try {
         await expect(target.putObject('lease.json', 'mine', { ifMatch: read.tag })).rejects.toThrow(
           `Waited 100 ms for ${lockOf('lease.json')} (another run is updating lease.json)`,
         );
       } finally {
-        SWAP_LOCK.waitMs = waitMs;
+        FILE_LOCK.waitMs = waitMs;
       }
       expect((await target.getObject('lease.json'))!.toString()).toBe('v1');
     });
 
-    it('lets exactly one of several processes swap the version they all read', async () => {
+    it.each([
+      ['with the lock free', undefined],
+      ['when all find the lock of a dead process to break', 'dead'],
+    ])(
+      'lets exactly one of six processes swap the version they all read, %s',
+      async (_case, lock) => {
+        const target = openTarget(dir);
+        await target.putObject('lease.json', 'v1');
+        const read = (await target.getTagged('lease.json'))!;
+        if (lock) {
+          const gone = otherProcess();
+          await gone.stop();
+          await writeFile(lockOf('lease.json'), `${gone.pid} left-by-a-crash\n`);
+        }
+        const child = join(__dirname, '..', '..', 'helpers', 'swap-child.ts');
+        const tsx = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+        const startAt = String(Date.now() + 4000); // after every child has loaded
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            promisify(execFile)(tsx, [child, dir, 'lease.json', read.tag, `process ${i}`, startAt]).then((r) =>
+              r.stdout.trim(),
+            ),
+          ),
+        );
+        expect(outcomes.sort()).toEqual(['changed', 'changed', 'changed', 'changed', 'changed', 'swapped']);
+        expect((await target.getObject('lease.json'))!.toString()).toMatch(/^process \d$/);
+        expect(await readdir(dir)).toEqual(['lease.json']);
+      },
+      30_000,
+    );
+
+    it('takes over a lock naming this process but none of its swaps, and an old one whoever it names', async () => {
       const target = openTarget(dir);
       await target.putObject('lease.json', 'v1');
-      const read = (await target.getTagged('lease.json'))!;
-      const child = join(__dirname, '..', '..', 'helpers', 'swap-child.ts');
-      const tsx = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
-      const startAt = String(Date.now() + 3000); // after every child has loaded
-      const outcomes = await Promise.all(
-        Array.from({ length: 4 }, (_, i) =>
-          promisify(execFile)(tsx, [child, dir, 'lease.json', read.tag, `process ${i}`, startAt]).then((r) =>
-            r.stdout.trim(),
-          ),
-        ),
-      );
-      expect(outcomes.sort()).toEqual(['changed', 'changed', 'changed', 'swapped']);
-      expect((await target.getObject('lease.json'))!.toString()).toMatch(/^process \d$/);
+      // Left by an earlier process that had this one's id (containers reuse low ids).
+      await writeFile(lockOf('lease.json'), `${process.pid} earlier-process\n`);
+      await target.putObject('lease.json', 'v2', { ifMatch: (await target.getTagged('lease.json'))!.tag });
+
+      const holder = otherProcess();
+      try {
+        await writeFile(lockOf('lease.json'), `${holder.pid} hung\n`);
+        const old = (Date.now() - FILE_LOCK.staleMs - 1000) / 1000;
+        await utimes(lockOf('lease.json'), old, old);
+        await target.putObject('lease.json', 'v3', { ifMatch: (await target.getTagged('lease.json'))!.tag });
+      } finally {
+        await holder.stop();
+      }
+      expect((await target.getObject('lease.json'))!.toString()).toBe('v3');
       expect(await readdir(dir)).toEqual(['lease.json']);
-    }, 30_000);
+    });
   });
 
   (existsSync('/proc/self') ? it : it.skip)('fails, not hangs, where no folder can be made (under /proc)', async () => {
