@@ -98,6 +98,8 @@ export async function storeDefinitions(
   const stored = await readJson<StoredDefinitions>(target, definitionsKey(object));
   // A retried finalize finds its own run's copy: whether it changed anything was decided the first time.
   if (stored?.runId === run.runId) return stored.changedBy === run.runId;
+  // A finalize retried after a later run stored newer definitions leaves them be.
+  if (stored && Date.parse(stored.readAt) > Date.parse(run.readAt)) return false;
   const changed = !stored || JSON.stringify(stored.properties) !== JSON.stringify(properties);
   const next: StoredDefinitions = { object, ...run, changedBy: changed ? run.runId : stored.changedBy, properties };
   await writeJson(target, definitionsKey(object), next);
