@@ -41,7 +41,8 @@ function stopOnSignals(io: CliIo): { signal: AbortSignal; exitCode(): number | u
   const onSignal = (name: StopSignal) => {
     if (received) {
       dispose();
-      process.kill(process.pid, name);
+      // The default action (the process ends); an injected source (tests) has none.
+      if (source === process) process.kill(process.pid, name);
       return;
     }
     received = name;

@@ -80,10 +80,25 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * const client = new HubSpotClient({ keyProvider: envKeyProvider() });
  * const page = await client.request<ListResponse<HubSpotRecord>>({ method: 'GET', path: '/crm/v3/objects/contacts' });
  */
+/** `url` with any user name and password replaced by `***`. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
 export class HubSpotClient {
   readonly stats = { requests: 0, retries: 0, rateLimited: 0, errors: 0 };
   readonly budget: RateBudget;
   private readonly baseUrl: string;
+  /** baseUrl as messages show it: without credentials a proxy URL may carry (user:password@). */
+  private readonly shownUrl: string;
   private readonly keyProvider: ServiceKeyProvider;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -97,6 +112,7 @@ export class HubSpotClient {
 
   constructor(options: HubSpotClientOptions) {
     this.baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
+    this.shownUrl = withoutCredentials(this.baseUrl);
     this.keyProvider = options.keyProvider;
     this.budget = options.budget ?? new RateBudget();
     this.ownsDispatcher = options.dispatcher === undefined;
@@ -257,7 +273,7 @@ export class HubSpotClient {
   }
 
   private toError(spec: RequestSpec, status: number, body: ReturnType<typeof parseErrorBody>): HubSpotError {
-    const origin = this.baseUrl === CLIENT_DEFAULTS.baseUrl ? undefined : this.baseUrl;
+    const origin = this.baseUrl === CLIENT_DEFAULTS.baseUrl ? undefined : this.shownUrl;
     return toHubSpotError(status, body, {
       method: spec.method,
       path: spec.path,
@@ -270,7 +286,7 @@ export class HubSpotClient {
     const code = (cause as { code?: string }).code ?? (cause as Error).name ?? 'error';
     const detail = scrubKey(String((cause as Error).message ?? cause), key);
     return new TransientError(
-      `Request ${spec.method} ${spec.path} to ${this.baseUrl} failed (${code}: ${detail}); retries ran out. ` +
+      `Request ${spec.method} ${spec.path} to ${this.shownUrl} failed (${code}: ${detail}); retries ran out. ` +
         'Check connectivity and try again later.',
       { cause: containsKey(cause, key) ? new Error(detail) : cause },
     );

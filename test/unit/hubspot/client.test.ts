@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { HubSpotClient, buildQueryString, type ClientEvent } from '../../../lib/hubspot/client';
+import { HubSpotClient, buildQueryString, withoutCredentials, type ClientEvent } from '../../../lib/hubspot/client';
 import {
   DailyBudgetExhaustedError,
   MalformedResponseError,
@@ -31,7 +31,9 @@ describe('Class: HubSpotClient', () => {
   });
 
   /** A client on a fake clock: retry sleeps and budget waits are recorded, not slept. */
-  function makeClient(options: { key?: () => string; requestTimeoutMs?: number; maxAttempts?: number } = {}) {
+  function makeClient(
+    options: { key?: () => string; requestTimeoutMs?: number; maxAttempts?: number; baseUrl?: string } = {},
+  ) {
     const clock = { t: 0 };
     const sleeps: number[] = [];
     const events: ClientEvent[] = [];
@@ -42,7 +44,7 @@ describe('Class: HubSpotClient', () => {
       },
     });
     const client = new HubSpotClient({
-      baseUrl: server.url,
+      baseUrl: options.baseUrl ?? server.url,
       keyProvider: staticKeyProvider(options.key ?? (() => SENTINEL), 'environment variable HUBSPOT_SERVICE_KEY'),
       budget,
       dispatcher,
@@ -107,6 +109,16 @@ describe('Class: HubSpotClient', () => {
     expect(server.requests).toHaveLength(2);
     expect(client.stats.errors).toBe(1);
     expect(JSON.stringify(events).includes(SENTINEL)).toBe(false);
+  });
+
+  it('never shows the credentials a --hubspot-url may carry', async () => {
+    server.script(reply(501, {}));
+    const withCredentials = server.url.replace('http://', 'http://proxy-user:proxy-secret@');
+    const { client } = makeClient({ baseUrl: withCredentials, maxAttempts: 1 });
+    const error = (await client.request(get).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(`at ${server.url.replace('http://', 'http://***@')} with 501`);
+    expect(error.message).not.toContain('proxy-secret');
+    expect(withoutCredentials('https://api.hubapi.com')).toBe('https://api.hubapi.com');
   });
 
   it.each<[string, Step]>([
