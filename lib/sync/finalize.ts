@@ -230,8 +230,13 @@ export async function discardAbandonedItem(deps: SyncDeps, object: string, runId
   const plan = await readJson<RunPlan>(deps.target, runPlanKey(runId));
   const item = plan?.items.find((candidate) => candidate.object === object);
   if (!plan || !item) return;
-  for (const ds of itemDatasets(plan, item)) {
-    if (!(await readManifest(deps.target, ds.table, runId))) await removeOrphans(deps, ds.table, item, []);
+  await removeUnpublished(deps, item, itemDatasets(plan, item));
+}
+
+/** Removes the run folders of `item`'s datasets that its run did not publish (no manifest). */
+async function removeUnpublished(deps: SyncDeps, item: WorkItem, datasets: ItemDataset[]): Promise<void> {
+  for (const ds of datasets) {
+    if (!(await readManifest(deps.target, ds.table, item.runId))) await removeOrphans(deps, ds.table, item, []);
   }
 }
 
@@ -269,7 +274,7 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   const refusal = checkpoint?.phase === 'done' ? main.note(checkpoint) : undefined;
   if (failure || checkpoint?.phase !== 'done' || refusal) {
     // Nothing of this run is published for the item: its uploaded parts go, so no partial run folder lingers.
-    for (const ds of datasets) await removeOrphans(deps, ds.table, item, []);
+    await removeUnpublished(deps, item, datasets);
     await releaseLease(deps.target, item.object, plan.runId, deps.now());
     const reason = failure ?? refusal ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
     return [failed(item, datasetName(main.table), reason, checkpoint)];
