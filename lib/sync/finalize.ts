@@ -269,7 +269,11 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   const [main] = datasets;
   const state = await readObjectState(deps.target, item.object);
   const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
-  if (!checkpoint && state.lastRunId === plan.runId) return publishedOutcomes(deps, plan, item, datasets);
+  if (!checkpoint && state.lastRunId === plan.runId) {
+    // Published before: a finalize that stopped right after may not have released the lease yet.
+    await releaseLease(deps.target, item.object, plan.runId, deps.now());
+    return publishedOutcomes(deps, plan, item, datasets);
+  }
   // A finished item may still be unfit to publish (the pipelines of a type the key cannot read).
   const refusal = checkpoint?.phase === 'done' ? main.note(checkpoint) : undefined;
   if (failure || checkpoint?.phase !== 'done' || refusal) {

@@ -139,6 +139,29 @@ describe('Sync engine: finalize', () => {
       await h.close();
     }
   });
+
+  it('releases a lease that a finalize stopped before releasing, when called again', async () => {
+    const h = await startHarness();
+    try {
+      const first = await h.run({ mode: 'full', objects: ['companies'] });
+      // As if finalize had stopped after publishing and writing the state, before releasing the lease.
+      const key = '_state/locks/companies.json';
+      const { releasedAt, ...held } = JSON.parse((await h.target.getObject(key))!.toString());
+      expect(releasedAt).toEqual(expect.any(String));
+      await h.target.putObject(key, JSON.stringify(held));
+
+      const again = await finalizeRun(h.deps, first.runId);
+      expect(again.outcomes.map((o) => [o.dataset, o.status])).toEqual(
+        first.outcomes.map((o) => [o.dataset, o.status]),
+      );
+      expect(JSON.parse((await h.target.getObject(key))!.toString())).toEqual({
+        ...held,
+        releasedAt: expect.any(String),
+      });
+    } finally {
+      await h.close();
+    }
+  });
 });
 
 describe('Sync engine: a step keeps fetching while it writes the previous part', () => {
