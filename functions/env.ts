@@ -1,3 +1,5 @@
+import { parseS3Location } from '../lib/store/location';
+
 /** Configuration a deployed function reads from its environment: names only, never the service key. */
 export interface FunctionConfig {
   /** s3://bucket/prefix the export writes to. */
@@ -18,10 +20,23 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     if (!value) throw new Error(`environment variable ${name} is not set; the stack sets it on every function`);
     return value;
   };
+  // A misconfigured stack fails its first invocation naming the variable, not some later S3 or HTTP call.
+  const location = `s3://${required('OUTPUT_BUCKET')}/${env.OUTPUT_PREFIX ?? ''}`.replace(/\/$/, '');
+  try {
+    parseS3Location(location);
+  } catch (error) {
+    throw new Error(`environment variables OUTPUT_BUCKET and OUTPUT_PREFIX: ${(error as Error).message}`);
+  }
+  const hubspotUrl = env.HUBSPOT_API_URL || undefined;
+  if (hubspotUrl && !/^https?:$/.test(URL.parse(hubspotUrl)?.protocol ?? '')) {
+    throw new Error(
+      `environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not ${JSON.stringify(hubspotUrl)}`,
+    );
+  }
   return {
-    location: `s3://${required('OUTPUT_BUCKET')}/${env.OUTPUT_PREFIX ?? ''}`.replace(/\/$/, ''),
+    location,
     secretId: required('SERVICE_KEY_SECRET_ID'),
-    hubspotUrl: env.HUBSPOT_API_URL || undefined,
+    hubspotUrl,
     eventBusName: env.EVENT_BUS_NAME || 'default',
     glueDatabase: env.GLUE_DATABASE || undefined,
     glueTablePrefix: env.GLUE_TABLE_PREFIX || undefined,

@@ -28,6 +28,24 @@ describe('Function: readFunctionConfig', () => {
     });
   });
 
+  it.each([
+    [
+      { OUTPUT_BUCKET: 'Bad_Bucket' },
+      'environment variables OUTPUT_BUCKET and OUTPUT_PREFIX: "Bad_Bucket" is not an S3 bucket name',
+    ],
+    [
+      { HUBSPOT_API_URL: 'ftp://hubspot' },
+      'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "ftp://hubspot"',
+    ],
+    [
+      { HUBSPOT_API_URL: 'not a url' },
+      'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "not a url"',
+    ],
+  ])('refuses a misconfigured %j naming the variable', (bad, message) => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret', ...bad };
+    expect(() => readFunctionConfig(env)).toThrow(message);
+  });
+
   it('names the missing variable', () => {
     expect(() => readFunctionConfig({ OUTPUT_BUCKET: 'lake' })).toThrow(
       'environment variable SERVICE_KEY_SECRET_ID is not set',
