@@ -96,7 +96,7 @@ export function parseRunOptions(raw: RawRunOptions, now = new Date()): RunCliOpt
   if (glueTablePrefix !== undefined && !glueDatabase) {
     throw invalidOptions([{ path: ['glueTablePrefix'], message: 'needs --glue-database' }]);
   }
-  if (glueDatabase && !out.startsWith('s3://')) {
+  if (glueDatabase && parseLocation(out).kind !== 's3') {
     throw invalidOptions([
       { path: ['glueDatabase'], message: 'needs --out s3://bucket/prefix (Glue tables point at S3)' },
     ]);

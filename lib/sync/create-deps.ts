@@ -14,6 +14,7 @@ import {
 import { openDuckDb, type DuckDb, type DuckDbOptions } from '../parquet';
 import { GlueCatalog, type GlueCatalogOptions } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
+import { parseLocation } from '../store/location';
 import { openTarget } from '../store/target';
 import {
   DEFAULT_SYNC_SETTINGS,
@@ -46,7 +47,7 @@ export interface CreateSyncDepsOptions {
 /** The Glue catalog of `options.glue`; Glue tables need S3 locations, so a local folder is refused up front. */
 function openCatalog(options: CreateSyncDepsOptions): GlueCatalog | undefined {
   if (!options.glue) return undefined;
-  if (!options.location.startsWith('s3://')) {
+  if (parseLocation(options.location).kind !== 's3') {
     throw new InvalidKeyError(
       `A Glue database (${options.glue.database}) needs an s3:// output location, not ${options.location}`,
     );
