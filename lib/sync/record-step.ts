@@ -117,7 +117,12 @@ class RecordStep {
       for await (const page of pages) {
         await this.addPage(page);
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
-        if (this.deps.now().getTime() >= stopAt || signal?.aborted) {
+        if (signal?.aborted) {
+          // The run is being stopped and its parts removed: finish the upload in flight, write nothing more.
+          await this.writer.drain();
+          return this.result(this.isDone());
+        }
+        if (this.deps.now().getTime() >= stopAt) {
           await this.stopAtDeadline();
           return this.result(this.isDone());
         }

@@ -242,3 +242,24 @@ describe('Sync engine: a step that runs out of time while a part is being writte
     }
   });
 });
+
+describe('Sync engine: a step whose run is being stopped', () => {
+  it('writes no part of the rows it fetched, and leaves its checkpoint where it was', async () => {
+    const h = await startHarness();
+    try {
+      const plan = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['contacts'] }));
+      const controller = new AbortController();
+      let pages = 0;
+      h.deps.onProgress = () => {
+        pages += 1;
+        if (pages === 2) controller.abort();
+      };
+      const result = await runSyncStep(h.deps, plan.items[0], { signal: controller.signal });
+      expect(pages).toBe(2);
+      expect(result).toEqual({ done: false, rows: 0, parts: 0 });
+      expect(await h.target.list('snapshots/contacts/')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
