@@ -26,6 +26,8 @@ export interface Manifest {
   unparsed: number;
   entries: ManifestEntry[];
   window?: { since?: string; until?: string };
+  /** The pipelines table: whose pipelines it holds (a run naming only deals exports deal pipelines alone). */
+  pipelineObjects?: string[];
 }
 
 export interface LatestPointer {

@@ -164,6 +164,7 @@ export async function publishDataset(
       meta: { content_length: p.bytes, record_count: p.rows },
     })),
     ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
+    ...(item.kind === 'pipelines' ? { pipelineObjects: [...(item.pipelineObjects ?? PIPELINE_OBJECTS)] } : {}),
   };
   const latest = await publishManifest(deps.target, spec.table, manifest);
   const catalog = await catalogOutcome(deps, spec.table, manifest, latest.manifest);

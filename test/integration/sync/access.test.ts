@@ -48,7 +48,8 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
           "tickets pipelines: missing scope tickets (to export the others' alone: --objects deals,pipelines)",
         ],
       ]);
-      expect((await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' })).manifest.runId).toBe(complete.runId);
+      const kept = (await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' })).manifest;
+      expect([kept.runId, kept.pipelineObjects]).toEqual([complete.runId, ['deals', 'tickets']]);
       expect((await h.target.list('snapshots/pipelines/')).filter((o) => o.key.includes(denied.runId))).toEqual([]);
 
       const named = await h.run({ mode: 'full', objects: ['deals', 'pipelines'] });
@@ -57,7 +58,8 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
         ['pipelines', 'completed'],
         ['properties', 'completed'],
       ]);
-      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' });
+      const { files, manifest } = await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' });
+      expect(manifest.pipelineObjects).toEqual(['deals']);
       const stages = await h.db.query<{ object_type: string; stage_id: string }>(
         `SELECT object_type, stage_id FROM read_parquet(${parquetList(files)}) ORDER BY stage_id`,
       );
