@@ -5,11 +5,13 @@ export function awsErrorName(error: unknown): string | undefined {
   return (error as { name?: string })?.name;
 }
 
+/** Whether a file system error has the errno `code` (`ENOENT`, `EEXIST`, ...). */
+export function isErrnoCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException)?.code === code;
+}
+
 export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
+  override name = 'StoreError';
 }
 
 /** putObject with ifAbsent found the key already there; nothing was overwritten. */
@@ -25,18 +27,12 @@ export class ObjectExistsError extends StoreError {
 
 /** A key, object name, run id or location that the layout does not allow. */
 export class InvalidKeyError extends StoreError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidKeyError';
-  }
+  override name = 'InvalidKeyError';
 }
 
 /** The Glue catalog refused a table or partition (or a name or column type has no Glue form); the data stays published. */
 export class CatalogError extends StoreError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CatalogError';
-  }
+  override name = 'CatalogError';
 }
 
 /** putObject with ifMatch found the object changed (or gone) since it was read; nothing was written. */
@@ -52,8 +48,5 @@ export class ObjectChangedError extends StoreError {
 
 /** S3 refused a request or could not be reached: the message names the request and the object; the cause is the SDK's error. */
 export class S3RequestError extends StoreError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'S3RequestError';
-  }
+  override name = 'S3RequestError';
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isErrnoCode } from './errors';
 
 /**
  * How long a locker waits for another (critical sections take milliseconds), how often it looks, and the age past
@@ -24,8 +25,6 @@ interface LockFile {
   ageMs: number;
 }
 
-const isCode = (error: unknown, code: string) => (error as NodeJS.ErrnoException)?.code === code;
-
 async function readLock(path: string): Promise<LockFile | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
@@ -33,7 +32,7 @@ async function readLock(path: string): Promise<LockFile | undefined> {
     const parsed = Number.parseInt(pid, 10);
     return { pid: parsed > 0 ? parsed : undefined, token, ageMs: Date.now() - info.mtimeMs };
   } catch (error) {
-    if (isCode(error, 'ENOENT')) return undefined;
+    if (isErrnoCode(error, 'ENOENT')) return undefined;
     throw error;
   }
 }
@@ -43,7 +42,7 @@ function isRunning(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return isCode(error, 'EPERM');
+    return isErrnoCode(error, 'EPERM');
   }
 }
 
@@ -60,7 +59,7 @@ async function create(path: string, content: string): Promise<boolean> {
     await writeFile(path, content, { flag: 'wx' });
     return true;
   } catch (error) {
-    if (isCode(error, 'EEXIST')) return false;
+    if (isErrnoCode(error, 'EEXIST')) return false;
     throw error;
   }
 }

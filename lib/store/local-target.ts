@@ -6,17 +6,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ObjectChangedError, ObjectExistsError } from './errors';
+import { isErrnoCode, ObjectChangedError, ObjectExistsError } from './errors';
 import { withFileLock } from './file-lock';
 import { assertKey, assertPrefix } from './keys';
 import type { PutCondition, PutOptions, StorageTarget, StoredObject, TaggedObject } from './target';
 
 /** Temp files start with this; list() never shows them. */
 export const LOCAL_TEMP_PREFIX = '.tmp-';
-
-function isCode(error: unknown, code: string): boolean {
-  return (error as NodeJS.ErrnoException)?.code === code;
-}
 
 /**
  * mkdir -p that fails where a folder cannot be made. Node's `mkdir(..., { recursive: true })` never settles on
@@ -28,14 +24,14 @@ async function makeFolder(path: string): Promise<void> {
     await mkdir(path);
     return;
   } catch (error) {
-    if (isCode(error, 'EEXIST')) return;
-    if (!isCode(error, 'ENOENT') || dirname(path) === path) throw error;
+    if (isErrnoCode(error, 'EEXIST')) return;
+    if (!isErrnoCode(error, 'ENOENT') || dirname(path) === path) throw error;
   }
   await makeFolder(dirname(path));
   try {
     await mkdir(path);
   } catch (error) {
-    if (!isCode(error, 'EEXIST')) throw error;
+    if (!isErrnoCode(error, 'EEXIST')) throw error;
   }
 }
 
@@ -94,7 +90,7 @@ export class LocalTarget implements StorageTarget {
         try {
           await link(temp, final);
         } catch (error) {
-          if (isCode(error, 'EEXIST')) throw new ObjectExistsError(key, { cause: error });
+          if (isErrnoCode(error, 'EEXIST')) throw new ObjectExistsError(key, { cause: error });
           throw error;
         }
       },
@@ -123,7 +119,7 @@ export class LocalTarget implements StorageTarget {
     try {
       return await readFile(this.pathOf(key));
     } catch (error) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'EISDIR') || isCode(error, 'ENOTDIR')) return undefined;
+      if (isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'EISDIR') || isErrnoCode(error, 'ENOTDIR')) return undefined;
       throw error;
     }
   }
@@ -132,7 +128,7 @@ export class LocalTarget implements StorageTarget {
     try {
       return (await stat(this.pathOf(key))).isFile();
     } catch (error) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return false;
+      if (isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'ENOTDIR')) return false;
       throw error;
     }
   }
@@ -152,7 +148,7 @@ export class LocalTarget implements StorageTarget {
     try {
       entries = await readdir(folderPath, { withFileTypes: true });
     } catch (error) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return;
+      if (isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'ENOTDIR')) return;
       throw error;
     }
     for (const entry of entries) {
@@ -167,7 +163,7 @@ export class LocalTarget implements StorageTarget {
     try {
       await unlink(this.pathOf(key));
     } catch (error) {
-      if (!isCode(error, 'ENOENT')) throw error;
+      if (!isErrnoCode(error, 'ENOENT')) throw error;
     }
   }
 }
