@@ -119,7 +119,8 @@ export class LocalTarget implements StorageTarget {
     try {
       return await readFile(this.pathOf(key));
     } catch (error) {
-      if (isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'EISDIR') || isErrnoCode(error, 'ENOTDIR')) return undefined;
+      if (isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'EISDIR') || isErrnoCode(error, 'ENOTDIR'))
+        return undefined;
       throw error;
     }
   }

@@ -72,6 +72,31 @@ const leaseFor = (
 });
 
 /**
+ * Writes the lease `next` makes of the one read (undefined: none), conditionally on that version, reading it again
+ * when another run wrote it in between. `next` throws to refuse.
+ */
+async function swapLease(
+  target: StorageTarget,
+  object: string,
+  verb: string,
+  next: (held: Lease | undefined) => Lease,
+): Promise<{ lease: Lease; held?: Lease }> {
+  const key = lockKey(object);
+  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
+    const held = await readTaggedJson<Lease>(target, key);
+    const lease = next(held?.value);
+    try {
+      await writeJson(target, key, lease, held ? { ifMatch: held.tag } : { ifAbsent: true });
+      return { lease, held: held?.value };
+    } catch (error) {
+      // Another run wrote the lease since we read it: read it again.
+      if (!(error instanceof ObjectExistsError || error instanceof ObjectChangedError)) throw error;
+    }
+  }
+  throw new Error(`could not ${verb} the lease on ${object}: it changed ${LEASE_ATTEMPTS} times while trying`);
+}
+
+/**
  * Takes (or renews) the lease on `object` for `runId`. A lease of another run that has expired or was released
  * is taken over; a live one throws ObjectLockedError.
  */
@@ -81,24 +106,15 @@ export async function acquireLease(
   runId: string,
   options: LeaseOptions,
 ): Promise<AcquiredLease> {
-  const key = lockKey(object);
-  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
-    const held = await readTaggedJson<Lease>(target, key);
-    const mine = held?.value.runId === runId && !held.value.releasedAt;
-    if (held && !mine && !held.value.releasedAt && Date.parse(held.value.expiresAt) > options.now.getTime()) {
-      throw new ObjectLockedError(held.value);
+  const mine = (held: Lease | undefined) => held?.runId === runId && !held.releasedAt;
+  const { lease, held } = await swapLease(target, object, 'take', (held) => {
+    if (held && !mine(held) && !held.releasedAt && Date.parse(held.expiresAt) > options.now.getTime()) {
+      throw new ObjectLockedError(held);
     }
-    const lease = leaseFor(object, runId, options, mine ? held.value.acquiredAt : undefined);
-    try {
-      await writeJson(target, key, lease, held ? { ifMatch: held.tag } : { ifAbsent: true });
-      const abandoned = held && !mine && !held.value.releasedAt && held.value.runId !== runId;
-      return abandoned ? { ...lease, abandoned: held.value } : lease;
-    } catch (error) {
-      // Another run wrote the lease since we read it: read it again.
-      if (!(error instanceof ObjectExistsError || error instanceof ObjectChangedError)) throw error;
-    }
-  }
-  throw new Error(`could not take the lease on ${object}: it changed hands ${LEASE_ATTEMPTS} times while trying`);
+    return leaseFor(object, runId, options, mine(held) ? held?.acquiredAt : undefined);
+  });
+  // Taken from a run that neither released it nor renewed it in time.
+  return held && !mine(held) && !held.releasedAt ? { ...lease, abandoned: held } : lease;
 }
 
 /**
@@ -111,19 +127,11 @@ export async function renewLease(
   runId: string,
   options: LeaseOptions,
 ): Promise<Lease> {
-  const key = lockKey(object);
-  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt += 1) {
-    const held = await readTaggedJson<Lease>(target, key);
-    if (held?.value.runId !== runId || held.value.releasedAt) throw new LeaseLostError(object, runId, held?.value);
-    const lease = leaseFor(object, runId, options, held.value.acquiredAt);
-    try {
-      await writeJson(target, key, lease, { ifMatch: held.tag });
-      return lease;
-    } catch (error) {
-      if (!(error instanceof ObjectChangedError)) throw error;
-    }
-  }
-  throw new Error(`could not renew the lease on ${object}: it changed ${LEASE_ATTEMPTS} times while trying`);
+  const { lease } = await swapLease(target, object, 'renew', (held) => {
+    if (held?.runId !== runId || held.releasedAt) throw new LeaseLostError(object, runId, held);
+    return leaseFor(object, runId, options, held.acquiredAt);
+  });
+  return lease;
 }
 
 /** Releases the lease if `runId` still holds it, marking it released (a conditional write, never a delete). */
