@@ -16,3 +16,8 @@ export function describeAccessError(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** describeAccessError's reason for a missing scope (a problem of one object, not of the run); undefined otherwise. */
+export function missingScopeReason(error: unknown): string | undefined {
+  return error instanceof MissingScopesError ? describeAccessError(error) : undefined;
+}

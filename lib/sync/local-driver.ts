@@ -1,4 +1,4 @@
-import { describeAccessError, MissingScopesError } from '../hubspot';
+import { missingScopeReason } from '../hubspot';
 import { renewLease } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { finalizeRun, type FinalizeOptions, type RunResult } from './finalize';
@@ -87,8 +87,7 @@ async function syncItems(
         if ((await runSyncStep(itemDeps, item, { deadline, signal })).done) break;
       }
     } catch (error) {
-      const access = error instanceof MissingScopesError ? describeAccessError(error) : undefined;
-      const reason = access ?? (error instanceof Error ? error.message : String(error));
+      const reason = missingScopeReason(error) ?? (error instanceof Error ? error.message : String(error));
       // The run's summary reports it (one `error:` line); this says when it happened.
       deps.log.info(`${item.object} stopped: ${reason}`);
       failedItems.push({ object: item.object, reason });

@@ -1,11 +1,4 @@
-import {
-  describeAccessError,
-  listProperties,
-  MissingScopesError,
-  NotFoundError,
-  ValidationError,
-  type HubSpotClient,
-} from '../hubspot';
+import { listProperties, missingScopeReason, NotFoundError, ValidationError, type HubSpotClient } from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { readObjectState, writeRunPlan } from '../store/state';
@@ -64,8 +57,8 @@ const failureOf = (object: string, error: unknown): ObjectFailure | undefined =>
   if (error instanceof ObjectLockedError) return { object, reason: error.message };
   if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
   if (error instanceof ValidationError) return { object, reason: `HubSpot refused to list it: ${error.message}` };
-  const access = describeAccessError(error);
-  return access && error instanceof MissingScopesError ? { object, reason: access } : undefined;
+  const access = missingScopeReason(error);
+  return access ? { object, reason: access } : undefined;
 };
 
 /**
