@@ -10,7 +10,7 @@ import { publishPropertyMetadata } from './property-metadata';
 import { loadPlan } from './plan-cache';
 import { renewLease } from './checkpoint';
 import { tableOf } from './tables';
-import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, PIPELINE_OBJECTS } from './side-tables';
+import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, pipelineObjectsOf } from './side-tables';
 import type { ObjectFailure, ObjectOutcome, RunPlan, WorkItem } from './types';
 import type { ParquetColumnSpec } from './parts';
 
@@ -164,7 +164,7 @@ export async function publishDataset(
       meta: { content_length: p.bytes, record_count: p.rows },
     })),
     ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
-    ...(item.kind === 'pipelines' ? { pipelineObjects: [...(item.pipelineObjects ?? PIPELINE_OBJECTS)] } : {}),
+    ...(item.kind === 'pipelines' ? { pipelineObjects: [...pipelineObjectsOf(item)] } : {}),
   };
   const latest = await publishManifest(deps.target, spec.table, manifest);
   const catalog = await catalogOutcome(deps, spec.table, manifest, latest.manifest);
@@ -197,7 +197,7 @@ interface ItemDataset {
 function pipelinesNote(item: WorkItem, checkpoint: Checkpoint): string | undefined {
   const denied = Object.entries(checkpoint.notes);
   if (!denied.length) return undefined;
-  const others = (item.pipelineObjects ?? PIPELINE_OBJECTS).filter((type) => !checkpoint.notes[type]);
+  const others = pipelineObjectsOf(item).filter((type) => !checkpoint.notes[type]);
   const hint = others.length ? ` (to export the others' alone: --objects ${others.join(',')},pipelines)` : '';
   return `${denied.map(([type, reason]) => `${type} pipelines: ${reason}`).join('; ')}${hint}`;
 }

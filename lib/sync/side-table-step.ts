@@ -2,7 +2,7 @@ import { resumeCheckpoint, saveCheckpoint, countRequests } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
 import { firstFreePartIndex, scratchDir, uploadRows } from './parts';
-import { readOwnerRows, readPipelineRows, type SideTableRows } from './side-tables';
+import { pipelineObjectsOf, readOwnerRows, readPipelineRows, type SideTableRows } from './side-tables';
 import type { StepResult, WorkItem } from './types';
 import type { RowMeta } from '../schema/columns';
 import type { HubSpotClient } from '../hubspot';
@@ -12,7 +12,7 @@ const READERS: Record<
   (client: HubSpotClient, meta: RowMeta, item: WorkItem) => Promise<SideTableRows>
 > = {
   owners: readOwnerRows,
-  pipelines: (client, meta, item) => readPipelineRows(client, meta, item.pipelineObjects),
+  pipelines: (client, meta, item) => readPipelineRows(client, meta, pipelineObjectsOf(item)),
 };
 
 /** sync-step for owners and pipelines: small tables read whole and written as one part. */

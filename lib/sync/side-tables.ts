@@ -4,6 +4,7 @@ import type { Owner, Pipeline } from '../hubspot/types';
 import type { RowMeta } from '../schema/columns';
 import { formatTimestamp } from '../schema/parse-value';
 import type { ParquetColumnSpec } from './parts';
+import type { WorkItem } from './types';
 
 /** Columns every side table ends with, like the record tables. */
 export const META_COLUMNS = [
@@ -118,7 +119,7 @@ export async function readOwnerRows(client: HubSpotClient, meta: RowMeta): Promi
 }
 
 /** The object types with pipelines (deals, tickets). */
-export const PIPELINE_OBJECTS: readonly string[] = STANDARD_OBJECT_TYPES.filter((type) => type.hasPipelines).map(
+const PIPELINE_OBJECTS: readonly string[] = STANDARD_OBJECT_TYPES.filter((type) => type.hasPipelines).map(
   (type) => type.name,
 );
 
@@ -132,11 +133,15 @@ export function pipelineObjectsFor(requested: 'all' | readonly string[]): string
   return named.length ? named : [...PIPELINE_OBJECTS];
 }
 
+/** Whose pipelines a pipelines item holds (all, for items planned before items said). */
+export const pipelineObjectsOf = (item: Pick<WorkItem, 'pipelineObjects'>): readonly string[] =>
+  item.pipelineObjects ?? PIPELINE_OBJECTS;
+
 /** Pipelines of `objectTypes`; a type the key cannot read is noted (and fails the table in finalize). */
 export async function readPipelineRows(
   client: HubSpotClient,
   meta: RowMeta,
-  objectTypes: readonly string[] = PIPELINE_OBJECTS,
+  objectTypes: readonly string[],
 ): Promise<SideTableRows> {
   const rows: Record<string, unknown>[] = [];
   const notes: Record<string, string> = {};
