@@ -87,8 +87,8 @@ export async function publishPropertyMetadata(
   if (await readManifest(deps.target, TABLE, plan.runId))
     return publishDataset(deps, plan, item, checkpoint, { ...spec, parts: [] });
   let changed = false;
+  const run = { runId: plan.runId, readAt: plan.startedAt };
   for (const object of objects.filter((name) => plan.properties[name])) {
-    const run = { runId: plan.runId, readAt: plan.startedAt };
     if (await storeDefinitions(deps.target, object, plan.properties[object], run)) changed = true;
   }
   if (plan.mode !== 'full' && !changed) return undefined;

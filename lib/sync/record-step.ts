@@ -26,7 +26,7 @@ import type { StepResult, WorkItem } from './types';
 export interface StepOptions {
   /** Epoch ms by which the step must have returned (the Lambda's remaining time); default no limit. */
   deadline?: number;
-  /** Aborted (the user interrupted the run): the step stops as at its deadline, after the part being written. */
+  /** Aborted (the user interrupted the run): the step finishes the upload in flight and writes no new part. */
   signal?: AbortSignal;
 }
 
