@@ -2,20 +2,40 @@ import { z } from 'zod';
 import {
   describeIssues,
   InvalidInputError,
+  isoInstant,
   OBJECT_NAME,
   parseRunInput,
+  quote,
   RUN_MODES,
   type RunInput,
 } from '../lib/sync/run-input';
+import { parseIsoInstant } from '../lib/sync/iso-instant';
+import { executionRunId } from '../lib/sync/run-id';
 import { WORK_KINDS, type ObjectFailure, type WorkItem } from '../lib/sync/types';
 
+/** What the state machine hands plan: the execution's input (the run input) and which execution it is. */
+const PlanEnvelopeSchema = z
+  .object({
+    input: z.unknown(),
+    execution: z.object({ id: z.string().min(1), startTime: z.string().min(1) }),
+  })
+  .strict();
+
 /**
- * The plan function's event: run input straight from the scheduler or a backfill request, or an
- * EventBridge event whose `detail` holds it.
+ * The plan function's event: from the state machine, `{input, execution: {id, startTime}}` (the run id then comes
+ * from the execution, the same for every retry); invoked directly, the run input itself or an EventBridge event
+ * whose `detail` holds it.
  */
-export function parsePlanEvent(event: unknown): RunInput {
+export function parsePlanEvent(event: unknown): { input: RunInput; runId?: string } {
+  if (event && typeof event === 'object' && 'execution' in event) {
+    const { input, execution } = parse(PlanEnvelopeSchema, event, 'plan');
+    const startTime = parseIsoInstant(execution.startTime);
+    if (!startTime)
+      throw new InvalidInputError(`invalid plan event: execution.startTime ${quote(execution.startTime)}`);
+    return { input: parseRunInput(input), runId: executionRunId(execution.id, startTime) };
+  }
   const value = event && typeof event === 'object' && 'detail' in event ? (event as { detail: unknown }).detail : event;
-  return parseRunInput(value);
+  return { input: parseRunInput(value) };
 }
 
 const WorkItemSchema = z.object({
@@ -25,10 +45,10 @@ const WorkItemSchema = z.object({
   apiName: z.string().min(1),
   mode: z.enum(RUN_MODES),
   snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  startedAt: z.string().min(1),
+  startedAt: isoInstant,
   lastModifiedProperty: z.string().optional(),
-  since: z.string().optional(),
-  until: z.string().optional(),
+  since: isoInstant.optional(),
+  until: isoInstant.optional(),
   associationTargets: z.array(z.string()).optional(),
   expected: z.number().optional(),
 });

@@ -3,11 +3,11 @@ import { planRun } from '../lib/sync/plan';
 import { parsePlanEvent } from './events';
 import { getRuntime, logger } from './runtime';
 
-/** plan: validate the run input, then plan the run; the state machine maps over `items`. */
+/** plan: validate the run input, then plan the run (idempotent per execution); the state machine maps over `items`. */
 export const makePlanHandler = (runtime: () => Promise<SyncRuntime>) => async (event: unknown) => {
-  const input = parsePlanEvent(event);
+  const { input, runId } = parsePlanEvent(event);
   const { deps } = await runtime();
-  const plan = await planRun(deps, input);
+  const plan = await planRun(deps, input, { runId });
   logger.info('planned', { runId: plan.runId, items: plan.items.length, failures: plan.failures });
   return { runId: plan.runId, items: plan.items, failures: plan.failures };
 };

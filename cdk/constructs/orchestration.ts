@@ -67,10 +67,18 @@ export class Orchestration extends Construct {
     });
   }
 
-  /** Plan phase: invalid input is final; anything else is retried (plan writes nothing before its leases). */
+  /**
+   * Plan phase: invalid input is final; anything else is retried. Plan gets the execution's own input (the run
+   * input, whatever the states around it add) and its id and start time, which name the run: a retried plan takes
+   * back its own leases, and returns the stored plan if an attempt got that far.
+   */
   private plan(props: OrchestrationProps): tasks.LambdaInvoke {
     const task = new tasks.LambdaInvoke(this, 'Plan', {
       lambdaFunction: props.plan,
+      payload: sfn.TaskInput.fromObject({
+        input: sfn.JsonPath.objectAt(sfn.JsonPath.executionInput),
+        execution: { id: sfn.JsonPath.executionId, startTime: sfn.JsonPath.executionStartTime },
+      }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.plan',

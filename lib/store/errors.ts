@@ -46,6 +46,11 @@ export class ObjectChangedError extends StoreError {
   }
 }
 
+/** A stored file of the sync's own (state, lease, plan, manifest) is not what it should be; the message names it. */
+export class CorruptStoredFileError extends StoreError {
+  override name = 'CorruptStoredFileError';
+}
+
 /** S3 refused a request or could not be reached: the message names the request and the object; the cause is the SDK's error. */
 export class S3RequestError extends StoreError {
   override name = 'S3RequestError';

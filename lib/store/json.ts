@@ -1,3 +1,4 @@
+import { CorruptStoredFileError } from './errors';
 import type { PutCondition, StorageTarget, TaggedObject } from './target';
 
 /** Parses a stored JSON object; a clear error (naming the file) when it is not JSON. */
@@ -5,7 +6,9 @@ function parseStored<T>(target: StorageTarget, key: string, body: Buffer): T {
   try {
     return JSON.parse(body.toString('utf8')) as T;
   } catch (error) {
-    throw new Error(`${target.url(key)} is not valid JSON; fix or delete it to continue`, { cause: error });
+    throw new CorruptStoredFileError(`${target.url(key)} is not valid JSON; fix or delete it to continue`, {
+      cause: error,
+    });
   }
 }
 

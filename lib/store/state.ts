@@ -82,8 +82,12 @@ export function writeRunPlan(target: StorageTarget, plan: RunPlan): Promise<void
   return writeJson(target, runPlanKey(plan.runId), plan, { ifAbsent: true });
 }
 
+/** The stored plan of `runId`, if it has one. */
+export const findRunPlan = (target: StorageTarget, runId: string): Promise<RunPlan | undefined> =>
+  readJson<RunPlan>(target, runPlanKey(runId));
+
 export async function readRunPlan(target: StorageTarget, runId: string): Promise<RunPlan> {
-  const plan = await readJson<RunPlan>(target, runPlanKey(runId));
+  const plan = await findRunPlan(target, runId);
   if (!plan) throw new Error(`run ${runId} has no plan at ${target.url(runPlanKey(runId))}; start a new run`);
   return plan;
 }

@@ -1,17 +1,22 @@
 import { listProperties, missingScopeReason, NotFoundError, ValidationError, type HubSpotClient } from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
-import { readObjectState, writeRunPlan } from '../store/state';
+import { CorruptStoredFileError } from '../store/errors';
+import { findRunPlan, objectStateKey, readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { discardAbandonedItem } from './finalize';
 import { resolveObjects, type ResolvedObject } from './resolve-objects';
 import { pipelineObjectsFor } from './side-tables';
 import { makeRunId, snapshotDateOf } from './run-id';
-import { parseRunInput, type RunInput, type RunMode } from './run-input';
+import { parseIsoInstant } from './iso-instant';
+import { InvalidInputError, parseRunInput, quote, type RunInput, type RunMode } from './run-input';
 import type { ObjectFailure, RunPlan, WorkItem } from './types';
 
 export interface PlanOptions {
-  /** Fixed run id (tests, retries of a planner); default a new one. */
+  /**
+   * Fixed run id; default a new one. A planner retried under the same id (the state machine derives it from its
+   * execution) takes its own leases back, and gets the stored plan when an earlier attempt got as far as storing it.
+   */
   runId?: string;
 }
 
@@ -57,9 +62,44 @@ const failureOf = (object: string, error: unknown): ObjectFailure | undefined =>
   if (error instanceof ObjectLockedError) return { object, reason: error.message };
   if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
   if (error instanceof ValidationError) return { object, reason: `HubSpot refused to list it: ${error.message}` };
+  if (error instanceof CorruptStoredFileError) return { object, reason: error.message };
   const access = missingScopeReason(error);
   return access ? { object, reason: access } : undefined;
 };
+
+/** The plan an earlier attempt stored under `runId`, when there is one; it must be for the same kind of run. */
+async function storedPlanOf(deps: SyncDeps, runId: string, input: RunInput): Promise<RunPlan | undefined> {
+  const stored = await findRunPlan(deps.target, runId);
+  if (!stored) return undefined;
+  if (stored.mode !== input.mode) {
+    throw new InvalidInputError(`run ${runId} is planned already, as a ${stored.mode} run, not ${input.mode}`);
+  }
+  deps.log.info(`run ${runId} is planned already; returning its stored plan`);
+  return stored;
+}
+
+/** The object's stored watermark (in UTC), if any; a stored value that names no instant is a corrupt state file. */
+async function storedWatermark(deps: SyncDeps, object: string): Promise<string | undefined> {
+  const { watermark } = await readObjectState(deps.target, object);
+  if (watermark === null || watermark === undefined) return undefined;
+  const instant = typeof watermark === 'string' ? parseIsoInstant(watermark) : undefined;
+  if (instant) return instant.toISOString();
+  throw new CorruptStoredFileError(
+    `${deps.target.url(objectStateKey(object))} holds watermark ${quote(watermark)}, not an ISO 8601 instant; ` +
+      'fix it or delete the file (the next run then exports the object in full)',
+  );
+}
+
+/** Best effort: the plan's own error is what matters; a lease that stays held lapses after its TTL. */
+async function releaseAfterFailedPlan(deps: SyncDeps, runId: string, leased: Set<string>): Promise<void> {
+  for (const object of leased) {
+    try {
+      await releaseLease(deps.target, object, runId, deps.now());
+    } catch (error) {
+      deps.log.warn(`${object}: could not release the lease of failed plan ${runId}: ${(error as Error).message}`);
+    }
+  }
+}
 
 /**
  * Best effort: the dead run's files are only clutter (never published), so failing to remove them must not fail a
@@ -99,15 +139,17 @@ function resolveMode(
 /**
  * plan: validates access, fetches property definitions, takes a lease per object and stores the
  * run plan. Returns one work item per object; objects it cannot read become failures, not crashes.
+ * A plan that fails once it holds leases releases them, so a retried or later run is not locked out.
  */
 export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOptions = {}): Promise<RunPlan> {
   const started = deps.now();
   // Drivers validate with their own clock; the run's clock has the last word, before anything is written.
   const input = parseRunInput(given, { now: started });
+  if (options.runId) {
+    const stored = await storedPlanOf(deps, options.runId, input);
+    if (stored) return stored;
+  }
   const runId = options.runId ?? makeRunId(started);
-  const snapshotDate = snapshotDateOf(started);
-  const until = input.until ?? started.toISOString();
-  const plannedProperties: Record<string, PropertyDefinition[]> = {};
   const resolved = await resolveObjects(deps.client, input.objects, input.mode === 'full');
   const failures = [...resolved.failures];
   const fail = (object: string, error: unknown) => {
@@ -127,65 +169,80 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       fail(object.object, error);
     }
   }
-  // Lease before reading any state: the watermark read below must be the one this run will advance.
   const leased = new Set<string>();
-  for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
-    try {
-      const lease = await acquireLease(deps.target, name, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
-      leased.add(name);
-      if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
-    } catch (error) {
-      fail(name, error);
+  try {
+    // Lease before reading any state: the watermark read below must be the one this run will advance.
+    for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
+      try {
+        const lease = await acquireLease(deps.target, name, runId, {
+          now: deps.now(),
+          ttlMs: deps.settings.leaseTtlMs,
+        });
+        leased.add(name);
+        if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
+      } catch (error) {
+        fail(name, error);
+      }
     }
-  }
-
-  const base = { runId, snapshotDate, startedAt: started.toISOString() };
-  const items: WorkItem[] = [];
-  for (const { object, properties, expected, searchable } of checked.filter((c) => leased.has(c.object.object))) {
-    const state = await readObjectState(deps.target, object.object);
-    const since = input.since ?? state.watermark ?? undefined;
-    const mode = resolveMode(input, object.object, { since, searchable }, deps);
-    if (mode !== 'full' && since && Date.parse(since) >= Date.parse(until)) {
-      failures.push({
+    const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
+    const until = input.until ?? base.startedAt;
+    const items: WorkItem[] = [];
+    const plannedProperties: Record<string, PropertyDefinition[]> = {};
+    for (const { object, properties, expected, searchable } of checked.filter((c) => leased.has(c.object.object))) {
+      let since: string | undefined;
+      try {
+        since = input.since ?? (await storedWatermark(deps, object.object));
+      } catch (error) {
+        fail(object.object, error);
+        await releaseLease(deps.target, object.object, runId, deps.now());
+        leased.delete(object.object);
+        continue;
+      }
+      const mode = resolveMode(input, object.object, { since, searchable }, deps);
+      if (mode !== 'full' && since && Date.parse(since) >= Date.parse(until)) {
+        failures.push({
+          object: object.object,
+          reason: `nothing to export: since (${since}) is not before until (${until})`,
+        });
+        await releaseLease(deps.target, object.object, runId, deps.now());
+        leased.delete(object.object);
+        continue;
+      }
+      const targets = deps.settings.associationPairs
+        .filter(([from, to]) => mode === 'full' && from === object.object && leased.has(to))
+        .map(([, to]) => to);
+      items.push({
+        ...base,
+        kind: 'records',
         object: object.object,
-        reason: `nothing to export: since (${since}) is not before until (${until})`,
+        apiName: object.apiName,
+        mode,
+        lastModifiedProperty: object.lastModifiedProperty,
+        ...(mode !== 'full' ? { since, until } : {}),
+        ...(targets.length ? { associationTargets: targets } : {}),
+        expected,
       });
-      await releaseLease(deps.target, object.object, runId, deps.now());
-      continue;
+      plannedProperties[object.object] = properties;
     }
-    const targets = deps.settings.associationPairs
-      .filter(([from, to]) => mode === 'full' && from === object.object && leased.has(to))
-      .map(([, to]) => to);
-    items.push({
-      ...base,
-      kind: 'records',
-      object: object.object,
-      apiName: object.apiName,
-      mode,
-      lastModifiedProperty: object.lastModifiedProperty,
-      ...(mode !== 'full' ? { since, until } : {}),
-      ...(targets.length ? { associationTargets: targets } : {}),
-      expected,
-    });
-    plannedProperties[object.object] = properties;
-  }
-  for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
-    const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
-    items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full', ...pipelines });
-  }
+    for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
+      const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
+      items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full', ...pipelines });
+    }
 
-  const plan: RunPlan = {
-    runId,
-    mode: input.mode,
-    snapshotDate,
-    startedAt: started.toISOString(),
-    ...(input.since ? { since: input.since } : {}),
-    ...(input.mode !== 'full' ? { until } : {}),
-    items,
-    failures,
-    properties: plannedProperties,
-  };
-  await writeRunPlan(deps.target, plan);
-  deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures });
-  return plan;
+    const plan: RunPlan = {
+      ...base,
+      mode: input.mode,
+      ...(input.since ? { since: input.since } : {}),
+      ...(input.mode !== 'full' ? { until } : {}),
+      items,
+      failures,
+      properties: plannedProperties,
+    };
+    await writeRunPlan(deps.target, plan);
+    deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures });
+    return plan;
+  } catch (error) {
+    await releaseAfterFailedPlan(deps, runId, leased);
+    throw error;
+  }
 }

@@ -19,7 +19,7 @@ const notIso = (input: unknown) =>
   `(2026-01-31T09:30:00Z, 2026-01-31T10:30+01:00), not ${quote(input)}`;
 
 /** An instant in ISO_INSTANT's form, normalized to UTC (`toISOString`) so every later reader sees one spelling. */
-const isoInstant = z
+export const isoInstant = z
   .string({ error: (issue) => notIso(issue.input) })
   .regex(ISO_INSTANT, { error: (issue) => notIso(issue.input) })
   .transform((text, ctx) => {

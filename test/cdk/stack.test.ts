@@ -2,19 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HubSpotS3SyncStack } from '../../cdk/stack';
-
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hubspot/service-key-AbCdEf';
-
-// Bundling is skipped: these tests read the template, not the Lambda packages.
-const synth = (props: Partial<ConstructorParameters<typeof HubSpotS3SyncStack>[2]> = {}) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new HubSpotS3SyncStack(app, 'Test', {
-    serviceKeySecret: SECRET_ARN,
-    env: { account: '123456789012', region: 'eu-west-1' },
-    ...props,
-  });
-  return Template.fromStack(stack);
-};
+import { SECRET_ARN, stateMachineDefinition, synthStack as synth } from '../helpers/stack';
 
 describe('Stack: HubSpotS3SyncStack', () => {
   const template = synth();
@@ -80,10 +68,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
   });
 
   it('orchestrates plan -> Map of looping sync-steps -> finalize, and finalizes after a failed Map', () => {
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    // The definition is a Fn::Join of text and function ARN tokens that sit inside JSON strings.
-    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
-    const definition = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+    const definition = stateMachineDefinition(template);
     const states = definition.States;
     expect([
       definition.StartAt,
@@ -92,6 +77,11 @@ describe('Stack: HubSpotS3SyncStack', () => {
       states.SyncObjects.Next,
       states.Finalize.End,
     ]).toEqual(['Start', 'Plan', 'SyncObjects', 'Finalize', true]);
+    // Plan reads the execution's own input (the states before it add fields) and the execution that names the run.
+    expect(states.Plan.Parameters).toEqual({
+      'input.$': '$$.Execution.Input',
+      execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
+    });
     expect(states.Finalize.Parameters).toEqual({ 'runId.$': '$.plan.runId', 'results.$': '$.results' });
     expect(states.SyncObjects.MaxConcurrency).toBe(4);
     expect(states.SyncObjects.Catch).toEqual([

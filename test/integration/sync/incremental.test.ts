@@ -124,4 +124,31 @@ describe('Sync engine: incremental runs', () => {
     );
     expect(JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark).toBe(watermark);
   });
+
+  it.each([
+    ['is not JSON', '{"object": "contacts", "watermark": ', 'is not valid JSON; fix or delete it to continue'],
+    [
+      'holds a watermark that is no instant',
+      JSON.stringify({ object: 'contacts', watermark: 'yesterday' }),
+      'holds watermark "yesterday", not an ISO 8601 instant; fix it or delete the file',
+    ],
+  ])('fails only the object whose state file %s, naming the file, and frees it', async (_case, body, message) => {
+    await h.run({ mode: 'full', objects: ['contacts', 'companies'] });
+    await h.target.putObject('_state/contacts.json', body);
+
+    const run = await h.run({ mode: 'incremental', objects: ['contacts', 'companies'] });
+
+    const status = Object.fromEntries(run.outcomes.map((o) => [o.dataset, [o.status, o.reason ?? '']]));
+    expect(status['companies.changes']).toEqual(['completed', '']);
+    expect(status.contacts[0]).toBe('failed');
+    expect(status.contacts[1]).toContain(`${h.target.url('_state/contacts.json')} `);
+    expect(status.contacts[1]).toContain(message);
+    // The file is left as it was for the user to look at; the lease is free for the run after the fix.
+    expect((await h.target.getObject('_state/contacts.json'))!.toString()).toBe(body);
+    const lease = JSON.parse((await h.target.getObject('_state/locks/contacts.json'))!.toString());
+    expect(lease).toMatchObject({ runId: run.runId, releasedAt: expect.any(String) });
+    await h.target.putObject('_state/contacts.json', JSON.stringify({ object: 'contacts', watermark: null }));
+    const fixed = await h.run({ mode: 'incremental', objects: ['contacts'] });
+    expect(fixed.outcomes.map((o) => [o.dataset, o.status])).toEqual([['contacts', 'completed']]);
+  });
 });
