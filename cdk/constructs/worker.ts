@@ -53,8 +53,16 @@ export class Worker extends Construct {
         logGroup: new logs.LogGroup(this, `${name}-logs`, { retention: logs.RetentionDays.ONE_MONTH }),
         depsLockFilePath: path.join(ROOT, 'package-lock.json'),
         projectRoot: ROOT,
-        // DuckDB is a native module: installed into the bundle, not bundled by esbuild.
-        bundling: { nodeModules: ['@duckdb/node-api'], target: 'node24', sourceMap: true },
+        bundling: {
+          // DuckDB is a native module: installed into the package, not bundled by esbuild. Its binary is chosen
+          // by npm's platform settings, set to the function's (not the deploying machine's, say a Mac).
+          nodeModules: ['@duckdb/node-api'],
+          environment: { npm_config_os: 'linux', npm_config_cpu: 'x64', npm_config_libc: 'glibc' },
+          // The SDK versions tested here, not whichever the Lambda runtime ships.
+          bundleAwsSDK: true,
+          target: 'node24',
+          sourceMap: true,
+        },
       });
     this.plan = make('plan', { memoryMiB: 512, timeout: Duration.minutes(5) });
     this.syncStep = make('sync-step', { memoryMiB: 2048, timeout: Duration.minutes(15), tmp: Size.gibibytes(4) });

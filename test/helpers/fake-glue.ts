@@ -2,8 +2,6 @@
  * An in-memory Glue Data Catalog answering the four calls GlueCatalog makes, with Glue's error names. Glue cannot
  * run here; tests pair this fake with real reads of the S3 folders its tables point at.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   BatchCreatePartitionCommand,
   CreateTableCommand,
@@ -12,6 +10,7 @@ import {
   type PartitionInput,
   type TableInput,
 } from '@aws-sdk/client-glue';
+import { serveAwsJson, type AwsJsonServer } from './aws-json-server';
 
 /** The commands FakeGlue answers, by the operation name Glue's JSON protocol puts in X-Amz-Target. */
 const OPERATIONS: Record<string, new (input: never) => object> = {
@@ -95,34 +94,13 @@ export class FakeGlue {
     return found;
   }
 
-  /**
-   * Serves this catalog over Glue's wire protocol (AWS JSON 1.1) on loopback, so the real GlueClient can be pointed
-   * at it with AWS_ENDPOINT_URL_GLUE. Errors answer 400 with `__type`, as Glue does.
-   */
-  async listen(): Promise<{ endpoint: string; close(): Promise<void> }> {
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSGlue\./, '');
-        const Command = OPERATIONS[operation];
-        const reply = (status: number, body: object) => {
-          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-          response.end(JSON.stringify(body));
-        };
-        if (!Command) return reply(400, { __type: 'InvalidInputException', message: `Unknown ${operation}` });
-        const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as never;
-        this.send(new Command(input)).then(
-          (output) => reply(200, output),
-          (error: Error) => reply(400, { __type: error.name, message: error.message }),
-        );
-      });
+  /** Serves this catalog over Glue's wire protocol on loopback, for the real GlueClient (AWS_ENDPOINT_URL_GLUE). */
+  listen(): Promise<AwsJsonServer> {
+    return serveAwsJson((target, input) => {
+      const operation = target.replace(/^AWSGlue\./, '');
+      const Command = OPERATIONS[operation];
+      if (!Command) throw new GlueFault('InvalidInputException', `Unknown ${operation}`);
+      return this.send(new Command(input as never));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      endpoint: `http://127.0.0.1:${port}`,
-      close: () => new Promise((resolve) => server.close(() => resolve())),
-    };
   }
 }
