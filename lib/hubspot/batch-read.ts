@@ -3,7 +3,8 @@
  */
 import type { HubSpotClient } from './client';
 import { PROPERTY_LIMITS, completeRecord, hasResults, sliceInto } from './property-chunks';
-import type { BatchReadResponse, HubSpotRecord } from './types';
+import { TransientError } from './errors';
+import type { BatchReadResponse, HubSpotErrorBody, HubSpotRecord } from './types';
 
 export interface ReadRecordsOptions {
   /** Read archived records (`?archived=true`). */
@@ -13,8 +14,9 @@ export interface ReadRecordsOptions {
 }
 
 /**
- * Reads records by id in batches of 100, in input order. Ids HubSpot reports as failed in a 207
- * (e.g. deleted meanwhile) are left out; every requested property is a key of each record.
+ * Reads records by id in batches of 100, in input order. Ids HubSpot reports not found in a 207 (deleted meanwhile)
+ * are left out; any other missing id fails the batch as transient (retried by the step), never dropped silently.
+ * Every requested property is a key of each record.
  * @example const records = await readRecords(client, 'contacts', ['1', '2'], ['email', 'firstname']);
  */
 export async function readRecords(
@@ -54,8 +56,30 @@ async function readBatch(
     validate: hasResults,
   });
   const byId = new Map(response.results.map((record) => [String(record.id), record]));
+  const unexplained = missingWithoutNotFound(ids, byId, response.errors ?? []);
+  if (unexplained.length) {
+    const reasons = [...new Set((response.errors ?? []).map((e) => `${e.category ?? 'error'}: ${e.message ?? ''}`))];
+    throw new TransientError(
+      `batch read of ${objectType} answered ${byId.size} of ${ids.length} records; ${unexplained.length} ` +
+        `missing (e.g. ${unexplained[0]}) without a not-found error${reasons.length ? ` (${reasons.join('; ')})` : ''}`,
+    );
+  }
   return ids.flatMap((id) => {
     const record = byId.get(id);
     return record ? [completeRecord({ ...record, id: String(record.id) }, properties)] : [];
   });
+}
+
+/**
+ * Requested ids the answer lacks that no OBJECT_NOT_FOUND error accounts for. A record deleted since it was listed
+ * is rightly left out; any other gap (an error of another category, or none at all) would lose it silently.
+ */
+function missingWithoutNotFound(ids: string[], found: Map<string, unknown>, errors: HubSpotErrorBody[]): string[] {
+  const missing = ids.filter((id) => !found.has(id));
+  if (!missing.length) return [];
+  const notFound = errors.filter((e) => e.category === 'OBJECT_NOT_FOUND');
+  // A not-found error that does not list its ids covers every gap.
+  if (notFound.some((e) => !e.context?.ids)) return [];
+  const gone = new Set(notFound.flatMap((e) => e.context?.ids ?? []));
+  return missing.filter((id) => !gone.has(id));
 }
