@@ -3,7 +3,7 @@
  * (the client does that once after a 401, which is how a key rotation is survived).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { UnauthorizedError } from './errors';
+import { TransientError, UnauthorizedError } from './errors';
 
 export interface ServiceKeyProvider {
   /** Human-readable origin of the key, e.g. 'environment variable HUBSPOT_SERVICE_KEY' (never the key). */
@@ -53,6 +53,18 @@ interface CachedSecret {
 /** Module-level: survives warm Lambda invocations, keyed by secret id. */
 const SECRET_CACHE = new Map<string, CachedSecret>();
 
+/** Secrets Manager's answers that mean this secret cannot be read as things stand: retrying will not help. */
+const SECRET_REFUSALS = new Set([
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'DecryptionFailure',
+  'InvalidRequestException',
+  'InvalidParameterException',
+  'UnrecognizedClientException',
+]);
+
+const awsErrorName = (error: unknown): string | undefined => (error as { name?: string } | undefined)?.name;
+
 /** Forgets every cached secret (tests). */
 export function clearSecretCache(): void {
   SECRET_CACHE.clear();
@@ -77,11 +89,13 @@ export function secretsManagerKeyProvider(options: SecretsManagerKeyProviderOpti
     } catch (error) {
       // The SDK's own words (a missing region, a refused connection, AccessDenied): it never saw the key.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new UnauthorizedError(
+      const message =
         `Could not read the service key from ${source} (${reason}). Check the AWS region and credentials, that ` +
-          'the secret exists, and that this role may call secretsmanager:GetSecretValue on it.',
-        { cause: error, source },
-      );
+        'the secret exists, and that this role may call secretsmanager:GetSecretValue on it (and kms:Decrypt on its key).';
+      // A refusal stays a refusal; throttling, a timeout or a 5xx (after the SDK's own retries) may pass.
+      if (SECRET_REFUSALS.has(awsErrorName(error) ?? ''))
+        throw new UnauthorizedError(message, { cause: error, source });
+      throw new TransientError(message, { cause: error });
     }
     const key = parseSecretValue(output.SecretString, source);
     SECRET_CACHE.set(secretId, { key, readAt: now() });

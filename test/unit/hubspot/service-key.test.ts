@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { UnauthorizedError } from '../../../lib/hubspot/errors';
+import { TransientError, UnauthorizedError } from '../../../lib/hubspot/errors';
 import {
   clearSecretCache,
   envKeyProvider,
@@ -7,6 +7,7 @@ import {
   secretsManagerKeyProvider,
   staticKeyProvider,
 } from '../../../lib/hubspot/service-key';
+import { serveAwsJson } from '../../helpers/aws-json-server';
 
 /** A Secrets Manager stand-in that returns the queued values and counts calls. */
 function fakeSecrets(values: (string | Error)[]) {
@@ -102,8 +103,36 @@ describe('Function: secretsManagerKeyProvider', () => {
     expect((error as Error).message).toBe(
       'Could not read the service key from secret hubspot/key (AccessDeniedException: denied). Check the AWS ' +
         'region and credentials, that the secret exists, and that this role may call ' +
-        'secretsmanager:GetSecretValue on it.',
+        'secretsmanager:GetSecretValue on it (and kms:Decrypt on its key).',
     );
+  });
+
+  it.each([
+    ['ThrottlingException', TransientError],
+    ['InternalServiceError', TransientError],
+    ['ResourceNotFoundException', UnauthorizedError],
+    ['DecryptionFailure', UnauthorizedError],
+  ])('takes Secrets Manager answering %s as %p (retried, or final)', async (type, expected) => {
+    // Secrets Manager's wire protocol on loopback, answering every read with that error.
+    const server = await serveAwsJson(() => {
+      throw Object.assign(new Error(`${type} from the fake`), { name: type });
+    });
+    try {
+      const client = new SecretsManagerClient({
+        region: 'eu-west-1',
+        endpoint: server.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      });
+      const error = await secretsManagerKeyProvider({ secretId: 'hubspot/key', client })
+        .getKey()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(expected);
+      expect(error).not.toBeInstanceOf(expected === TransientError ? UnauthorizedError : TransientError);
+      expect((error as Error).message).toContain(`(${type}: ${type} from the fake)`);
+    } finally {
+      await server.close();
+    }
   });
 
   it("says why the SDK's own client could not reach Secrets Manager", async () => {
