@@ -1,7 +1,7 @@
 import { buildRecordColumns } from '../schema/columns';
 import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
 import { ObjectLockedError, releaseLease } from '../store/lock';
-import { pointLatestAt, publishManifest, readManifest, type Manifest } from '../store/manifest';
+import { pointLatestAt, publishManifest, readLatest, readManifest, type Manifest } from '../store/manifest';
 import { readJson } from '../store/json';
 import { readObjectState, runPlanKey, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
 import type { SyncDeps } from './deps';
@@ -241,7 +241,11 @@ async function removeUnpublished(deps: SyncDeps, item: WorkItem, datasets: ItemD
   }
 }
 
-/** Outcomes of an item finalized before (this call is a retry), read back from its manifests. */
+/**
+ * Outcomes of an item finalized before (this call is a retry, perhaps after later runs), read back from its
+ * manifests. The catalog may not have taken a dataset the first time: it is registered again only while `_latest`
+ * still points at this run, since registering it after a later run would point the table back at older data.
+ */
 async function publishedOutcomes(
   deps: SyncDeps,
   plan: RunPlan,
@@ -255,11 +259,11 @@ async function publishedOutcomes(
       if (!manifest) {
         return failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), 'not published by this run');
       }
-      // The catalog may not have taken it the first time: registering again is harmless.
       const manifestUrl = deps.target.url(manifestKey(ds.table, plan.runId));
+      const current = (await readLatest(deps.target, ds.table))?.runId === plan.runId;
       return {
         ...completedOutcome(manifest, manifestUrl, none),
-        ...(await catalogOutcome(deps, ds.table, manifest, manifestUrl)),
+        ...(current ? await catalogOutcome(deps, ds.table, manifest, manifestUrl) : {}),
       };
     }),
   );
@@ -270,8 +274,9 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   const [main] = datasets;
   const state = await readObjectState(deps.target, item.object);
   const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
-  if (!checkpoint && state.lastRunId === plan.runId) {
-    // Published before: a finalize that stopped right after may not have released the lease yet.
+  // Published before (a retried finalize), perhaps with later runs published since: its manifest says so, whatever
+  // the state's lastRunId now names. A finalize that stopped right after may not have released the lease yet.
+  if (!checkpoint && (await readManifest(deps.target, main.table, plan.runId))) {
     await releaseLease(deps.target, item.object, plan.runId, deps.now());
     return publishedOutcomes(deps, plan, item, datasets);
   }
@@ -328,7 +333,18 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
   const plan = await loadPlan(deps, runId);
   const failures = new Map((options.failedItems ?? []).map((f) => [f.object, f.reason]));
   const outcomes: ObjectOutcome[] = [];
-  for (const item of plan.items) outcomes.push(...(await finalizeItem(deps, plan, item, failures.get(item.object))));
+  // Each item's events go out once it is published: a finalize that fails on a later item has announced what it
+  // published (a retry announces it again; events are at least once, keyed by manifestUrl).
+  const announce = async (announced: ObjectOutcome[]) => {
+    if (announced.length) {
+      await options.publishEvents?.(announced.map((outcome) => completionEvent(outcome, runId, plan.snapshotDate)));
+    }
+  };
+  for (const item of plan.items) {
+    const itemOutcomes = await finalizeItem(deps, plan, item, failures.get(item.object));
+    await announce(itemOutcomes);
+    outcomes.push(...itemOutcomes);
+  }
   const exported = plan.items.filter(
     (item) => item.kind === 'records' && outcomes.some((o) => o.object === item.object && o.status === 'completed'),
   );
@@ -339,10 +355,12 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
         exported.map((item) => item.object),
       )
     : undefined;
-  if (metadata) outcomes.push(metadata);
-  for (const failure of plan.failures)
-    outcomes.push(failed({ object: failure.object, mode: plan.mode }, failure.object, failure.reason));
-  await options.publishEvents?.(outcomes.map((outcome) => completionEvent(outcome, runId, plan.snapshotDate)));
+  const rest = [
+    ...(metadata ? [metadata] : []),
+    ...plan.failures.map((f) => failed({ object: f.object, mode: plan.mode }, f.object, f.reason)),
+  ];
+  await announce(rest);
+  outcomes.push(...rest);
   return {
     runId,
     mode: plan.mode,

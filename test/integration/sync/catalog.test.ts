@@ -9,6 +9,7 @@ import { runPrefix, type TableRef } from '../../../lib/store/layout';
 import { readLatest } from '../../../lib/store/manifest';
 import { createSyncRuntime } from '../../../lib/sync/create-deps';
 import { finalizeRun } from '../../../lib/sync/finalize';
+import type { CompletionEvent } from '../../../lib/sync/events';
 import type { ObjectOutcome } from '../../../lib/sync/types';
 import { FakeGlue } from '../../helpers/fake-glue';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
@@ -158,6 +159,48 @@ describe('Sync engine: Glue tables for published datasets', () => {
       retried.outcomes.find((o) => o.dataset === 'deals')!,
       result.runId,
     );
+  });
+
+  it('announces what a failing finalize published, and a retry after a later run neither denies it nor rolls it back', async () => {
+    // Prepare: watermarks, then run A, whose finalize publishes contacts and fails on every write of companies.
+    await h.run({ mode: 'full', objects: ['contacts', 'companies'] });
+    const events: CompletionEvent[] = [];
+    const publishEvents = async (sent: CompletionEvent[]) => void events.push(...sent);
+    const put = h.target.putObject.bind(h.target);
+    h.target.putObject = (key, ...rest) =>
+      key.startsWith('_manifests/companies.changes/') ? Promise.reject(new Error('S3 is down')) : put(key, ...rest);
+    try {
+      await expect(
+        h.run({ mode: 'incremental', objects: ['contacts', 'companies'] }, { publishEvents }),
+      ).rejects.toThrow('S3 is down');
+    } finally {
+      h.target.putObject = put;
+    }
+    const runA = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString()).lastRunId as string;
+    const contactsChanges = { kind: 'changes', object: 'contacts' } as const;
+    expect(events.map((e) => [e.detailType, e.detail.dataset, e.detail.runId])).toEqual([
+      ['Snapshot Completed', 'contacts.changes', runA],
+    ]);
+
+    // Act: run B publishes contacts' next change set; then A's finalize is retried.
+    const runB = await h.run({ mode: 'incremental', objects: ['contacts'] });
+    const glueBefore = JSON.stringify(glue.table(DATABASE, 'hs_contacts_changes')?.input);
+    events.length = 0;
+    const retried = await finalizeRun(h.deps, runA, { publishEvents });
+
+    // Assess: A's contacts change set is reported (and announced again) as published; B stays current.
+    expect(retried.outcomes.map((o) => [o.dataset, o.status])).toEqual(
+      expect.arrayContaining([
+        ['contacts.changes', 'completed'],
+        ['companies.changes', 'completed'],
+      ]),
+    );
+    expect(events.filter((e) => e.detail.dataset === 'contacts.changes').map((e) => e.detailType)).toEqual([
+      'Snapshot Completed',
+    ]);
+    expect((await readLatest(h.target, contactsChanges))?.runId).toBe(runB.runId);
+    expect(JSON.stringify(glue.table(DATABASE, 'hs_contacts_changes')?.input)).toBe(glueBefore);
+    expect(glueBefore).toContain(runB.runId);
   });
 });
 
