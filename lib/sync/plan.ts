@@ -115,17 +115,41 @@ async function discardAbandoned(deps: SyncDeps, object: string, runId: string): 
 }
 
 /**
- * The mode an object runs in: incremental needs a watermark (or an explicit since) and search;
- * without either the object takes a full snapshot, which also sets its watermark.
+ * Where an incremental or backfill window starts. A backfill: its since. An incremental run: the watermark, or an
+ * earlier since; a later one would skip the changes in between for good (the watermark then moves past them), and
+ * without a watermark there is none (the object takes a full snapshot first).
+ */
+function windowStart(input: RunInput, object: string, watermark: string | undefined, deps: SyncDeps) {
+  if (input.mode !== 'incremental') return input.since;
+  if (input.since && (!watermark || Date.parse(input.since) > Date.parse(watermark))) {
+    deps.log.info(
+      `${object}: since ${input.since} is not used: ` +
+        (watermark
+          ? `it is after the watermark (${watermark}), and changes in between would be skipped for good; this run starts at the watermark`
+          : 'there is no watermark yet, so this run takes a full snapshot') +
+        ' (for exactly that window, run a backfill)',
+    );
+    return watermark;
+  }
+  return input.since ?? watermark;
+}
+
+/**
+ * The mode an object runs in: incremental needs a watermark and search, else the object takes a full snapshot
+ * (which also sets its watermark). A backfill needs search: a full snapshot instead would move `_latest` and the
+ * watermark, which a backfill never does.
  */
 function resolveMode(
   input: RunInput,
   object: string,
   facts: { since?: string; searchable: boolean },
   deps: SyncDeps,
-): RunMode {
+): RunMode | { reason: string } {
   if (input.mode === 'full') return 'full';
   if (!facts.searchable) {
+    if (input.mode === 'backfill') {
+      return { reason: 'HubSpot search does not serve this type, and a backfill needs it; export it with mode full' };
+    }
     deps.log.info(`${object}: HubSpot search does not serve this type, so it takes a full snapshot`);
     return 'full';
   }
@@ -189,23 +213,31 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     const items: WorkItem[] = [];
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
     for (const { object, properties, expected, searchable } of checked.filter((c) => leased.has(c.object.object))) {
-      let since: string | undefined;
-      try {
-        since = input.since ?? (await storedWatermark(deps, object.object));
-      } catch (error) {
-        fail(object.object, error);
+      const drop = async (failure: ObjectFailure) => {
+        failures.push(failure);
         await releaseLease(deps.target, object.object, runId, deps.now());
         leased.delete(object.object);
+      };
+      let watermark: string | undefined;
+      try {
+        watermark = await storedWatermark(deps, object.object);
+      } catch (error) {
+        const failure = failureOf(object.object, error);
+        if (!failure) throw error;
+        await drop(failure);
         continue;
       }
+      const since = windowStart(input, object.object, watermark, deps);
       const mode = resolveMode(input, object.object, { since, searchable }, deps);
+      if (typeof mode !== 'string') {
+        await drop({ object: object.object, reason: mode.reason });
+        continue;
+      }
       if (mode !== 'full' && since && Date.parse(since) >= Date.parse(until)) {
-        failures.push({
+        await drop({
           object: object.object,
           reason: `nothing to export: since (${since}) is not before until (${until})`,
         });
-        await releaseLease(deps.target, object.object, runId, deps.now());
-        leased.delete(object.object);
         continue;
       }
       const targets = deps.settings.associationPairs

@@ -43,6 +43,9 @@ interface PendingPart {
   last: boolean;
 }
 
+/** Time kept before the deadline per millisecond of the slowest write seen: one more write, with room to spare. */
+const WRITE_ALLOWANCE = 1.5;
+
 /** A closed part on its way to the checkpoint, with the phase fetching went on in after it. */
 type ClosedPart = PendingPart & { phase: SyncPhase };
 
@@ -68,6 +71,8 @@ class RecordStep {
   /** Rows and pages of closed parts not yet in the checkpoint (for progress). */
   private readonly closed = { rows: 0, pages: 0 };
   private readonly counted = { requests: 0, retries: 0 };
+  /** The longest a part's write took in this step (ms): the step stops fetching in time for one more. */
+  private slowestWriteMs = 0;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -99,7 +104,7 @@ class RecordStep {
     this.position = { phase, cursor, searchCursor };
     await this.startPart();
     try {
-      return await this.pageUntil(deadline - this.deps.settings.deadlineMarginMs, names, signal);
+      return await this.pageUntil(deadline, names, signal);
     } finally {
       // The part being written is finished before the step returns; when the step failed, that error is the one
       // thrown. Rows after the last closed part are re-read by the next step: drop their spool (and file handle).
@@ -109,11 +114,21 @@ class RecordStep {
     }
   }
 
-  private async pageUntil(stopAt: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
+  /**
+   * When to stop fetching: the margin before the deadline, or more when a part's write (DuckDB, upload, association
+   * reads sharing the rate budget) has taken longer here, since the step finishes one write after it stops.
+   */
+  private stopAt(deadline: number): number {
+    return deadline - Math.max(this.deps.settings.deadlineMarginMs, WRITE_ALLOWANCE * this.slowestWriteMs);
+  }
+
+  private async pageUntil(deadline: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
     const { client } = this.deps;
     while (this.position.phase !== 'done') {
       const phase = this.position.phase;
-      const pages = pagesOfPhase(client, this.item, { ...this.position }, names, this.deps.settings.lookbackMs);
+      // The lookback covers search lag behind a watermark; a backfill's since is the user's own, taken as given.
+      const lookbackMs = this.item.mode === 'incremental' ? this.deps.settings.lookbackMs : 0;
+      const pages = pagesOfPhase(client, this.item, { ...this.position }, names, lookbackMs);
       for await (const page of pages) {
         await this.addPage(page);
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
@@ -122,7 +137,7 @@ class RecordStep {
           await this.writer.drain();
           return this.result(this.isDone());
         }
-        if (this.deps.now().getTime() >= stopAt) {
+        if (this.deps.now().getTime() >= this.stopAt(deadline)) {
           await this.stopAtDeadline();
           return this.result(this.isDone());
         }
@@ -208,6 +223,7 @@ class RecordStep {
   /** Uploads a closed part (and its associations), then checkpoints the position after it. */
   private async writePart(part: ClosedPart): Promise<void> {
     const { spool, syncedAt, ids, resume, phase, pages } = part;
+    const started = this.deps.now().getTime();
     try {
       // An empty table still gets one (empty) part, so its schema is there to query.
       const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
@@ -227,6 +243,7 @@ class RecordStep {
       // Written or failed, the part's local files go: a failed part is fetched again by the next step.
       await removeLocalPart(spool.path);
     }
+    this.slowestWriteMs = Math.max(this.slowestWriteMs, this.deps.now().getTime() - started);
     this.closed.rows -= spool.rows;
     this.closed.pages -= pages;
     this.checkpoint.pages += pages;

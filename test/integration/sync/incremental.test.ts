@@ -1,5 +1,8 @@
+import { ValidationError } from '../../../lib/hubspot';
 import type { HubSpotRecord } from '../../../lib/hubspot/types';
 import { fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Ids an incremental window must hold, straight from the oracle: modified in the window, or archived in it. */
 function expectedChangeIds(h: Harness, object: string, since: string, until: string, lookbackMs: number): string[] {
@@ -119,10 +122,79 @@ describe('Sync engine: incremental runs', () => {
     const backfill = await h.run({ mode: 'backfill', objects: ['companies'], since: '2000-01-01T01:00+01:00' });
     const { manifest, rows } = await changeSet(h, 'companies', backfill.runId, 'id, archived');
     expect(manifest.window!.since).toBe(since);
-    expect(rows.map((r) => r.id)).toEqual(
-      expectedChangeIds(h, 'companies', since, manifest.window!.until!, lookbackMs),
-    );
+    // A backfill's since is the user's: no lookback before it.
+    expect(rows.map((r) => r.id)).toEqual(expectedChangeIds(h, 'companies', since, manifest.window!.until!, 0));
     expect(JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark).toBe(watermark);
+  });
+
+  it('starts an incremental run at the watermark when its since is later, so no change is skipped', async () => {
+    await h.run({ mode: 'full', objects: ['contacts'] });
+    await sleep(lookbackMs + 50);
+    const [inGap, afterSince] = h.sim.oracle.records('contacts');
+    h.sim.admin.updateRecord('contacts', inGap.id, { firstname: 'Changed before since' });
+    await sleep(lookbackMs + 200);
+    const since = new Date().toISOString();
+    await sleep(50);
+    h.sim.admin.updateRecord('contacts', afterSince.id, { firstname: 'Changed after since' });
+
+    const run = await h.run({ mode: 'incremental', objects: ['contacts'], since });
+
+    const { rows } = await changeSet(h, 'contacts', run.runId);
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining([inGap.id, afterSince.id]));
+    expect(h.logs.some((l) => l.includes(`since ${since} is not used: it is after the watermark`))).toBe(true);
+  });
+
+  it('takes a full snapshot first when an incremental run names a since but the object has no watermark', async () => {
+    const run = await h.run({ mode: 'incremental', objects: ['companies'], since: '2026-01-01' });
+    expect(run.outcomes.filter((o) => o.object === 'companies').map((o) => [o.dataset, o.mode, o.rows])).toEqual([
+      ['companies', 'full', h.sim.oracle.count('companies') + h.sim.oracle.count('companies', { archived: true })],
+    ]);
+  });
+
+  it('keeps a backfill to records modified from its since on, with no lookback', async () => {
+    await sleep(50);
+    const [before, after] = h.sim.oracle.records('contacts');
+    h.sim.admin.updateRecord('contacts', before.id, { firstname: 'Just before since' });
+    await sleep(200);
+    const since = new Date().toISOString();
+    await sleep(50);
+    h.sim.admin.updateRecord('contacts', after.id, { firstname: 'After since' });
+
+    const run = await h.run({ mode: 'backfill', objects: ['contacts'], since });
+
+    const { manifest, rows } = await changeSet(h, 'contacts', run.runId);
+    expect(manifest.window!.since).toBe(since);
+    expect(rows.map((r) => r.id)).toEqual([after.id]);
+  });
+
+  it('fails a backfill of a type search does not serve, leaving its snapshot and watermark alone', async () => {
+    await h.run({ mode: 'full', objects: ['companies'] });
+    const before = await Promise.all(
+      ['_state/companies.json', '_latest/companies.json'].map((k) => h.target.getObject(k)),
+    );
+    const client = h.deps.client;
+    const request = client.request.bind(client);
+    // As HubSpot answers a search of a type it does not index.
+    client.request = ((req: Parameters<typeof request>[0]) =>
+      req.method === 'POST' && req.path.endsWith('/companies/search')
+        ? Promise.reject(new ValidationError('Search is not supported for this object type'))
+        : request(req)) as typeof client.request;
+    try {
+      const run = await h.run({ mode: 'backfill', objects: ['companies'], since: '2020-01-01' });
+      expect(run.outcomes.map((o) => [o.object, o.status, o.reason])).toEqual([
+        [
+          'companies',
+          'failed',
+          'HubSpot search does not serve this type, and a backfill needs it; export it with mode full',
+        ],
+      ]);
+    } finally {
+      client.request = request;
+    }
+    const after = await Promise.all(
+      ['_state/companies.json', '_latest/companies.json'].map((k) => h.target.getObject(k)),
+    );
+    expect(after.map(String)).toEqual(before.map(String));
   });
 
   it.each([

@@ -243,6 +243,40 @@ describe('Sync engine: a step that runs out of time while a part is being writte
   });
 });
 
+describe('Sync engine: a step whose parts are slow to write', () => {
+  it('stops fetching early enough to finish its last write before the deadline', async () => {
+    // Prepare: one page per part, each part's write held 400 ms (a wide part's DuckDB time, associations read on a
+    // shared budget), and no fixed margin: only what the step measured keeps it inside its deadline.
+    const writeMs = 400;
+    const h = await startHarness({
+      sim: { seed: 7, scale: 1_500 },
+      deps: {
+        settings: { partRows: 100, deadlineMarginMs: 0 },
+        hooks: { afterPartUpload: () => new Promise((resolve) => setTimeout(resolve, writeMs)) },
+      },
+    });
+    try {
+      const plan = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['contacts'] }));
+      const item = plan.items[0] as WorkItem;
+      const deadline = Date.now() + 8 * writeMs;
+
+      // Act
+      const first = await runRecordStep(h.deps, item, { deadline });
+
+      // Assess: it stopped with time to spare (without the allowance it returns one write after the deadline).
+      const returnedAt = Date.now();
+      expect(first.done).toBe(false);
+      expect(first.parts).toBeGreaterThanOrEqual(3);
+      expect(returnedAt).toBeLessThanOrEqual(deadline);
+      for (let done = false; !done;) done = (await runRecordStep(h.deps, item, { deadline: Infinity })).done;
+      await finalizeRun(h.deps, plan.runId);
+      await expectEqualsOracle(h, plan.runId, ['contacts']);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Sync engine: a step whose run is being stopped', () => {
   it('writes no part of the rows it fetched, and leaves its checkpoint where it was', async () => {
     const h = await startHarness();
