@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Catalog, type CatalogProps } from './constructs/catalog';
 import { Monitoring } from './constructs/monitoring';
-import { Orchestration } from './constructs/orchestration';
+import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
 import { Storage } from './constructs/storage';
 import { Worker } from './constructs/worker';
@@ -87,6 +87,7 @@ export class HubSpotS3SyncStack extends Stack {
       existingBucketName: props.existingBucketName,
       prefix: props.prefix,
     });
+    const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     const catalogProps = props.catalog ?? DEFAULT_CATALOG;
     const catalog = catalogProps ? new Catalog(this, 'Catalog', catalogProps) : undefined;
     const worker = new Worker(this, 'Worker', {
@@ -95,9 +96,10 @@ export class HubSpotS3SyncStack extends Stack {
       secret,
       hubspotApiUrl: props.hubspotApiUrl,
       finalizeEnvironment: catalog?.environment,
+      parallelObjects: maxConcurrency,
     });
     catalog?.grantPublish(worker.finalize);
-    const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency: props.maxConcurrency });
+    const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency });
     const schedules = props.schedules ?? DEFAULT_SCHEDULES;
     new Schedules(this, 'Schedules', { stateMachine: orchestration.stateMachine, schedules, timeZone: props.timeZone });
     const schedulesFull = Object.values(schedules).some((schedule) => schedule.input.mode === 'full');

@@ -11,6 +11,8 @@ export interface FunctionConfig {
   /** Glue database finalize registers datasets in (set on finalize only, when the stack has a catalog). */
   glueDatabase?: string;
   glueTablePrefix?: string;
+  /** Objects the state machine exports at once (set on sync-step): they share the key's search rate. */
+  parallelObjects: number;
 }
 
 /** Reads the function's configuration once; a missing variable fails with a message naming it. */
@@ -33,6 +35,12 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       `environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not ${JSON.stringify(hubspotUrl)}`,
     );
   }
+  const parallel = env.PARALLEL_OBJECTS ?? '1';
+  if (!/^[1-9]\d{0,2}$/.test(parallel)) {
+    throw new Error(
+      `environment variable PARALLEL_OBJECTS must be a whole number from 1, not ${JSON.stringify(parallel)}`,
+    );
+  }
   return {
     location,
     secretId: required('SERVICE_KEY_SECRET_ID'),
@@ -40,5 +48,6 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     eventBusName: env.EVENT_BUS_NAME || 'default',
     glueDatabase: env.GLUE_DATABASE || undefined,
     glueTablePrefix: env.GLUE_TABLE_PREFIX || undefined,
+    parallelObjects: Number(parallel),
   };
 }

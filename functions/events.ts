@@ -13,13 +13,22 @@ import { parseIsoInstant } from '../lib/sync/iso-instant';
 import { executionRunId } from '../lib/sync/run-id';
 import { WORK_KINDS, type ObjectFailure, type WorkItem } from '../lib/sync/types';
 
+/** An execution as the state machine (ISO start time) or its status event (epoch milliseconds) names it. */
+const ExecutionSchema = z.object({
+  id: z.string().min(1),
+  startTime: z.union([z.string().min(1), z.number().int().positive()]),
+});
+
+/** The run id of an execution: the same for its plan, its retries and a finalize of it after it stopped. */
+function runIdOfExecution(execution: z.infer<typeof ExecutionSchema>, what: string): string {
+  const { id, startTime } = execution;
+  const started = typeof startTime === 'number' ? new Date(startTime) : parseIsoInstant(startTime);
+  if (!started) throw new InvalidInputError(`invalid ${what} event: execution.startTime ${quote(startTime)}`);
+  return executionRunId(id, started);
+}
+
 /** What the state machine hands plan: the execution's input (the run input) and which execution it is. */
-const PlanEnvelopeSchema = z
-  .object({
-    input: z.unknown(),
-    execution: z.object({ id: z.string().min(1), startTime: z.string().min(1) }),
-  })
-  .strict();
+const PlanEnvelopeSchema = z.object({ input: z.unknown(), execution: ExecutionSchema }).strict();
 
 /**
  * The plan function's event: from the state machine, `{input, execution: {id, startTime}}` (the run id then comes
@@ -29,10 +38,7 @@ const PlanEnvelopeSchema = z
 export function parsePlanEvent(event: unknown): { input: RunInput; runId?: string } {
   if (event && typeof event === 'object' && 'execution' in event) {
     const { input, execution } = parse(PlanEnvelopeSchema, event, 'plan');
-    const startTime = parseIsoInstant(execution.startTime);
-    if (!startTime)
-      throw new InvalidInputError(`invalid plan event: execution.startTime ${quote(execution.startTime)}`);
-    return { input: parseRunInput(input), runId: executionRunId(execution.id, startTime) };
+    return { input: parseRunInput(input), runId: runIdOfExecution(execution, 'plan') };
   }
   const value = event && typeof event === 'object' && 'detail' in event ? (event as { detail: unknown }).detail : event;
   return { input: parseRunInput(value) };
@@ -95,8 +101,24 @@ function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
 export const parseStepEvent = (event: unknown): { item: WorkItem } =>
   parse(StepEventSchema, event, 'sync-step') as { item: WorkItem };
 
-/** finalize's event: the run id and the Map's per-item results; an item with `failure` or `error` failed for good. */
-export function parseFinalizeEvent(event: unknown): { runId: string; failedItems: ObjectFailure[] } {
+/** The stopped-run rule's event: an execution that ended ABORTED or TIMED_OUT, before its own finalize. */
+const StoppedRunSchema = z
+  .object({ execution: ExecutionSchema.extend({ status: z.enum(['ABORTED', 'TIMED_OUT']) }) })
+  .strict();
+
+/**
+ * finalize's event: from the state machine, the run id and the Map's per-item results (an item with `failure` or
+ * `error` failed for good); from the stopped-run rule, the execution, with `stopped` set to its status.
+ */
+export function parseFinalizeEvent(event: unknown): {
+  runId: string;
+  failedItems: ObjectFailure[];
+  stopped?: 'ABORTED' | 'TIMED_OUT';
+} {
+  if (event && typeof event === 'object' && 'execution' in event) {
+    const { execution } = parse(StoppedRunSchema, event, 'finalize');
+    return { runId: runIdOfExecution(execution, 'finalize'), failedItems: [], stopped: execution.status };
+  }
   const { runId, results } = parse(FinalizeEventSchema, event, 'finalize');
   const failedItems = results.flatMap((r) => {
     if (r.failure)

@@ -1,3 +1,4 @@
+import { findRunPlan } from '../lib/store/state';
 import type { SyncRuntime } from '../lib/sync/create-deps';
 import type { EventPublisher } from '../lib/sync/events';
 import { finalizeRun } from '../lib/sync/finalize';
@@ -5,7 +6,10 @@ import { runMetricPoints } from '../lib/sync/run-metrics';
 import { parseFinalizeEvent } from './events';
 import { emfMetricsPublisher, eventBridgePublisher, getRuntime, logger, type MetricsPublisher } from './runtime';
 
-/** finalize: publish manifests and _latest, advance watermarks, emit completion events and the run's metrics. */
+/**
+ * finalize: publish manifests and _latest, advance watermarks, emit completion events and the run's metrics. Run by
+ * the state machine, or by the stopped-run rule for an execution aborted or timed out before it got here.
+ */
 export const makeFinalizeHandler =
   (
     runtime: () => Promise<SyncRuntime>,
@@ -13,8 +17,14 @@ export const makeFinalizeHandler =
     publishMetrics: MetricsPublisher = emfMetricsPublisher(),
   ) =>
   async (event: unknown) => {
-    const { runId, failedItems } = parseFinalizeEvent(event);
+    const { runId, failedItems, stopped } = parseFinalizeEvent(event);
     const { deps } = await runtime();
+    // A run stopped before its plan was stored holds nothing (a failed plan releases its leases).
+    if (stopped && !(await findRunPlan(deps.target, runId))) {
+      logger.info('execution stopped before its plan was stored: nothing to finalize', { runId, status: stopped });
+      return { runId, ok: false, outcomes: [] };
+    }
+    if (stopped) logger.warn('finalizing a run whose execution stopped before finalize', { runId, status: stopped });
     const result = await finalizeRun(deps, runId, { failedItems, publishEvents: publisher() });
     try {
       publishMetrics(runMetricPoints(result));

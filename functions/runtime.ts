@@ -1,7 +1,8 @@
+import { mkdir, rm } from 'node:fs/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { secretsManagerKeyProvider } from '../lib/hubspot';
+import { RateBudget, searchShare, secretsManagerKeyProvider } from '../lib/hubspot';
 import { createSyncRuntime, type SyncRuntime } from '../lib/sync/create-deps';
 import type { CompletionEvent, EventPublisher } from '../lib/sync/events';
 import { METRICS_NAMESPACE, type MetricPoint } from '../lib/sync/run-metrics';
@@ -9,11 +10,17 @@ import { readFunctionConfig, type FunctionConfig } from './env';
 
 export const logger = new Logger({ serviceName: 'hubspot-s3-sync' });
 
-/** DuckDB gets 60% of the function's memory; Node, the spool and the upload live in the rest. */
+/**
+ * DuckDB's memory limit: 60% of the function's memory, and at least 1 GiB left over, since the process runs ~400 MB
+ * above the limit on wide parts (create-deps.ts) and Node, the next pages and the upload need the rest; 256 MB at least.
+ */
 export function duckdbMemoryFor(env: NodeJS.ProcessEnv): string {
   const functionMiB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 2048);
-  return `${Math.max(256, Math.floor(functionMiB * 0.6))}MB`;
+  return `${Math.max(256, Math.min(Math.floor(functionMiB * 0.6), functionMiB - 1024))}MB`;
 }
+
+/** The functions' scratch folder: /tmp outlives a process that Lambda killed (timeout, out of memory). */
+const WORK_DIR = '/tmp/hubspot-s3-sync';
 
 let runtime: Promise<SyncRuntime> | undefined;
 let config: FunctionConfig | undefined;
@@ -21,21 +28,28 @@ let config: FunctionConfig | undefined;
 /** Built once per warm container: the secret cache, rate budget, DuckDB and connections survive invocations. */
 export function getRuntime(): Promise<SyncRuntime> {
   config ??= readFunctionConfig();
-  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix } = config;
-  runtime ??= createSyncRuntime({
-    keyProvider: secretsManagerKeyProvider({ secretId }),
-    location,
-    baseUrl: hubspotUrl,
-    workDir: '/tmp/hubspot-s3-sync',
-    log: {
-      info: (message, fields) => logger.info(message, { ...fields }),
-      warn: (message, fields) => logger.warn(message, { ...fields }),
-    },
-    duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
-    // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
-    settings: { leaseTtlMs: 24 * 60 * 60_000 },
-    ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
-  });
+  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects } = config;
+  // A new process starts with an empty scratch folder: a killed one left its spools, parts and DuckDB spill there.
+  runtime ??= rm(WORK_DIR, { recursive: true, force: true })
+    .then(() => mkdir(WORK_DIR, { recursive: true }))
+    .then(() =>
+      createSyncRuntime({
+        keyProvider: secretsManagerKeyProvider({ secretId }),
+        location,
+        baseUrl: hubspotUrl,
+        workDir: WORK_DIR,
+        log: {
+          info: (message, fields) => logger.info(message, { ...fields }),
+          warn: (message, fields) => logger.warn(message, { ...fields }),
+        },
+        duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
+        // Search answers carry no rate-limit headers: the objects exported at once split the key's search rate.
+        client: { budget: new RateBudget(searchShare(parallelObjects)) },
+        // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
+        settings: { leaseTtlMs: 24 * 60 * 60_000 },
+        ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
+      }),
+    );
   // A failed start must not stick to the warm container: the next invocation tries again.
   runtime.catch(() => (runtime = undefined));
   return runtime;

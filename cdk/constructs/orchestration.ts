@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -12,6 +14,9 @@ export interface OrchestrationProps {
   /** Objects synced at once; they share the key's rate budget. */
   readonly maxConcurrency?: number;
 }
+
+/** Objects synced at once unless the stack says otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
 
 // Our own list instead of CDK's default retrier, so the order of retriers below is ours.
 const LAMBDA_ERRORS = [
@@ -39,6 +44,7 @@ function withRetries(task: tasks.LambdaInvoke, final: string[] = []): tasks.Lamb
  */
 export class Orchestration extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly stoppedRunRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
@@ -64,6 +70,28 @@ export class Orchestration extends Construct {
         level: sfn.LogLevel.ALL,
         includeExecutionData: false,
       },
+    });
+    // An execution stopped by hand, or timed out, never reaches finalize: finalize it from its status event, so
+    // its finished objects are published and its leases released instead of locking out runs for 24 hours.
+    this.stoppedRunRule = new events.Rule(this, 'FinalizeStoppedRuns', {
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['ABORTED', 'TIMED_OUT'] },
+      },
+      description: 'Finalizes a hubspot-s3-sync run whose execution was stopped or timed out before finalize.',
+      targets: [
+        new targets.LambdaFunction(props.finalize, {
+          event: events.RuleTargetInput.fromObject({
+            execution: {
+              id: events.EventField.fromPath('$.detail.executionArn'),
+              startTime: events.EventField.fromPath('$.detail.startDate'),
+              status: events.EventField.fromPath('$.detail.status'),
+            },
+          }),
+          retryAttempts: 8,
+        }),
+      ],
     });
   }
 
@@ -134,7 +162,7 @@ export class Orchestration extends Construct {
     return new sfn.Map(this, 'SyncObjects', {
       itemsPath: '$.plan.items',
       itemSelector: { 'item.$': '$$.Map.Item.Value' },
-      maxConcurrency: props.maxConcurrency ?? 4,
+      maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',
     }).itemProcessor(step);
   }

@@ -17,6 +17,8 @@ export interface WorkerProps {
   readonly hubspotApiUrl?: string;
   /** Extra environment of the finalize function only (the Glue catalog's). */
   readonly finalizeEnvironment?: Record<string, string>;
+  /** Objects the state machine syncs at once: sync-steps split the key's search rate among them. */
+  readonly parallelObjects: number;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -65,7 +67,12 @@ export class Worker extends Construct {
         },
       });
     this.plan = make('plan', { memoryMiB: 512, timeout: Duration.minutes(5) });
-    this.syncStep = make('sync-step', { memoryMiB: 2048, timeout: Duration.minutes(15), tmp: Size.gibibytes(4) });
+    this.syncStep = make('sync-step', {
+      memoryMiB: 2048,
+      timeout: Duration.minutes(15),
+      tmp: Size.gibibytes(4),
+      environment: { PARALLEL_OBJECTS: String(props.parallelObjects) },
+    });
     this.finalize = make('finalize', {
       memoryMiB: 1024,
       timeout: Duration.minutes(10),

@@ -41,6 +41,19 @@ export const RATE_BUDGET_DEFAULTS = {
   probeTimeoutMs: 2_000,
 } as const;
 
+/**
+ * The search lane of one of `parallel` processes searching with one key at once. Search answers carry no rate-limit
+ * headers, so processes cannot learn each other's use: each takes an even share of the account's 5/s (3 processes:
+ * 1 per second each; 8: 1 per 2 s each). Up to 5 processes never exceed it together; more may, in their first second.
+ */
+export function searchShare(parallel: number): Pick<RateBudgetOptions, 'searchPerSecond' | 'searchWindowMs'> {
+  const { searchPerSecond, searchWindowMs } = RATE_BUDGET_DEFAULTS;
+  return {
+    searchPerSecond: Math.max(1, Math.floor(searchPerSecond / parallel)),
+    searchWindowMs: searchWindowMs * Math.max(1, Math.ceil(parallel / searchPerSecond)),
+  };
+}
+
 const HEADER = {
   max: 'x-hubspot-ratelimit-max',
   remaining: 'x-hubspot-ratelimit-remaining',

@@ -22,8 +22,12 @@ describe('Stack: HubSpotS3SyncStack', () => {
       expect(variables.SERVICE_KEY_SECRET_ID).toBe(SECRET_ARN);
       return Object.keys(variables).sort();
     });
-    // Only finalize registers tables, so only it names the Glue database.
-    expect(variableNames.sort()).toEqual([common, common, ['GLUE_DATABASE', ...common].sort()].sort());
+    // Only finalize registers tables, so only it names the Glue database; sync-steps share the search rate.
+    expect(variableNames.sort()).toEqual(
+      [common, ['GLUE_DATABASE', ...common].sort(), [...common, 'PARALLEL_OBJECTS'].sort()].sort(),
+    );
+    const syncStep = Object.values(functions).find((fn) => fn.Properties.Environment.Variables.PARALLEL_OBJECTS);
+    expect(syncStep?.Properties.Environment.Variables.PARALLEL_OBJECTS).toBe('4');
     expect(JSON.stringify(template.toJSON())).not.toMatch(/pat-[a-z]{2}\d-/);
   });
 
@@ -113,6 +117,30 @@ describe('Stack: HubSpotS3SyncStack', () => {
       ['InvalidInputError', 0],
       ['States.ALL', 3],
     ]);
+  });
+
+  it('finalizes an execution that was aborted or timed out, from its status event', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED', 'TIMED_OUT'], stateMachineArn: [Match.anyValue()] },
+      },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: {
+              'detail-executionArn': '$.detail.executionArn',
+              'detail-startDate': '$.detail.startDate',
+              'detail-status': '$.detail.status',
+            },
+            InputTemplate:
+              '{"execution":{"id":<detail-executionArn>,"startTime":<detail-startDate>,"status":<detail-status>}}',
+          },
+          RetryPolicy: { MaximumRetryAttempts: 8 },
+        }),
+      ],
+    });
   });
 
   it('schedules a nightly full run and an hourly incremental run with validated input', () => {

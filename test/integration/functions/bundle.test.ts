@@ -116,6 +116,7 @@ describe('Lambda packages: the bundles cdk deploy uploads run a sync', () => {
       'GLUE_DATABASE',
       'OUTPUT_BUCKET',
       'OUTPUT_PREFIX',
+      'PARALLEL_OBJECTS',
       'POWERTOOLS_SERVICE_NAME',
       'SERVICE_KEY_SECRET_ID',
     ]);

@@ -133,6 +133,60 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
     }
   });
 
+  it('finalizes an execution stopped by hand: publishes what finished, frees the rest for the next run', async () => {
+    published.length = 0;
+    const execution = { id: 'arn:aws:states:eu-west-1:123456789012:execution:Sync:stopped', startTime: Date.now() };
+    const planned = await makePlanHandler(async () => runtime)({
+      input: { mode: 'full', objects: ['companies', 'products'] },
+      execution: { id: execution.id, startTime: new Date(execution.startTime).toISOString() },
+    });
+    const step = makeSyncStepHandler(async () => runtime);
+    const [companies, products] = ['companies', 'products'].map((o) => planned.items.find((i) => i.object === o)!);
+    // companies ran to the end; products got one page in (60 s left: all of it margin) when the execution was aborted.
+    for (let done = false; !done;)
+      done = (await step({ item: companies }, { getRemainingTimeInMillis: () => 900_000 })).done;
+    expect((await step({ item: products }, { getRemainingTimeInMillis: () => 60_000 })).done).toBe(false);
+
+    // What the FinalizeStoppedRuns rule hands finalize: the status event's execution ARN, start (epoch ms) and status.
+    const outcome = await makeFinalizeHandler(
+      async () => runtime,
+      () => async (events) => void published.push(...events),
+      () => undefined,
+    )({ execution: { ...execution, status: 'ABORTED' } });
+
+    expect(outcome.runId).toBe(planned.runId);
+    expect(published.map((e) => [e.detailType, e.detail.dataset])).toEqual([
+      ['Snapshot Completed', 'companies'],
+      ['Snapshot Failed', 'products'],
+      ['Snapshot Completed', 'metadata.properties'],
+    ]);
+    const target = runtime.deps.target;
+    const leases = await Promise.all(
+      ['companies', 'products'].map(async (o) =>
+        JSON.parse((await target.getObject(`_state/locks/${o}.json`))!.toString()),
+      ),
+    );
+    expect(leases.map((l) => [l.runId, typeof l.releasedAt])).toEqual([
+      [planned.runId, 'string'],
+      [planned.runId, 'string'],
+    ]);
+    expect(await target.list(`snapshots/products/`)).toEqual([]);
+  });
+
+  it('has nothing to finalize for an execution stopped before its plan was stored', async () => {
+    const stopped = {
+      id: 'arn:aws:states:eu-west-1:123456789012:execution:Sync:early',
+      startTime: Date.now(),
+      status: 'TIMED_OUT',
+    };
+    const outcome = await makeFinalizeHandler(
+      async () => runtime,
+      () => async () => undefined,
+      () => undefined,
+    )({ execution: stopped });
+    expect(outcome).toEqual({ runId: expect.stringMatching(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/), ok: false, outcomes: [] });
+  });
+
   it.each([
     ['plan', { mode: 'weekly' }, 'invalid run input: mode: must be one of full, incremental, backfill, not "weekly"'],
     [
@@ -147,6 +201,11 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
     ],
     ['sync-step', { item: { object: 'contacts' } }, 'invalid sync-step event: item.runId'],
     ['finalize', { results: [] }, 'invalid finalize event: runId'],
+    [
+      'finalize',
+      { execution: { id: 'x', startTime: 1, status: 'SUCCEEDED' } },
+      'invalid finalize event: execution.status',
+    ],
   ])('rejects a bad %s event before touching anything', async (name, event, message) => {
     const handlers: Record<string, (e: unknown) => Promise<unknown>> = {
       plan: makePlanHandler(async () => runtime),

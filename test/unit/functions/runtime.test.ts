@@ -16,7 +16,13 @@ describe('Function: readFunctionConfig', () => {
       eventBusName: 'default',
       glueDatabase: undefined,
       glueTablePrefix: undefined,
+      parallelObjects: 1,
     });
+  });
+
+  it('reads how many objects sync-step shares the search rate with', () => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
+    expect(readFunctionConfig({ ...env, PARALLEL_OBJECTS: '4' }).parallelObjects).toBe(4);
   });
 
   it('reads the Glue database and table prefix the stack sets on finalize', () => {
@@ -37,6 +43,7 @@ describe('Function: readFunctionConfig', () => {
       { HUBSPOT_API_URL: 'ftp://hubspot' },
       'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "ftp://hubspot"',
     ],
+    [{ PARALLEL_OBJECTS: '0' }, 'environment variable PARALLEL_OBJECTS must be a whole number from 1, not "0"'],
     [
       { HUBSPOT_API_URL: 'not a url' },
       'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "not a url"',
@@ -117,11 +124,13 @@ describe('Function: eventBridgePublisher', () => {
 
 describe('Function: duckdbMemoryFor', () => {
   it.each([
-    ['2048', '1228MB'],
-    ['512', '307MB'],
+    ['2048', '1024MB'],
+    ['3008', '1804MB'],
+    ['10240', '6144MB'],
+    ['1024', '256MB'],
     ['128', '256MB'],
-    [undefined, '1228MB'],
-  ])('gives DuckDB 60%% of %s MiB', (memory, limit) => {
+    [undefined, '1024MB'],
+  ])('gives DuckDB 60%% of %s MiB with 1 GiB left over, 256 MB at least', (memory, limit) => {
     expect(duckdbMemoryFor({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory })).toBe(limit);
   });
 });

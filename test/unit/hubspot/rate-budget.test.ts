@@ -1,5 +1,5 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
-import { RateBudget, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
+import { RateBudget, searchShare, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
 
 /** A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. */
 function makeBudget(options: RateBudgetOptions = {}, probed = true) {
@@ -42,6 +42,22 @@ describe('Class: RateBudget', () => {
     const times = await acquireTimes(budget, clock, 'search', 6);
     expect(times).toEqual([0, 0, 0, 0, 0, 1005]);
   });
+
+  it.each([1, 2, 3, 4, 5])(
+    'keeps %i processes searching at once, each with its searchShare, within 5 searches in any second',
+    async (parallel) => {
+      // Each process searches flat out from the same instant; their grants together must fit HubSpot's 5/s.
+      const grants: number[] = [];
+      for (let p = 0; p < parallel; p += 1) {
+        const { budget, clock } = makeBudget(searchShare(parallel));
+        grants.push(...(await acquireTimes(budget, clock, 'search', 12)));
+      }
+      grants.sort((a, b) => a - b);
+      const busiestSecond = Math.max(...grants.map((t) => grants.filter((u) => u >= t && u < t + 1000).length));
+      expect(busiestSecond).toBeLessThanOrEqual(5);
+      expect(busiestSecond).toBeGreaterThanOrEqual(Math.min(parallel, 4));
+    },
+  );
 
   it('learns Max and Interval from headers', async () => {
     const { budget, clock } = makeBudget({ maxPerWindow: 190, windowMs: 10_000, safety: 0 });
