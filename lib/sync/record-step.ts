@@ -43,8 +43,12 @@ interface PendingPart {
   last: boolean;
 }
 
-/** Time kept before the deadline per millisecond of the slowest write seen: one more write, with room to spare. */
-const WRITE_ALLOWANCE = 1.5;
+/**
+ * Time kept before the deadline per millisecond of the slowest write seen. The clock is read after a part is handed
+ * to the writer, which first waits out the previous write: from the last reading before the stop, up to two writes
+ * (and a page's fetch) pass before the step returns.
+ */
+const WRITE_ALLOWANCE = 2.5;
 
 /** A closed part on its way to the checkpoint, with the phase fetching went on in after it. */
 type ClosedPart = PendingPart & { phase: SyncPhase };
