@@ -34,9 +34,12 @@ export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
 /** The Glue database created unless the stack is told otherwise. */
 export const DEFAULT_CATALOG: CatalogProps = { databaseName: 'hubspot' };
 
-/** Nightly full snapshot and hourly incremental changes, by default. */
+/**
+ * Nightly full snapshot and hourly incremental changes, by default. The full run is at 03:00, an hour that exists
+ * once on every day in the time zones that shift at 02:00 (Scheduler skips a time that does not exist).
+ */
 export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
-  NightlyFull: { expression: 'cron(0 2 * * ? *)', input: { mode: 'full', objects: 'all' } },
+  NightlyFull: { expression: 'cron(0 3 * * ? *)', input: { mode: 'full', objects: 'all' } },
   HourlyIncremental: { expression: 'cron(30 * * * ? *)', input: { mode: 'incremental', objects: 'all' } },
 };
 

@@ -9,7 +9,7 @@ export function jsonSummary(result: RunResult): Record<string, unknown> {
     snapshotDate: result.snapshotDate,
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
-    ok: result.outcomes.every((o) => o.status === 'completed'),
+    ok: result.outcomes.every((o) => o.status !== 'failed'),
     objects: result.outcomes.map((o) => ({
       object: o.object,
       dataset: o.dataset,
@@ -30,11 +30,13 @@ export function jsonSummary(result: RunResult): Record<string, unknown> {
   };
 }
 
+const STATUS_WORDS = { completed: 'ok', failed: 'FAILED', skipped: 'skipped' } as const;
+
 /** A human table of the run, one line per dataset. */
 export function textSummary(result: RunResult): string {
   const rows = result.outcomes.map((o) => [
     o.dataset,
-    o.status === 'completed' ? 'ok' : 'FAILED',
+    STATUS_WORDS[o.status],
     o.rows,
     o.files,
     formatBytes(o.bytes),
@@ -49,3 +51,7 @@ export function textSummary(result: RunResult): string {
 /** One line per failed object, with its reason: what the exit code stands for. */
 export const failureLines = (result: RunResult): string[] =>
   result.outcomes.filter((o) => o.status === 'failed').map((o) => `error: ${o.object} not exported: ${o.reason}`);
+
+/** One line per object left to another run that was exporting it: worth knowing, not a failure. */
+export const skippedLines = (result: RunResult): string[] =>
+  result.outcomes.filter((o) => o.status === 'skipped').map((o) => `warning: ${o.object} skipped: ${o.reason}`);

@@ -46,11 +46,12 @@ function failed(
   dataset: string,
   reason: string,
   checkpoint?: Checkpoint,
+  status: 'failed' | 'skipped' = 'failed',
 ): ObjectOutcome {
   return {
     object: item.object,
     dataset,
-    status: 'failed',
+    status,
     mode: item.mode,
     rows: 0,
     files: 0,
@@ -335,7 +336,9 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
   const outcomes: ObjectOutcome[] = [];
   // Each item's events go out once it is published: a finalize that fails on a later item has announced what it
   // published (a retry announces it again; events are at least once, keyed by manifestUrl).
-  const announce = async (announced: ObjectOutcome[]) => {
+  // A skipped object is another run's to announce.
+  const announce = async (outcomes: ObjectOutcome[]) => {
+    const announced = outcomes.filter((outcome) => outcome.status !== 'skipped');
     if (announced.length) {
       await options.publishEvents?.(announced.map((outcome) => completionEvent(outcome, runId, plan.snapshotDate)));
     }
@@ -358,6 +361,9 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
   const rest = [
     ...(metadata ? [metadata] : []),
     ...plan.failures.map((f) => failed({ object: f.object, mode: plan.mode }, f.object, f.reason)),
+    ...(plan.skipped ?? []).map((s) =>
+      failed({ object: s.object, mode: plan.mode }, s.object, s.reason, undefined, 'skipped'),
+    ),
   ];
   await announce(rest);
   outcomes.push(...rest);

@@ -59,7 +59,6 @@ async function probeObject(
 
 /** Per-object problems that leave the rest of the run alone; anything else (a rejected key) stops the plan. */
 const failureOf = (object: string, error: unknown): ObjectFailure | undefined => {
-  if (error instanceof ObjectLockedError) return { object, reason: error.message };
   if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
   if (error instanceof ValidationError) return { object, reason: `HubSpot refused to list it: ${error.message}` };
   if (error instanceof CorruptStoredFileError) return { object, reason: error.message };
@@ -194,6 +193,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     }
   }
   const leased = new Set<string>();
+  const skipped: ObjectFailure[] = [];
   try {
     // Lease before reading any state: the watermark read below must be the one this run will advance.
     for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
@@ -205,6 +205,12 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
         leased.add(name);
         if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
       } catch (error) {
+        // Another live run is exporting it (the nightly full run while the hourly incremental starts): not a failure.
+        if (error instanceof ObjectLockedError) {
+          deps.log.warn(`skipping ${name}: ${error.message}`);
+          skipped.push({ object: name, reason: error.message });
+          continue;
+        }
         fail(name, error);
       }
     }
@@ -268,10 +274,11 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       ...(input.mode !== 'full' ? { until } : {}),
       items,
       failures,
+      ...(skipped.length ? { skipped } : {}),
       properties: plannedProperties,
     };
     await writeRunPlan(deps.target, plan);
-    deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures });
+    deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures, skipped });
     return plan;
   } catch (error) {
     await releaseAfterFailedPlan(deps, runId, leased);

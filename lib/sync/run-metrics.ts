@@ -8,10 +8,12 @@ export const METRICS_NAMESPACE = 'HubSpotS3Sync';
 
 /** Run-level metrics (dimension Mode) and how each sums the run's outcomes. */
 export const RUN_METRICS = {
-  /** 1 when every dataset of the run was published, else 0: the freshness alarm counts these. */
-  RunsSucceeded: { unit: 'Count', of: (r: RunResult) => Number(r.outcomes.every((o) => o.status === 'completed')) },
+  /** 1 when no dataset of the run failed (skipped ones were another run's), else 0. */
+  RunsSucceeded: { unit: 'Count', of: (r: RunResult) => Number(r.outcomes.every((o) => o.status !== 'failed')) },
   DatasetsCompleted: { unit: 'Count', of: (r: RunResult) => r.outcomes.filter((o) => o.status === 'completed').length },
   DatasetsFailed: { unit: 'Count', of: (r: RunResult) => r.outcomes.filter((o) => o.status === 'failed').length },
+  /** Objects left to another run that held them. */
+  DatasetsSkipped: { unit: 'Count', of: (r: RunResult) => r.outcomes.filter((o) => o.status === 'skipped').length },
   RowsExported: { unit: 'Count', of: (r: RunResult) => sum(r, 'rows') },
   BytesWritten: { unit: 'Bytes', of: (r: RunResult) => sum(r, 'bytes') },
   UnparsedValues: { unit: 'Count', of: (r: RunResult) => sum(r, 'unparsed') },

@@ -49,6 +49,8 @@ export interface RunPlan {
   until?: string;
   items: WorkItem[];
   failures: ObjectFailure[];
+  /** Objects another live run is exporting: left to it, neither exported nor failed here. */
+  skipped?: ObjectFailure[];
   /** Property definitions per exported object name. */
   properties: Record<string, PropertyDefinition[]>;
 }
@@ -64,7 +66,8 @@ export interface StepResult {
 export interface ObjectOutcome {
   object: string;
   dataset: string;
-  status: 'completed' | 'failed';
+  /** `skipped`: another run held the object (its lease), so this one left it alone. */
+  status: 'completed' | 'failed' | 'skipped';
   mode: RunMode;
   rows: number;
   files: number;

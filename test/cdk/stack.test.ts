@@ -146,7 +146,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
   it('schedules a nightly full run and an hourly incremental run with validated input', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpression: 'cron(0 3 * * ? *)',
       Target: Match.objectLike({ Input: JSON.stringify({ mode: 'full', objects: 'all' }) }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {

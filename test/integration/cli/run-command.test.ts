@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../lib/cli/main';
 import { LocalTarget } from '../../../lib/store/local-target';
+import { acquireLease } from '../../../lib/store/lock';
 import { startSimulator, type Simulator } from '../../../sim';
 import { captureIo } from '../../helpers/cli-io';
 import { FakeGlue } from '../../helpers/fake-glue';
@@ -185,6 +186,18 @@ describe('CLI: hubspot-s3-sync run', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('error: deals not exported: missing scope crm.objects.deals.read\n');
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['companies']);
+  });
+
+  it('exits 0 with a warning line when another run holds an object, after exporting the rest', async () => {
+    // Another process's run (say the nightly full one) holds companies' lease in the same folder.
+    await acquireLease(new LocalTarget(dir), 'companies', 'other-run', { now: new Date(), ttlMs: 60_000 });
+    const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'companies,deals', '--out', dir], {
+      HUBSPOT_SERVICE_KEY: sim.serviceKey,
+    });
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('warning: companies skipped: another run (other-run) is exporting companies since ');
+    expect(result.out).toMatch(/^companies +skipped /m);
+    expect(await readdir(join(dir, 'snapshots'))).toEqual(['deals']);
   });
 
   it('names the missing scope of owners in the same one line, however far the run got', async () => {

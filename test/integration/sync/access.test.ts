@@ -1,4 +1,6 @@
 import { staticKeyProvider } from '../../../lib/hubspot';
+import type { CompletionEvent } from '../../../lib/sync/events';
+import { runMetricPoints } from '../../../lib/sync/run-metrics';
 import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
 import { runSyncStep } from '../../../lib/sync/sync-step';
@@ -109,18 +111,37 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
     }
   });
 
-  it('refuses a second overlapping run of the same object with a clear reason, then runs once the first is done', async () => {
+  it('skips an object another run is exporting, announces nothing for it, then runs it once the first is done', async () => {
     const h = await startHarness();
     try {
       const first = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
-      const second = await h.run({ mode: 'full', objects: ['companies'] });
-      expect(second.outcomes).toEqual([
+      const events: CompletionEvent[] = [];
+      const second = await h.run(
+        { mode: 'incremental', objects: ['companies', 'deals'] },
+        { publishEvents: async (sent) => void events.push(...sent) },
+      );
+      expect(second.outcomes.find((o) => o.object === 'companies')).toEqual(
         expect.objectContaining({
-          object: 'companies',
-          status: 'failed',
+          status: 'skipped',
           reason: expect.stringContaining(`another run (${first.runId}) is exporting companies`),
         }),
+      );
+      // The other object runs; the skipped one is the other run's to announce, and is no failure of this run.
+      expect(events.map((e) => [e.detailType, e.detail.dataset])).toEqual([
+        ['Snapshot Completed', 'deals'],
+        ['Snapshot Completed', 'metadata.properties'],
       ]);
+      expect(
+        Object.fromEntries(
+          runMetricPoints(second)
+            .filter((p) => !p.dimensions.Dataset)
+            .map((p) => [p.name, p.value]),
+        ),
+      ).toMatchObject({
+        RunsSucceeded: 1,
+        DatasetsFailed: 0,
+        DatasetsSkipped: 1,
+      });
       expect(await h.target.list('snapshots/companies/')).toEqual([]);
 
       // The first run ends (here without stepping: it reports the object unfinished) and releases its lease.

@@ -44,6 +44,7 @@ describe('Function: runMetricPoints', () => {
       { name: 'RunsSucceeded', unit: 'Count', value: 0, dimensions: mode },
       { name: 'DatasetsCompleted', unit: 'Count', value: 2, dimensions: mode },
       { name: 'DatasetsFailed', unit: 'Count', value: 1, dimensions: mode },
+      { name: 'DatasetsSkipped', unit: 'Count', value: 0, dimensions: mode },
       { name: 'RowsExported', unit: 'Count', value: 50, dimensions: mode },
       { name: 'BytesWritten', unit: 'Bytes', value: 6000, dimensions: mode },
       { name: 'UnparsedValues', unit: 'Count', value: 4, dimensions: mode },
