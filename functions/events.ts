@@ -57,6 +57,7 @@ const WorkItemSchema = z.object({
   until: isoInstant.optional(),
   associationTargets: z.array(z.string()).optional(),
   expected: z.number().optional(),
+  clockSkewMs: z.number().int().nonnegative().optional(),
 });
 
 const StepEventSchema = z.object({ item: WorkItemSchema });

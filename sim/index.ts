@@ -37,6 +37,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
     handleAdmin: (method: string, path: string, body: unknown) =>
       handleAdminRequest({ admin, keys, faults, log }, method, path, body),
+    now,
     baseUrl: '',
   };
   const server = createSimServer(parts);

@@ -96,6 +96,11 @@ export function withoutCredentials(url: string): string {
 export class HubSpotClient {
   readonly stats = { requests: 0, retries: 0, rateLimited: 0, errors: 0 };
   readonly budget: RateBudget;
+  /**
+   * HubSpot's clock minus this machine's (ms), from the last response's `Date` header (whole seconds, so within
+   * about a second); undefined until a response had one. Negative: HubSpot's clock is behind.
+   */
+  serverClockOffsetMs: number | undefined;
   private readonly baseUrl: string;
   /** baseUrl as messages show it: without credentials a proxy URL may carry (user:password@). */
   private readonly shownUrl: string;
@@ -169,6 +174,8 @@ export class HubSpotClient {
       }
       const { status, headers, text } = exchanged;
       if (kind === 'standard') this.budget.observe(headers, grantedAt);
+      const serverTime = Date.parse(String(headers.date ?? ''));
+      if (!Number.isNaN(serverTime)) this.serverClockOffsetMs = serverTime - this.now();
 
       const outcome = classifyStatus(status);
       if (outcome === 'success') {

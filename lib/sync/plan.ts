@@ -89,6 +89,28 @@ async function storedWatermark(deps: SyncDeps, object: string): Promise<string |
   );
 }
 
+/** The Date header has whole seconds, and arrives a little after HubSpot stamped it. */
+const DATE_HEADER_SLACK_MS = 2_000;
+const CLOCK_WARNING_MS = 60_000;
+
+/**
+ * How far HubSpot's clock is behind this machine's (ms), from its responses' Date header; 0 when it is not. Windows
+ * end and watermarks are set by this machine's clock, and HubSpot stamps changes by its own: with HubSpot behind by
+ * more than the lookback, changes would fall before the next window. Incremental items reach back that much further.
+ */
+function hubspotClockBehind(deps: SyncDeps): number {
+  const offset = deps.client.serverClockOffsetMs;
+  if (offset === undefined) return 0;
+  if (Math.abs(offset) > CLOCK_WARNING_MS) {
+    deps.log.warn(
+      `HubSpot's clock is ${Math.round(Math.abs(offset) / 1000)} s ${offset < 0 ? 'behind' : 'ahead of'} this ` +
+        "machine's: check this machine's time" +
+        (offset < 0 ? '; incremental windows reach back that much further, so no change is missed' : ''),
+    );
+  }
+  return offset < -DATE_HEADER_SLACK_MS ? -offset : 0;
+}
+
 /** Best effort: the plan's own error is what matters; a lease that stays held lapses after its TTL. */
 async function releaseAfterFailedPlan(deps: SyncDeps, runId: string, leased: Set<string>): Promise<void> {
   for (const object of leased) {
@@ -215,6 +237,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       }
     }
     const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
+    const clockSkewMs = hubspotClockBehind(deps);
     const until = input.until ?? base.startedAt;
     const items: WorkItem[] = [];
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
@@ -257,6 +280,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
         mode,
         lastModifiedProperty: object.lastModifiedProperty,
         ...(mode !== 'full' ? { since, until } : {}),
+        ...(mode === 'incremental' && clockSkewMs ? { clockSkewMs } : {}),
         ...(targets.length ? { associationTargets: targets } : {}),
         expected,
       });

@@ -131,7 +131,8 @@ class RecordStep {
     while (this.position.phase !== 'done') {
       const phase = this.position.phase;
       // The lookback covers search lag behind a watermark; a backfill's since is the user's own, taken as given.
-      const lookbackMs = this.item.mode === 'incremental' ? this.deps.settings.lookbackMs : 0;
+      const lookbackMs =
+        this.item.mode === 'incremental' ? this.deps.settings.lookbackMs + (this.item.clockSkewMs ?? 0) : 0;
       const pages = pagesOfPhase(client, this.item, { ...this.position }, names, lookbackMs);
       for await (const page of pages) {
         await this.addPage(page);

@@ -31,6 +31,8 @@ export interface WorkItem {
   expected?: number;
   /** The pipelines table: whose pipelines it holds (pipelineObjectsFor); all of them when absent. */
   pipelineObjects?: string[];
+  /** How far HubSpot's clock was behind this machine's when planned (ms): incremental windows reach back that much further. */
+  clockSkewMs?: number;
 }
 
 /** Why an object could not be exported; `reason` is the one line users see. */

@@ -19,6 +19,8 @@ export interface ServerParts {
   readonly log: RequestLogStore;
   /** Handles /_sim/ admin calls. */
   readonly handleAdmin: (method: string, path: string, body: unknown) => SimResponse;
+  /** The simulated portal's clock: its `Date` header, like the timestamps of its changes. */
+  readonly now: () => number;
   baseUrl: string;
 }
 
@@ -57,7 +59,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
     return;
   }
   const budget = matched?.route.search ? parts.limiter.checkSearch(key.id) : parts.limiter.checkStandard(key.id);
-  const headers = budget.headers;
+  const headers = { ...budget.headers, Date: new Date(parts.now()).toUTCString() };
   const send = (response: SimResponse) =>
     logged(write(res, { ...response, headers: { ...headers, ...response.headers } }), key.id);
   if (budget.limited) return send(rateLimited(budget.limited));

@@ -127,6 +127,31 @@ describe('Sync engine: incremental runs', () => {
     expect(JSON.parse((await h.target.getObject('_state/companies.json'))!.toString()).watermark).toBe(watermark);
   });
 
+  it("catches a change when HubSpot's clock runs 10 minutes behind this machine's, and says so", async () => {
+    const skewed = await startHarness({
+      sim: { now: () => Date.now() - 10 * 60_000 },
+      deps: { settings: { lookbackMs } },
+    });
+    try {
+      await skewed.run({ mode: 'full', objects: ['contacts'] });
+      await sleep(50);
+      const [changed] = skewed.sim.oracle.records('contacts');
+      // Stamped by HubSpot's clock: 10 minutes before the full run's watermark, which this machine's clock set.
+      skewed.sim.admin.updateRecord('contacts', changed.id, { firstname: 'Changed on a slow clock' });
+
+      const run = await skewed.run({ mode: 'incremental', objects: ['contacts'] });
+
+      const { rows } = await changeSet(skewed, 'contacts', run.runId);
+      expect(rows).toEqual([{ id: changed.id, archived: false, firstname: 'Changed on a slow clock' }]);
+      expect(skewed.logs.filter((l) => l.includes("HubSpot's clock is"))).toEqual([
+        expect.stringMatching(/^warn: HubSpot's clock is 60\d s behind this machine's: check this machine's time; /),
+        expect.stringMatching(/^warn: HubSpot's clock is 60\d s behind/),
+      ]);
+    } finally {
+      await skewed.close();
+    }
+  });
+
   it('starts an incremental run at the watermark when its since is later, so no change is skipped', async () => {
     await h.run({ mode: 'full', objects: ['contacts'] });
     await sleep(lookbackMs + 50);
