@@ -4,6 +4,7 @@
  */
 import type { HubSpotRecord, PropertyDefinition } from '../hubspot/types';
 import { parseTimestamp, parseValue } from './parse-value';
+import { PARTITION_COLUMNS } from '../store/layout';
 import { mapPropertyType, type ColumnType } from './type-map';
 
 export type { ColumnType } from './type-map';
@@ -48,13 +49,14 @@ export const COLLISION_PREFIX = 'property_';
 /**
  * Builds the columns of a record table: id, created_at, updated_at, archived, archived_at, one column per
  * property in definition order, then _unparsed, _run_id, _synced_at. A property whose name collides with a
- * column already taken (case-insensitively, as DuckDB compares names) is renamed by prefixing `property_`
- * until it is free: `id` -> `property_id`.
+ * column already taken (case-insensitively, as DuckDB compares names), or with a partition folder's name (which
+ * hive-partitioned reads would show instead of it), is renamed by prefixing `property_` until it is free:
+ * `id` -> `property_id`, `run_id` -> `property_run_id`.
  * @example buildRecordColumns([{ name: 'email', type: 'string', fieldType: 'text', ... }])
  */
 export function buildRecordColumns(properties: PropertyDefinition[]): Column[] {
   const fixed: Column[] = [...LEADING_COLUMNS, ...TRAILING_COLUMNS].map(({ name, type }) => ({ name, type }));
-  const taken = new Set(fixed.map((c) => c.name.toLowerCase()));
+  const taken = new Set([...fixed.map((c) => c.name), ...PARTITION_COLUMNS].map((name) => name.toLowerCase()));
   const propertyColumns = properties.map((property): Column => {
     let name = property.name;
     while (taken.has(name.toLowerCase())) name = `${COLLISION_PREFIX}${name}`;

@@ -31,6 +31,15 @@ export const LAYOUT = {
   runPartition: 'run_id',
 } as const;
 
+/**
+ * Names of the partition folders (`snapshot_date=`, `change_date=`, `run_id=`): readers with hive partitioning
+ * (DuckDB by default, Athena, Spark) show the folder's value in a column of that name, over a data column's.
+ */
+export const PARTITION_COLUMNS: readonly string[] = [
+  ...new Set(Object.values(TABLE_LAYOUT).map((table) => table.datePartition)),
+  LAYOUT.runPartition,
+];
+
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HubSpotRecord } from '../../../lib/hubspot/types';
+import type { HubSpotRecord, PropertyDefinition } from '../../../lib/hubspot/types';
 import { openDuckDb, type DuckDb } from '../../../lib/parquet/duckdb';
 import { NdjsonSpool } from '../../../lib/parquet/spool';
 import { quoteLiteral } from '../../../lib/parquet/sql';
@@ -309,6 +309,38 @@ describe('Function: writeParquetRows', () => {
       ]);
       const { readdir } = await import('node:fs/promises');
       expect(await readdir(dir)).toEqual(['owners.parquet']);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Partition folders and property columns', () => {
+  it('keeps a property named run_id readable beside the run_id folder of a hive-partitioned read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hive-'));
+    const db = await openDuckDb({ memoryLimit: '256MB', threads: 1 });
+    try {
+      const columns = buildRecordColumns([
+        { name: 'run_id', label: 'Run', type: 'string', fieldType: 'text' } as PropertyDefinition,
+      ]);
+      const record: HubSpotRecord = {
+        id: '1',
+        properties: { run_id: 'ext-27712' },
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+        archived: false,
+      };
+      const { row } = convertRecord(record, columns, { runId: 'R1', syncedAt: '2026-01-02T00:00:00.000Z' });
+      const folder = join(dir, 'snapshot_date=2026-01-02', 'run_id=R1');
+      await mkdir(folder, { recursive: true });
+      await writeParquetRows(db, [row], { parquetPath: join(folder, 'part-00000.parquet'), columns, workDir: dir });
+
+      // DuckDB turns hive partitioning on by itself for such paths: the folder's run_id is a column too.
+      const rows = await db.query(
+        `SELECT run_id, property_run_id FROM read_parquet(${quoteLiteral(`${dir}/*/*/*.parquet`)})`,
+      );
+      expect(rows).toEqual([{ run_id: 'R1', property_run_id: 'ext-27712' }]);
     } finally {
       await db.close();
       await rm(dir, { recursive: true, force: true });

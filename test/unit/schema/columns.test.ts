@@ -64,6 +64,15 @@ describe('Function: buildRecordColumns', () => {
       ['_run_id', 'property__run_id'],
     ]);
   });
+
+  it('renames properties named like a partition folder, which hive-partitioned reads would show instead', () => {
+    const properties = ['run_id', 'Snapshot_Date', 'change_date'].map((name) => makeProperty(name, 'string', 'text'));
+    expect(buildRecordColumns(properties).flatMap((c) => (c.property ? [c.name] : []))).toEqual([
+      'property_run_id',
+      'property_Snapshot_Date',
+      'property_change_date',
+    ]);
+  });
 });
 
 describe('Function: convertRecord', () => {
