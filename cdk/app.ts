@@ -26,6 +26,7 @@ new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Syn
   prefix: app.node.tryGetContext('prefix'),
   timeZone: app.node.tryGetContext('timeZone'),
   hubspotApiUrl: app.node.tryGetContext('hubspotApiUrl'),
+  associations: app.node.tryGetContext('associations'),
   catalog: catalogFromContext(),
 });
 if (app.node.tryGetContext('nag') !== 'off')

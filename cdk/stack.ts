@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Catalog, type CatalogProps } from './constructs/catalog';
 import { Monitoring } from './constructs/monitoring';
+import { formatAssociationPairs, parseAssociationPairs } from '../lib/sync/association-pairs';
 import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
 import { Storage } from './constructs/storage';
@@ -20,6 +21,11 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly maxConcurrency?: number;
   readonly hubspotApiUrl?: string;
   /**
+   * Object pairs whose associations full runs export, as `from:to,...` or `none`; default
+   * contacts:companies,deals:contacts,deals:companies,tickets:contacts,deals:line_items. Checked at synth.
+   */
+  readonly associations?: string;
+  /**
    * Hours without a full run publishing anything before the FullRunStale alarm fires; default 26 when a schedule
    * runs full snapshots (nightly plus slack), else no alarm.
    */
@@ -30,6 +36,15 @@ export interface HubSpotS3SyncStackProps extends StackProps {
 
 /** A nightly full run, plus two hours of slack for a slow or retried one. */
 export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
+
+/** The plan function's ASSOCIATION_PAIRS, checked now so a bad value never deploys. */
+function associationsEnvironment(text: string): Record<string, string> {
+  try {
+    return { ASSOCIATION_PAIRS: formatAssociationPairs(parseAssociationPairs(text)) };
+  } catch (error) {
+    throw new Error(`associations ${(error as Error).message}`);
+  }
+}
 
 /** The Glue database created unless the stack is told otherwise. */
 export const DEFAULT_CATALOG: CatalogProps = { databaseName: 'hubspot' };
@@ -100,6 +115,7 @@ export class HubSpotS3SyncStack extends Stack {
       hubspotApiUrl: props.hubspotApiUrl,
       finalizeEnvironment: catalog?.environment,
       parallelObjects: maxConcurrency,
+      ...(props.associations !== undefined ? { planEnvironment: associationsEnvironment(props.associations) } : {}),
     });
     catalog?.grantPublish(worker.finalize);
     const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency });

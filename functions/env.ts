@@ -1,4 +1,5 @@
 import { parseS3Location } from '../lib/store/location';
+import { parseAssociationPairs, type AssociationPair } from '../lib/sync/association-pairs';
 
 /** Configuration a deployed function reads from its environment: names only, never the service key. */
 export interface FunctionConfig {
@@ -13,6 +14,8 @@ export interface FunctionConfig {
   glueTablePrefix?: string;
   /** Objects the state machine exports at once (set on sync-step): they share the key's search rate. */
   parallelObjects: number;
+  /** Object pairs whose associations full runs export (set on plan when the stack names them). */
+  associationPairs?: AssociationPair[];
 }
 
 /** Reads the function's configuration once; a missing variable fails with a message naming it. */
@@ -41,6 +44,14 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       `environment variable PARALLEL_OBJECTS must be a whole number from 1, not ${JSON.stringify(parallel)}`,
     );
   }
+  let associationPairs: AssociationPair[] | undefined;
+  if (env.ASSOCIATION_PAIRS !== undefined) {
+    try {
+      associationPairs = parseAssociationPairs(env.ASSOCIATION_PAIRS);
+    } catch (error) {
+      throw new Error(`environment variable ASSOCIATION_PAIRS ${(error as Error).message}`);
+    }
+  }
   return {
     location,
     secretId: required('SERVICE_KEY_SECRET_ID'),
@@ -49,5 +60,6 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     glueDatabase: env.GLUE_DATABASE || undefined,
     glueTablePrefix: env.GLUE_TABLE_PREFIX || undefined,
     parallelObjects: Number(parallel),
+    ...(associationPairs ? { associationPairs } : {}),
   };
 }

@@ -28,7 +28,7 @@ let config: FunctionConfig | undefined;
 /** Built once per warm container: the secret cache, rate budget, DuckDB and connections survive invocations. */
 export function getRuntime(): Promise<SyncRuntime> {
   config ??= readFunctionConfig();
-  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects } = config;
+  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects, associationPairs } = config;
   // A new process starts with an empty scratch folder: a killed one left its spools, parts and DuckDB spill there.
   runtime ??= rm(WORK_DIR, { recursive: true, force: true })
     .then(() => mkdir(WORK_DIR, { recursive: true }))
@@ -46,7 +46,7 @@ export function getRuntime(): Promise<SyncRuntime> {
         // Search answers carry no rate-limit headers: the objects exported at once split the key's search rate.
         client: { budget: new RateBudget(searchShare(parallelObjects)) },
         // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
-        settings: { leaseTtlMs: 24 * 60 * 60_000 },
+        settings: { leaseTtlMs: 24 * 60 * 60_000, ...(associationPairs ? { associationPairs } : {}) },
         ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
       }),
     );

@@ -19,6 +19,8 @@ export interface WorkerProps {
   readonly finalizeEnvironment?: Record<string, string>;
   /** Objects the state machine syncs at once: sync-steps split the key's search rate among them. */
   readonly parallelObjects: number;
+  /** Extra environment of the plan function only (which association pairs full runs export). */
+  readonly planEnvironment?: Record<string, string>;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -66,7 +68,11 @@ export class Worker extends Construct {
           sourceMap: true,
         },
       });
-    this.plan = make('plan', { memoryMiB: 512, timeout: Duration.minutes(5) });
+    this.plan = make('plan', {
+      memoryMiB: 512,
+      timeout: Duration.minutes(5),
+      environment: props.planEnvironment,
+    });
     this.syncStep = make('sync-step', {
       memoryMiB: 2048,
       timeout: Duration.minutes(15),

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import { DEFAULT_ASSOCIATION_PAIRS_TEXT } from '../sync/association-pairs';
 import { InvalidInputError } from '../sync/run-input';
 import { backfillCommand } from './backfill-command';
 import { demoCommand } from './demo-command';
@@ -29,6 +30,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--secret-id <id>', 'Secrets Manager secret holding the service key')
     .option('--concurrency <n>', 'objects exported at once, sharing one rate budget', '4')
     .option('--part-rows <n>', 'rows per Parquet part')
+    .option(
+      '--associations <pairs>',
+      `object pairs whose associations full runs export, from:to,... or none (default ${DEFAULT_ASSOCIATION_PAIRS_TEXT})`,
+    )
     .option('--glue-database <name>', 'register each published dataset as a table in this Glue database (S3 only)')
     .option('--glue-table-prefix <prefix>', 'prefix of the Glue table names, e.g. hubspot_')
     .option('--json', 'print a JSON summary as the last stdout line')

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { GLUE_NAME } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
 import { parseLocation } from '../store/location';
-import { checkRunInput, quote, type RunInput } from '../sync/run-input';
+import { parseAssociationPairs } from '../sync/association-pairs';
+import { checkRunInput, InvalidInputError, quote, type RunInput } from '../sync/run-input';
 import { invalidOptions, NUMBER_OPTIONS, wholeNumber } from './option-values';
 
 /** Options of `run` as commander hands them over (all strings). */
@@ -17,6 +18,7 @@ export interface RawRunOptions {
   json?: boolean;
   concurrency?: string;
   partRows?: string;
+  associations?: string;
   glueDatabase?: string;
   glueTablePrefix?: string;
 }
@@ -46,6 +48,18 @@ const CliOptionsSchema = z.object({
   json: z.boolean().default(false),
   concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
   partRows: wholeNumber(NUMBER_OPTIONS.partRows).optional(),
+  associations: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseAssociationPairs(text);
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   glueDatabase: z
     .string()
     .regex(GLUE_NAME, { error: (issue) => `must be a Glue database name (a-z, 0-9, _), not ${quote(issue.input)}` })

@@ -70,7 +70,10 @@ export async function exportAndReport(
     baseUrl: options.hubspotUrl,
     log: reporter.logger,
     onProgress: (event) => reporter.update(event),
-    settings: options.partRows ? { partRows: options.partRows } : {},
+    settings: {
+      ...(options.partRows ? { partRows: options.partRows } : {}),
+      ...(options.associations ? { associationPairs: options.associations } : {}),
+    },
     ...(options.glueDatabase ? { glue: { database: options.glueDatabase, tablePrefix: options.glueTablePrefix } } : {}),
   });
   const stop = stopOnSignals(io);

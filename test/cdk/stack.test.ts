@@ -162,6 +162,18 @@ describe('Stack: HubSpotS3SyncStack', () => {
     });
   });
 
+  it('hands plan the association pairs the stack names, checked at synth', () => {
+    const variablesOf = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } })).map(
+        (fn) => fn.Properties.Environment.Variables.ASSOCIATION_PAIRS,
+      );
+    expect(variablesOf(template)).toEqual([undefined, undefined, undefined]);
+    expect(variablesOf(synth({ associations: 'calls:contacts, deals:contacts' })).filter(Boolean)).toEqual([
+      'calls:contacts,deals:contacts',
+    ]);
+    expect(() => synth({ associations: 'calls' })).toThrow('associations must be object pairs from:to');
+  });
+
   it('refuses a schedule with bad run input at synth time', () => {
     expect(() =>
       synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),

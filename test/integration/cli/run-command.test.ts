@@ -188,6 +188,51 @@ describe('CLI: hubspot-s3-sync run', () => {
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['companies']);
   });
 
+  it('exports the association pairs --associations names, and only those', async () => {
+    const result = await run(
+      [
+        'run',
+        '--hubspot-url',
+        sim.url,
+        '--objects',
+        'contacts,companies,deals',
+        '--out',
+        dir,
+        '--associations',
+        'deals:companies',
+      ],
+      { HUBSPOT_SERVICE_KEY: sim.serviceKey },
+    );
+    expect(result.code).toBe(0);
+    expect(await readdir(join(dir, 'associations'))).toEqual(['deals__companies']);
+    const none = await run(
+      [
+        'run',
+        '--hubspot-url',
+        sim.url,
+        '--objects',
+        'contacts,companies',
+        '--out',
+        join(dir, 'none'),
+        '--associations',
+        'none',
+      ],
+      { HUBSPOT_SERVICE_KEY: sim.serviceKey },
+    );
+    expect(none.code).toBe(0);
+    expect(existsSync(join(dir, 'none', 'associations'))).toBe(false);
+  });
+
+  it('exits 2 naming --associations when a pair is malformed, before writing anything', async () => {
+    const result = await run(['run', '--hubspot-url', sim.url, '--out', dir, '--associations', 'deals-companies'], {
+      HUBSPOT_SERVICE_KEY: sim.serviceKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('error: invalid options: --associations: must be object pairs from:to');
+    expect(result.err).toContain('"deals-companies" is not one');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('exits 0 with a warning line when another run holds an object, after exporting the rest', async () => {
     // Another process's run (say the nightly full one) holds companies' lease in the same folder.
     await acquireLease(new LocalTarget(dir), 'companies', 'other-run', { now: new Date(), ttlMs: 60_000 });

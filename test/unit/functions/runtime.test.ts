@@ -25,6 +25,14 @@ describe('Function: readFunctionConfig', () => {
     expect(readFunctionConfig({ ...env, PARALLEL_OBJECTS: '4' }).parallelObjects).toBe(4);
   });
 
+  it('reads the association pairs the stack names for plan', () => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
+    expect(readFunctionConfig({ ...env, ASSOCIATION_PAIRS: 'calls:contacts' }).associationPairs).toEqual([
+      ['calls', 'contacts'],
+    ]);
+    expect(readFunctionConfig(env).associationPairs).toBeUndefined();
+  });
+
   it('reads the Glue database and table prefix the stack sets on finalize', () => {
     const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret', GLUE_DATABASE: 'hubspot' };
     expect(readFunctionConfig({ ...env, GLUE_TABLE_PREFIX: 'hs_' })).toMatchObject({
@@ -44,6 +52,7 @@ describe('Function: readFunctionConfig', () => {
       'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "ftp://hubspot"',
     ],
     [{ PARALLEL_OBJECTS: '0' }, 'environment variable PARALLEL_OBJECTS must be a whole number from 1, not "0"'],
+    [{ ASSOCIATION_PAIRS: 'calls' }, 'environment variable ASSOCIATION_PAIRS must be object pairs from:to'],
     [
       { HUBSPOT_API_URL: 'not a url' },
       'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "not a url"',
