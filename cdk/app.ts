@@ -23,6 +23,8 @@ function catalogFromContext(): CatalogProps | false {
 new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Sync', {
   serviceKeySecret: secret,
   existingBucketName: app.node.tryGetContext('bucketName'),
+  bucketKmsKeyArn: app.node.tryGetContext('bucketKmsKeyArn'),
+  serviceKeyKmsKeyArn: app.node.tryGetContext('serviceKeyKmsKeyArn'),
   prefix: app.node.tryGetContext('prefix'),
   timeZone: app.node.tryGetContext('timeZone'),
   hubspotApiUrl: app.node.tryGetContext('hubspotApiUrl'),

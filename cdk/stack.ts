@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +15,10 @@ import { Worker } from './constructs/worker';
 export interface HubSpotS3SyncStackProps extends StackProps {
   /** Name or ARN of the Secrets Manager secret holding the service key (created and rotated outside the stack). */
   readonly serviceKeySecret: string;
+  /** ARN of the customer-managed KMS key the secret is encrypted with, if not AWS's default one. */
+  readonly serviceKeyKmsKeyArn?: string;
+  /** ARN of the KMS key an existing bucket (existingBucketName) encrypts with, if SSE-KMS. */
+  readonly bucketKmsKeyArn?: string;
   readonly existingBucketName?: string;
   readonly prefix?: string;
   readonly schedules?: Record<string, ScheduleSpec>;
@@ -61,6 +66,10 @@ export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
 /** cdk-nag findings this design accepts, each with its reason (granular findings are acknowledged one by one). */
 function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunction[], catalog?: Catalog): void {
   const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  // A bucket of the stack is named by its token; an existing one (imported by name) by its ARN.
+  const bucketObjects = bucket.node.defaultChild
+    ? `<${logicalId(bucket)}.Arn>/*`
+    : `arn:<AWS::Partition>:s3:::${bucket.bucketName}/*`;
   const accepted: [string[], string][] = [
     [
       ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
@@ -71,7 +80,7 @@ function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunct
         ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
           (a) => `AwsSolutions-IAM5[Action::${a}]`,
         ),
-        `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
+        `AwsSolutions-IAM5[Resource::${bucketObjects}]`,
       ],
       'Object-level S3 actions on this bucket only: every run writes, lists and (for unpublished parts) deletes objects under its own keys.',
     ],
@@ -80,6 +89,14 @@ function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunct
       'Step Functions invokes the functions by qualified ARN (versions and aliases).',
     ],
     [['AwsSolutions-IAM5[Resource::*]'], 'X-Ray tracing of the state machine needs Resource *.'],
+    ...(bucket.encryptionKey
+      ? ([
+          [
+            ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+            "S3 SSE-KMS with the existing bucket's own key only: the standard grant to read and write its objects.",
+          ],
+        ] as [string[], string][])
+      : []),
     ...(catalog
       ? ([
           [
@@ -103,6 +120,7 @@ export class HubSpotS3SyncStack extends Stack {
       : secretsmanager.Secret.fromSecretNameV2(this, 'ServiceKey', props.serviceKeySecret);
     const storage = new Storage(this, 'Storage', {
       existingBucketName: props.existingBucketName,
+      existingBucketKmsKeyArn: props.bucketKmsKeyArn,
       prefix: props.prefix,
     });
     const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
@@ -118,6 +136,11 @@ export class HubSpotS3SyncStack extends Stack {
       ...(props.associations !== undefined ? { planEnvironment: associationsEnvironment(props.associations) } : {}),
     });
     catalog?.grantPublish(worker.finalize);
+    // A secret encrypted with a customer-managed key is read through it (the default aws/secretsmanager key needs nothing).
+    if (props.serviceKeyKmsKeyArn) {
+      const key = kms.Key.fromKeyArn(this, 'ServiceKeyKmsKey', props.serviceKeyKmsKeyArn);
+      for (const fn of [worker.plan, worker.syncStep, worker.finalize]) key.grantDecrypt(fn);
+    }
     const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency });
     const schedules = props.schedules ?? DEFAULT_SCHEDULES;
     new Schedules(this, 'Schedules', { stateMachine: orchestration.stateMachine, schedules, timeZone: props.timeZone });

@@ -1,10 +1,13 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface StorageProps {
   /** Use an existing bucket instead of creating one. */
   readonly existingBucketName?: string;
+  /** ARN of the KMS key the existing bucket encrypts with (SSE-KMS), so the functions may use it. */
+  readonly existingBucketKmsKeyArn?: string;
   /** Prefix inside the bucket every key starts with (no leading or trailing slash). */
   readonly prefix?: string;
 }
@@ -18,7 +21,12 @@ export class Storage extends Construct {
     super(scope, id);
     this.prefix = props.prefix ?? 'hubspot';
     if (props.existingBucketName) {
-      this.bucket = s3.Bucket.fromBucketName(this, 'Bucket', props.existingBucketName);
+      this.bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', {
+        bucketName: props.existingBucketName,
+        ...(props.existingBucketKmsKeyArn
+          ? { encryptionKey: kms.Key.fromKeyArn(this, 'BucketKey', props.existingBucketKmsKeyArn) }
+          : {}),
+      });
       return;
     }
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {

@@ -52,6 +52,27 @@ describe('Stack: HubSpotS3SyncStack', () => {
     });
   });
 
+  it('lets the functions decrypt with the KMS keys of the secret and of an existing bucket, when named', () => {
+    const SECRET_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const BUCKET_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-000000000000';
+    const statements = (t: Template) =>
+      Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const kmsOn = (t: Template, key: string) =>
+      statements(t)
+        .filter((s: { Resource: unknown }) => s.Resource === key)
+        .flatMap((s: { Action: string | string[] }) => s.Action);
+    expect(kmsOn(template, SECRET_KEY)).toEqual([]);
+    for (const secret of [SECRET_ARN, 'hubspot/service-key']) {
+      const keyed = synth({ serviceKeySecret: secret, serviceKeyKmsKeyArn: SECRET_KEY });
+      // One grant per function.
+      expect(kmsOn(keyed, SECRET_KEY)).toEqual(['kms:Decrypt', 'kms:Decrypt', 'kms:Decrypt']);
+    }
+    const bucket = synth({ existingBucketName: 'existing-lake', bucketKmsKeyArn: BUCKET_KEY });
+    expect(new Set(kmsOn(bucket, BUCKET_KEY))).toEqual(
+      new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']),
+    );
+  });
+
   it('keeps the bucket private, encrypted and TLS-only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
@@ -268,11 +289,18 @@ describe('Construct: Catalog', () => {
 });
 
 describe('Stack: cdk-nag AWS Solutions checks', () => {
-  it('passes, with every accepted finding acknowledged and explained', () => {
+  it.each([
+    ['its own bucket', {}],
+    [
+      'an existing bucket encrypted with KMS',
+      { existingBucketName: 'existing-lake', bucketKmsKeyArn: `arn:aws:kms:eu-west-1:123456789012:key/1` },
+    ],
+  ])('passes with %s, with every accepted finding acknowledged and explained', (_case, props) => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new HubSpotS3SyncStack(app, 'Nagged', {
       serviceKeySecret: SECRET_ARN,
       env: { account: '123456789012', region: 'eu-west-1' },
+      ...props,
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
