@@ -102,10 +102,11 @@ function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
 export const parseStepEvent = (event: unknown): { item: WorkItem } =>
   parse(StepEventSchema, event, 'sync-step') as { item: WorkItem };
 
-/** The stopped-run rule's event: an execution that ended ABORTED or TIMED_OUT, before its own finalize. */
-const StoppedRunSchema = z
-  .object({ execution: ExecutionSchema.extend({ status: z.enum(['ABORTED', 'TIMED_OUT']) }) })
-  .strict();
+/** Statuses of an execution that may have ended before its own finalize held (cdk's FinalizeStoppedRuns rule). */
+const STOPPED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+
+/** The stopped-run rule's event: an execution that ended without a finalize that held. */
+const StoppedRunSchema = z.object({ execution: ExecutionSchema.extend({ status: z.enum(STOPPED_STATUSES) }) }).strict();
 
 /**
  * finalize's event: from the state machine, the run id and the Map's per-item results (an item with `failure` or
@@ -114,7 +115,7 @@ const StoppedRunSchema = z
 export function parseFinalizeEvent(event: unknown): {
   runId: string;
   failedItems: ObjectFailure[];
-  stopped?: 'ABORTED' | 'TIMED_OUT';
+  stopped?: (typeof STOPPED_STATUSES)[number];
 } {
   if (event && typeof event === 'object' && 'execution' in event) {
     const { execution } = parse(StoppedRunSchema, event, 'finalize');

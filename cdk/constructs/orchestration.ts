@@ -15,6 +15,11 @@ export interface OrchestrationProps {
   readonly maxConcurrency?: number;
 }
 
+/** Execution statuses after which the run is finalized from the status event (see finalizeStoppedRuns). */
+export const STOPPED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+/** Longer than the longest Lambda timeout (sync-step, 15 minutes): a stop does not end a running invocation. */
+const STOPPED_RUN_DELAY = Duration.minutes(16);
+
 /** Objects synced at once unless the stack says otherwise. */
 export const DEFAULT_MAX_CONCURRENCY = 4;
 
@@ -71,18 +76,46 @@ export class Orchestration extends Construct {
         includeExecutionData: false,
       },
     });
-    // An execution stopped by hand, or timed out, never reaches finalize: finalize it from its status event, so
-    // its finished objects are published and its leases released instead of locking out runs for 24 hours.
-    this.stoppedRunRule = new events.Rule(this, 'FinalizeStoppedRuns', {
+    this.stoppedRunRule = this.finalizeStoppedRuns(props);
+  }
+
+  /**
+   * An execution stopped by hand, timed out, or failed before (or in) finalize never gets a finalize that holds: one
+   * runs from its status event, so its finished objects are published and its leases released instead of locking
+   * out runs for 24 hours. It waits out the Lambdas the execution had started, which a stop does not end (a plan
+   * storing its plan and taking leases, a sync-step uploading a part): 16 minutes, past their longest timeout.
+   * finalize is idempotent; after a failed run it announces its outcomes again (events are at least once).
+   */
+  private finalizeStoppedRuns(props: OrchestrationProps): events.Rule {
+    const invoke = withRetries(
+      new tasks.LambdaInvoke(this, 'FinalizeStopped', {
+        lambdaFunction: props.finalize,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+      }),
+    );
+    const delayed = new sfn.StateMachine(this, 'FinalizeStoppedRun', {
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        new sfn.Wait(this, 'WaitForStartedLambdas', { time: sfn.WaitTime.duration(STOPPED_RUN_DELAY) }).next(invoke),
+      ),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'StoppedRunLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    return new events.Rule(this, 'FinalizeStoppedRuns', {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['ABORTED', 'TIMED_OUT'] },
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...STOPPED_STATUSES] },
       },
-      description: 'Finalizes a hubspot-s3-sync run whose execution was stopped or timed out before finalize.',
+      description: 'Finalizes a hubspot-s3-sync run whose execution stopped, timed out or failed before finalize.',
       targets: [
-        new targets.LambdaFunction(props.finalize, {
-          event: events.RuleTargetInput.fromObject({
+        new targets.SfnStateMachine(delayed, {
+          input: events.RuleTargetInput.fromObject({
             execution: {
               id: events.EventField.fromPath('$.detail.executionArn'),
               startTime: events.EventField.fromPath('$.detail.startDate'),

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../sync/run-input';
 import { parseRunOptions, type RawRunOptions, type RunCliOptions } from './options';
 import { writeLine, type CliIo } from './output';
 import { createProgressReporter } from './progress';
-import { failureLines, jsonSummary, skippedLines, textSummary } from './summary';
+import { failureLines, jsonSummary, textSummary } from './summary';
 
 /** The key source `run` uses: Secrets Manager with --secret-id, else the environment variable. */
 export function keyProviderFor(options: Pick<RunCliOptions, 'secretId'>, io: CliIo): ServiceKeyProvider {
@@ -91,7 +91,7 @@ export async function exportAndReport(
   }
   const failures = failureLines(result);
   writeLine(options.json ? io.stderr : io.stdout, textSummary(result));
-  for (const line of [...skippedLines(result), ...failures]) writeLine(io.stderr, line);
+  for (const line of failures) writeLine(io.stderr, line);
   if (options.json) writeLine(io.stdout, JSON.stringify(jsonSummary(result)));
   return { code: stop.exitCode() ?? (failures.length ? 1 : 0), result };
 }

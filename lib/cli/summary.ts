@@ -9,7 +9,7 @@ export function jsonSummary(result: RunResult): Record<string, unknown> {
     snapshotDate: result.snapshotDate,
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
-    ok: result.outcomes.every((o) => o.status !== 'failed'),
+    ok: result.outcomes.every((o) => o.status === 'completed'),
     objects: result.outcomes.map((o) => ({
       object: o.object,
       dataset: o.dataset,
@@ -48,10 +48,11 @@ export function textSummary(result: RunResult): string {
   return `run ${result.runId} (${result.mode}, snapshot ${result.snapshotDate})\n${table}`;
 }
 
-/** One line per failed object, with its reason: what the exit code stands for. */
+/**
+ * One line per object this run did not export, with its reason: what the exit code stands for. An object another
+ * run holds is not this run's failure, but it was asked for and not exported here.
+ */
 export const failureLines = (result: RunResult): string[] =>
-  result.outcomes.filter((o) => o.status === 'failed').map((o) => `error: ${o.object} not exported: ${o.reason}`);
-
-/** One line per object left to another run that was exporting it: worth knowing, not a failure. */
-export const skippedLines = (result: RunResult): string[] =>
-  result.outcomes.filter((o) => o.status === 'skipped').map((o) => `warning: ${o.object} skipped: ${o.reason}`);
+  result.outcomes
+    .filter((o) => o.status !== 'completed')
+    .map((o) => `error: ${o.object} not exported: ${o.status === 'skipped' ? 'skipped, ' : ''}${o.reason}`);

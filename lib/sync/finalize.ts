@@ -294,6 +294,8 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
     await renewLease(deps, item);
   } catch (error) {
     if (!(error instanceof ObjectLockedError)) throw error;
+    // Another finalize of this run (a stopped-run finalize, an overlapping retry) published it and let go first.
+    if (await readManifest(deps.target, main.table, plan.runId)) return publishedOutcomes(deps, plan, item, datasets);
     return [failed(item, datasetName(main.table), `not published: ${error.message}`, checkpoint)];
   }
   const watermark = nextWatermark(plan, item, state.watermark);

@@ -1,7 +1,7 @@
 import { listProperties, missingScopeReason, NotFoundError, ValidationError, type HubSpotClient } from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
-import { CorruptStoredFileError } from '../store/errors';
+import { CorruptStoredFileError, ObjectExistsError } from '../store/errors';
 import { findRunPlan, objectStateKey, readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { discardAbandonedItem } from './finalize';
@@ -61,12 +61,16 @@ async function probeObject(
 const failureOf = (object: string, error: unknown): ObjectFailure | undefined => {
   if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
   if (error instanceof ValidationError) return { object, reason: `HubSpot refused to list it: ${error.message}` };
-  if (error instanceof CorruptStoredFileError) return { object, reason: error.message };
+  if (error instanceof CorruptStoredFileError || error instanceof ObjectLockedError)
+    return { object, reason: error.message };
   const access = missingScopeReason(error);
   return access ? { object, reason: access } : undefined;
 };
 
-/** The plan an earlier attempt stored under `runId`, when there is one; it must be for the same kind of run. */
+/**
+ * The plan an earlier attempt stored under `runId`, when there is one; it must be for the same kind of run. Its
+ * leases are taken back: that attempt may have released them after storing the plan (its write's answer lost).
+ */
 async function storedPlanOf(deps: SyncDeps, runId: string, input: RunInput): Promise<RunPlan | undefined> {
   const stored = await findRunPlan(deps.target, runId);
   if (!stored) return undefined;
@@ -74,6 +78,15 @@ async function storedPlanOf(deps: SyncDeps, runId: string, input: RunInput): Pro
     throw new InvalidInputError(`run ${runId} is planned already, as a ${stored.mode} run, not ${input.mode}`);
   }
   deps.log.info(`run ${runId} is planned already; returning its stored plan`);
+  for (const item of stored.items) {
+    try {
+      await acquireLease(deps.target, item.object, runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+    } catch (error) {
+      if (!(error instanceof ObjectLockedError)) throw error;
+      // Taken by another run meanwhile: the item's steps stop on LeaseLostError and finalize reports it.
+      deps.log.warn(`${item.object}: ${error.message}`);
+    }
+  }
   return stored;
 }
 
@@ -92,6 +105,8 @@ async function storedWatermark(deps: SyncDeps, object: string): Promise<string |
 /** The Date header has whole seconds, and arrives a little after HubSpot stamped it. */
 const DATE_HEADER_SLACK_MS = 2_000;
 const CLOCK_WARNING_MS = 60_000;
+/** A skew beyond this is more likely a stale Date header (a caching proxy) than a clock: the lookback grows no further. */
+const MAX_CLOCK_SKEW_MS = 60 * 60_000;
 
 /**
  * How far HubSpot's clock is behind this machine's (ms), from its responses' Date header; 0 when it is not. Windows
@@ -108,7 +123,7 @@ function hubspotClockBehind(deps: SyncDeps): number {
         (offset < 0 ? '; incremental windows reach back that much further, so no change is missed' : ''),
     );
   }
-  return offset < -DATE_HEADER_SLACK_MS ? -offset : 0;
+  return offset < -DATE_HEADER_SLACK_MS ? Math.min(-offset, MAX_CLOCK_SKEW_MS) : 0;
 }
 
 /** Best effort: the plan's own error is what matters; a lease that stays held lapses after its TTL. */
@@ -227,8 +242,9 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
         leased.add(name);
         if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
       } catch (error) {
-        // Another live run is exporting it (the nightly full run while the hourly incremental starts): not a failure.
-        if (error instanceof ObjectLockedError) {
+        // Another live run is exporting it (the nightly full run while the hourly incremental starts): not a failure
+        // of this run, which leaves it to that one. A backfill asked for this window: not exporting it is a failure.
+        if (error instanceof ObjectLockedError && input.mode !== 'backfill') {
           deps.log.warn(`skipping ${name}: ${error.message}`);
           skipped.push({ object: name, reason: error.message });
           continue;
@@ -305,6 +321,12 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures, skipped });
     return plan;
   } catch (error) {
+    // The plan is stored, though its write answered otherwise (a lost reply retried, or another attempt of this
+    // execution): it stands, with its leases.
+    if (error instanceof ObjectExistsError) {
+      const stored = await storedPlanOf(deps, runId, input);
+      if (stored) return stored;
+    }
     await releaseAfterFailedPlan(deps, runId, leased);
     throw error;
   }

@@ -140,12 +140,12 @@ describe('Stack: HubSpotS3SyncStack', () => {
     ]);
   });
 
-  it('finalizes an execution that was aborted or timed out, from its status event', () => {
+  it('finalizes an execution that stopped, timed out or failed, 16 minutes after its status event', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['ABORTED', 'TIMED_OUT'], stateMachineArn: [Match.anyValue()] },
+        detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [Match.anyValue()] },
       },
       Targets: [
         Match.objectLike({
@@ -162,6 +162,11 @@ describe('Stack: HubSpotS3SyncStack', () => {
         }),
       ],
     });
+    // Past the longest Lambda timeout: a stop does not end the invocations the execution had started.
+    const delayed = stateMachineDefinition(template, 'WaitForStartedLambdas');
+    expect(delayed.States.WaitForStartedLambdas).toEqual({ Type: 'Wait', Seconds: 960, Next: 'FinalizeStopped' });
+    expect(delayed.States.FinalizeStopped.Resource).toBe('arn:aws:lambda:eu-west-1:123456789012:function:x');
+    expect(delayed.States.FinalizeStopped.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
   });
 
   it('schedules a nightly full run and an hourly incremental run with validated input', () => {

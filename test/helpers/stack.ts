@@ -23,14 +23,19 @@ export function synthStack(props: Partial<StackProps> = {}): Template {
 }
 
 /**
- * The state machine's definition as deployed: the template holds it as a Fn::Join of JSON text and function ARN
- * tokens (which sit inside JSON strings), each token rendered as `arn`.
+ * A state machine's definition as deployed (by default the sync's, which starts at `Start`): the template holds it
+ * as a Fn::Join of JSON text and function ARN tokens (which sit inside JSON strings), each token rendered as `arn`.
  */
 export function stateMachineDefinition(
   template: Template,
+  startAt = 'Start',
   arn = 'arn:aws:lambda:eu-west-1:123456789012:function:x',
 ): FreeJson {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
-  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : arn)).join(''));
+  const definitions = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((machine) => {
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : arn)).join(''));
+  });
+  const found = definitions.find((definition) => definition.StartAt === startAt);
+  if (!found) throw new Error(`no state machine starts at ${startAt}`);
+  return found;
 }

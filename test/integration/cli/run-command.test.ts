@@ -233,14 +233,16 @@ describe('CLI: hubspot-s3-sync run', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('exits 0 with a warning line when another run holds an object, after exporting the rest', async () => {
+  it('exits 1 with a line saying another run holds an object, after exporting the rest', async () => {
     // Another process's run (say the nightly full one) holds companies' lease in the same folder.
     await acquireLease(new LocalTarget(dir), 'companies', 'other-run', { now: new Date(), ttlMs: 60_000 });
     const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'companies,deals', '--out', dir], {
       HUBSPOT_SERVICE_KEY: sim.serviceKey,
     });
-    expect(result.code).toBe(0);
-    expect(result.err).toContain('warning: companies skipped: another run (other-run) is exporting companies since ');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'error: companies not exported: skipped, another run (other-run) is exporting companies since ',
+    );
     expect(result.out).toMatch(/^companies +skipped /m);
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['deals']);
   });

@@ -1,6 +1,8 @@
 import { staticKeyProvider } from '../../../lib/hubspot';
 import type { CompletionEvent } from '../../../lib/sync/events';
 import { runMetricPoints } from '../../../lib/sync/run-metrics';
+import { ObjectExistsError } from '../../../lib/store/errors';
+import { releaseLease } from '../../../lib/store/lock';
 import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
 import { runSyncStep } from '../../../lib/sync/sync-step';
@@ -149,6 +151,33 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
       expect(firstResult.outcomes.map((o) => [o.object, o.status])).toEqual([['companies', 'failed']]);
       const third = await h.run({ mode: 'full', objects: ['companies'] });
       expect(third.outcomes.find((o) => o.object === 'companies')?.status).toBe('completed');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('keeps a plan stored by a write that answered "exists", and a retried plan takes its leases back', async () => {
+    const h = await startHarness();
+    const runId = 'R-lost-reply';
+    const leaseOf = async () => JSON.parse((await h.target.getObject('_state/locks/companies.json'))!.toString());
+    try {
+      // The plan's write lands, but its answer is lost and the retried write finds it there.
+      const put = h.target.putObject.bind(h.target);
+      h.target.putObject = async (key, ...rest) => {
+        await put(key, ...rest);
+        if (/^_state\/runs\/.*\/plan\.json$/.test(key)) throw new ObjectExistsError(key);
+      };
+      const input = parseRunInput({ mode: 'full', objects: ['companies'] });
+      const plan = await planRun(h.deps, input, { runId }).finally(() => (h.target.putObject = put));
+      expect(plan.items.map((i) => i.object)).toEqual(['companies']);
+      expect(await leaseOf()).toEqual(expect.not.objectContaining({ releasedAt: expect.anything() }));
+
+      // An attempt that released them after storing its plan: the next attempt gets the plan and the leases.
+      await releaseLease(h.target, 'companies', runId, new Date());
+      const retried = await planRun(h.deps, input, { runId });
+      expect(retried).toEqual(plan);
+      expect(await leaseOf()).toEqual(expect.objectContaining({ runId }));
+      expect((await leaseOf()).releasedAt).toBeUndefined();
     } finally {
       await h.close();
     }

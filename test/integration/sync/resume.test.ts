@@ -140,6 +140,26 @@ describe('Sync engine: finalize', () => {
     }
   });
 
+  it('reports as published what an overlapping finalize of the same run published and let go of first', async () => {
+    const h = await startHarness();
+    try {
+      const plan = await planRun(h.deps, parseRunInput({ mode: 'full', objects: ['companies'] }));
+      for (let done = false; !done;) done = (await runSyncStep(h.deps, plan.items[0], { deadline: Infinity })).done;
+      // What the second finalize read before the first one finished: the finished checkpoint.
+      const before = (await h.target.getObject('_state/companies.json'))!;
+      const first = await finalizeRun(h.deps, plan.runId);
+      await h.target.putObject('_state/companies.json', before);
+
+      const second = await finalizeRun(h.deps, plan.runId);
+
+      expect(second.outcomes.map((o) => [o.dataset, o.status, o.rows])).toEqual(
+        first.outcomes.map((o) => [o.dataset, o.status, o.rows]),
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
   it('releases a lease that a finalize stopped before releasing, when called again', async () => {
     const h = await startHarness();
     try {
