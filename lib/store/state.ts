@@ -36,6 +36,8 @@ export interface Checkpoint {
   retries: number;
   startedAt: string;
   updatedAt: string;
+  /** The longest one part's write took so far (ms): each step stops fetching in time for one more. */
+  slowestWriteMs?: number;
 }
 
 /** `_state/<object>.json`: the incremental watermark and the checkpoint of the run in progress. */

@@ -75,8 +75,6 @@ class RecordStep {
   /** Rows and pages of closed parts not yet in the checkpoint (for progress). */
   private readonly closed = { rows: 0, pages: 0 };
   private readonly counted = { requests: 0, retries: 0 };
-  /** The longest a part's write took in this step (ms): the step stops fetching in time for one more. */
-  private slowestWriteMs = 0;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -123,7 +121,8 @@ class RecordStep {
    * reads sharing the rate budget) has taken longer here, since the step finishes one write after it stops.
    */
   private stopAt(deadline: number): number {
-    return deadline - Math.max(this.deps.settings.deadlineMarginMs, WRITE_ALLOWANCE * this.slowestWriteMs);
+    const slowestWriteMs = this.checkpoint.slowestWriteMs ?? 0;
+    return deadline - Math.max(this.deps.settings.deadlineMarginMs, WRITE_ALLOWANCE * slowestWriteMs);
   }
 
   private async pageUntil(deadline: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
@@ -248,7 +247,8 @@ class RecordStep {
       // Written or failed, the part's local files go: a failed part is fetched again by the next step.
       await removeLocalPart(spool.path);
     }
-    this.slowestWriteMs = Math.max(this.slowestWriteMs, this.deps.now().getTime() - started);
+    // Kept in the checkpoint, so the next step knows it from its first page.
+    this.checkpoint.slowestWriteMs = Math.max(this.checkpoint.slowestWriteMs ?? 0, this.deps.now().getTime() - started);
     this.closed.rows -= spool.rows;
     this.closed.pages -= pages;
     this.checkpoint.pages += pages;

@@ -289,6 +289,10 @@ describe('Sync engine: a step whose parts are slow to write', () => {
       expect(first.done).toBe(false);
       expect(first.parts).toBeGreaterThanOrEqual(2);
       expect(returnedAt).toBeLessThanOrEqual(deadline);
+
+      // The checkpoint keeps the slowest write, so the next step stops in time from its first page.
+      const state = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString());
+      expect(state.checkpoint.slowestWriteMs).toBeGreaterThanOrEqual(writeMs);
       for (let done = false; !done;) done = (await runRecordStep(h.deps, item, { deadline: Infinity })).done;
       await finalizeRun(h.deps, plan.runId);
       await expectEqualsOracle(h, plan.runId, ['contacts']);
