@@ -147,6 +147,7 @@ export class HubSpotS3SyncStack extends Stack {
     const schedulesFull = Object.values(schedules).some((schedule) => schedule.input.mode === 'full');
     new Monitoring(this, 'Monitoring', {
       stateMachine: orchestration.stateMachine,
+      stoppedRunFinalizer: orchestration.stoppedRunFinalizer,
       fullRunWithinHours: props.fullRunWithinHours ?? (schedulesFull ? DEFAULT_FULL_RUN_WITHIN_HOURS : undefined),
     });
 

@@ -6,8 +6,13 @@ import { Construct } from 'constructs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/sync/events';
 import { METRICS_NAMESPACE } from '../../lib/sync/run-metrics';
 
+/** Hours in a row of incremental runs skipping objects before ObjectsSkippedForHours fires. */
+const SKIPPED_ALARM_HOURS = 12;
+
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
+  /** The state machine that finalizes stopped runs (Orchestration's). */
+  readonly stoppedRunFinalizer: sfn.IStateMachine;
   /**
    * Alarm when no full run has published any dataset for this many hours (finalize's DatasetsCompleted metric);
    * none when undefined. 1 to 168.
@@ -22,6 +27,8 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   readonly executionsFailed: cloudwatch.Alarm;
   readonly snapshotFailedRule: events.Rule;
+  readonly stoppedRunFinalizeFailed: cloudwatch.Alarm;
+  readonly objectsSkippedForHours: cloudwatch.Alarm;
   readonly fullRunStale?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -37,6 +44,31 @@ export class Monitoring extends Construct {
     this.snapshotFailedRule = new events.Rule(this, 'SnapshotFailed', {
       eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPES.failed] },
       description: 'One object of a hubspot-s3-sync run could not be exported (e.g. a missing scope).',
+    });
+    this.stoppedRunFinalizeFailed = new cloudwatch.Alarm(this, 'StoppedRunFinalizeFailed', {
+      metric: props.stoppedRunFinalizer.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'A stopped hubspot-s3-sync run could not be finalized: its leases stay held until they lapse (24 hours).',
+    });
+    // Runs skip an object another run holds; every incremental run skipping something for half a day means a run
+    // that holds its leases without progress (or a full run that long).
+    this.objectsSkippedForHours = new cloudwatch.Alarm(this, 'ObjectsSkippedForHours', {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'DatasetsSkipped',
+        dimensionsMap: { Mode: 'incremental' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: SKIPPED_ALARM_HOURS,
+      datapointsToAlarm: SKIPPED_ALARM_HOURS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `hubspot-s3-sync incremental runs have skipped objects held by another run for ${SKIPPED_ALARM_HOURS} hours.`,
     });
     const hours = props.fullRunWithinHours;
     if (hours === undefined) return;

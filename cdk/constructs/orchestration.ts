@@ -50,6 +50,8 @@ function withRetries(task: tasks.LambdaInvoke, final: string[] = []): tasks.Lamb
 export class Orchestration extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly stoppedRunRule: events.Rule;
+  /** Waits out a stopped execution's Lambdas, then finalizes its run. */
+  readonly stoppedRunFinalizer: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
@@ -76,7 +78,8 @@ export class Orchestration extends Construct {
         includeExecutionData: false,
       },
     });
-    this.stoppedRunRule = this.finalizeStoppedRuns(props);
+    this.stoppedRunFinalizer = this.stoppedRunFinalizerMachine(props);
+    this.stoppedRunRule = this.finalizeStoppedRuns(this.stoppedRunFinalizer);
   }
 
   /**
@@ -86,7 +89,7 @@ export class Orchestration extends Construct {
    * storing its plan and taking leases, a sync-step uploading a part): 16 minutes, past their longest timeout.
    * finalize is idempotent; after a failed run it announces its outcomes again (events are at least once).
    */
-  private finalizeStoppedRuns(props: OrchestrationProps): events.Rule {
+  private stoppedRunFinalizerMachine(props: OrchestrationProps): sfn.StateMachine {
     const invoke = withRetries(
       new tasks.LambdaInvoke(this, 'FinalizeStopped', {
         lambdaFunction: props.finalize,
@@ -94,7 +97,7 @@ export class Orchestration extends Construct {
         retryOnServiceExceptions: false,
       }),
     );
-    const delayed = new sfn.StateMachine(this, 'FinalizeStoppedRun', {
+    return new sfn.StateMachine(this, 'FinalizeStoppedRun', {
       definitionBody: sfn.DefinitionBody.fromChainable(
         new sfn.Wait(this, 'WaitForStartedLambdas', { time: sfn.WaitTime.duration(STOPPED_RUN_DELAY) }).next(invoke),
       ),
@@ -106,6 +109,9 @@ export class Orchestration extends Construct {
         includeExecutionData: false,
       },
     });
+  }
+
+  private finalizeStoppedRuns(delayed: sfn.IStateMachine): events.Rule {
     return new events.Rule(this, 'FinalizeStoppedRuns', {
       eventPattern: {
         source: ['aws.states'],

@@ -223,6 +223,26 @@ describe('Construct: Monitoring', () => {
     });
   });
 
+  it('alarms when a stopped run could not be finalized, and when incremental runs skip objects for 12 hours', () => {
+    const template = synth();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('FinalizeStoppedRun') } }],
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HubSpotS3Sync',
+      MetricName: 'DatasetsSkipped',
+      Dimensions: [{ Name: 'Mode', Value: 'incremental' }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('has no freshness alarm when no schedule runs full snapshots, unless asked for one', () => {
     const incrementalOnly = { Hourly: { expression: 'rate(1 hour)', input: { mode: 'incremental', objects: 'all' } } };
     const count = (template: Template) =>
