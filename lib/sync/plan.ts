@@ -197,6 +197,86 @@ function resolveMode(
 }
 
 /**
+ * Takes each object's lease into `leased` (the caller releases them if the plan fails), taking over a lapsed one
+ * and removing what its dead run uploaded. An object another live run holds is skipped and returned: not a failure
+ * of this run, which leaves it to that one (the nightly full run while the hourly incremental starts). A backfill
+ * asked for that window, so there it fails.
+ */
+async function leaseObjects(
+  deps: SyncDeps,
+  run: {
+    runId: string;
+    input: RunInput;
+    names: string[];
+    leased: Set<string>;
+    fail: (object: string, error: unknown) => void;
+  },
+): Promise<ObjectFailure[]> {
+  const skipped: ObjectFailure[] = [];
+  for (const name of run.names) {
+    try {
+      const lease = await acquireLease(deps.target, name, run.runId, {
+        now: deps.now(),
+        ttlMs: deps.settings.leaseTtlMs,
+      });
+      run.leased.add(name);
+      if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
+    } catch (error) {
+      if (error instanceof ObjectLockedError && run.input.mode !== 'backfill') {
+        deps.log.warn(`skipping ${name}: ${error.message}`);
+        skipped.push({ object: name, reason: error.message });
+        continue;
+      }
+      run.fail(name, error);
+    }
+  }
+  return skipped;
+}
+
+/** The records item of a leased object, or why it has none (its state file is corrupt, its window empty, ...). */
+async function planRecordItem(
+  deps: SyncDeps,
+  input: RunInput,
+  { object, expected, searchable }: CheckedObject,
+  run: {
+    base: Pick<WorkItem, 'runId' | 'snapshotDate' | 'startedAt'>;
+    until: string;
+    clockSkewMs: number;
+    leased: Set<string>;
+  },
+): Promise<WorkItem | ObjectFailure> {
+  let watermark: string | undefined;
+  try {
+    watermark = await storedWatermark(deps, object.object);
+  } catch (error) {
+    const failure = failureOf(object.object, error);
+    if (!failure) throw error;
+    return failure;
+  }
+  const since = windowStart(input, object.object, watermark, deps);
+  const mode = resolveMode(input, object.object, { since, searchable }, deps);
+  if (typeof mode !== 'string') return { object: object.object, reason: mode.reason };
+  if (mode !== 'full' && since && Date.parse(since) >= Date.parse(run.until)) {
+    return { object: object.object, reason: `nothing to export: since (${since}) is not before until (${run.until})` };
+  }
+  const targets = deps.settings.associationPairs
+    .filter(([from, to]) => mode === 'full' && from === object.object && run.leased.has(to))
+    .map(([, to]) => to);
+  return {
+    ...run.base,
+    kind: 'records',
+    object: object.object,
+    apiName: object.apiName,
+    mode,
+    lastModifiedProperty: object.lastModifiedProperty,
+    ...(mode !== 'full' ? { since, until: run.until } : {}),
+    ...(mode === 'incremental' && run.clockSkewMs ? { clockSkewMs: run.clockSkewMs } : {}),
+    ...(targets.length ? { associationTargets: targets } : {}),
+    expected,
+  };
+}
+
+/**
  * plan: validates access, fetches property definitions, takes a lease per object and stores the
  * run plan. Returns one work item per object; objects it cannot read become failures, not crashes.
  * A plan that fails once it holds leases releases them, so a retried or later run is not locked out.
@@ -230,77 +310,24 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     }
   }
   const leased = new Set<string>();
-  const skipped: ObjectFailure[] = [];
   try {
     // Lease before reading any state: the watermark read below must be the one this run will advance.
-    for (const name of [...checked.map((c) => c.object.object), ...resolved.sideTables]) {
-      try {
-        const lease = await acquireLease(deps.target, name, runId, {
-          now: deps.now(),
-          ttlMs: deps.settings.leaseTtlMs,
-        });
-        leased.add(name);
-        if (lease.abandoned) await discardAbandoned(deps, name, lease.abandoned.runId);
-      } catch (error) {
-        // Another live run is exporting it (the nightly full run while the hourly incremental starts): not a failure
-        // of this run, which leaves it to that one. A backfill asked for this window: not exporting it is a failure.
-        if (error instanceof ObjectLockedError && input.mode !== 'backfill') {
-          deps.log.warn(`skipping ${name}: ${error.message}`);
-          skipped.push({ object: name, reason: error.message });
-          continue;
-        }
-        fail(name, error);
-      }
-    }
+    const names = [...checked.map((c) => c.object.object), ...resolved.sideTables];
+    const skipped = await leaseObjects(deps, { runId, input, names, leased, fail });
     const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
-    const clockSkewMs = hubspotClockBehind(deps);
-    const until = input.until ?? base.startedAt;
+    const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps), leased };
     const items: WorkItem[] = [];
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
-    for (const { object, properties, expected, searchable } of checked.filter((c) => leased.has(c.object.object))) {
-      const drop = async (failure: ObjectFailure) => {
-        failures.push(failure);
-        await releaseLease(deps.target, object.object, runId, deps.now());
-        leased.delete(object.object);
-      };
-      let watermark: string | undefined;
-      try {
-        watermark = await storedWatermark(deps, object.object);
-      } catch (error) {
-        const failure = failureOf(object.object, error);
-        if (!failure) throw error;
-        await drop(failure);
+    for (const object of checked.filter((c) => leased.has(c.object.object))) {
+      const planned = await planRecordItem(deps, input, object, run);
+      if ('reason' in planned) {
+        failures.push(planned);
+        await releaseLease(deps.target, planned.object, runId, deps.now());
+        leased.delete(planned.object);
         continue;
       }
-      const since = windowStart(input, object.object, watermark, deps);
-      const mode = resolveMode(input, object.object, { since, searchable }, deps);
-      if (typeof mode !== 'string') {
-        await drop({ object: object.object, reason: mode.reason });
-        continue;
-      }
-      if (mode !== 'full' && since && Date.parse(since) >= Date.parse(until)) {
-        await drop({
-          object: object.object,
-          reason: `nothing to export: since (${since}) is not before until (${until})`,
-        });
-        continue;
-      }
-      const targets = deps.settings.associationPairs
-        .filter(([from, to]) => mode === 'full' && from === object.object && leased.has(to))
-        .map(([, to]) => to);
-      items.push({
-        ...base,
-        kind: 'records',
-        object: object.object,
-        apiName: object.apiName,
-        mode,
-        lastModifiedProperty: object.lastModifiedProperty,
-        ...(mode !== 'full' ? { since, until } : {}),
-        ...(mode === 'incremental' && clockSkewMs ? { clockSkewMs } : {}),
-        ...(targets.length ? { associationTargets: targets } : {}),
-        expected,
-      });
-      plannedProperties[object.object] = properties;
+      items.push(planned);
+      plannedProperties[planned.object] = object.properties;
     }
     for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
       const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
@@ -311,7 +338,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       ...base,
       mode: input.mode,
       ...(input.since ? { since: input.since } : {}),
-      ...(input.mode !== 'full' ? { until } : {}),
+      ...(input.mode !== 'full' ? { until: run.until } : {}),
       items,
       failures,
       ...(skipped.length ? { skipped } : {}),
