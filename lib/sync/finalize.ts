@@ -64,12 +64,21 @@ function failed(
   };
 }
 
-/** Deletes parts in the run folder that no checkpoint recorded: uploads a crash left behind, never published. */
-async function removeOrphans(deps: SyncDeps, table: TableRef, item: WorkItem, parts: PartRecord[]): Promise<void> {
+/**
+ * Deletes parts in the run folder but not in `parts`: uploads a crash left behind (`why` says so), or every part of
+ * a dataset this run does not publish.
+ */
+async function removeOrphans(
+  deps: SyncDeps,
+  table: TableRef,
+  item: WorkItem,
+  parts: PartRecord[],
+  why = 'left by an interrupted step',
+): Promise<void> {
   const kept = new Set(parts.map((p) => p.key));
   for (const stored of await deps.target.list(runPrefix(table, item.snapshotDate, item.runId))) {
     if (kept.has(stored.key)) continue;
-    deps.log.warn(`removing unpublished part ${stored.key} left by an interrupted step`);
+    deps.log.warn(`removing unpublished part ${stored.key} ${why}`);
     await deps.target.deleteObject(stored.key);
   }
 }
@@ -238,7 +247,9 @@ export async function discardAbandonedItem(deps: SyncDeps, object: string, runId
 /** Removes the run folders of `item`'s datasets that its run did not publish (no manifest). */
 async function removeUnpublished(deps: SyncDeps, item: WorkItem, datasets: ItemDataset[]): Promise<void> {
   for (const ds of datasets) {
-    if (!(await readManifest(deps.target, ds.table, item.runId))) await removeOrphans(deps, ds.table, item, []);
+    if (!(await readManifest(deps.target, ds.table, item.runId))) {
+      await removeOrphans(deps, ds.table, item, [], `(${datasetName(ds.table)} is not published by this run)`);
+    }
   }
 }
 

@@ -292,6 +292,17 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
   const runId = options.runId ?? makeRunId(started);
   const resolved = await resolveObjects(deps.client, input.objects, input.mode === 'full');
   const failures = [...resolved.failures];
+  // Owners and pipelines have no last-modified window: named in a backfill, they fail rather than take a snapshot.
+  const backfill = input.mode === 'backfill';
+  const sideTables = backfill ? [] : resolved.sideTables;
+  if (backfill) {
+    for (const table of resolved.sideTables) {
+      failures.push({
+        object: table,
+        reason: `${table} has no last-modified window to backfill; export it with mode full`,
+      });
+    }
+  }
   const fail = (object: string, error: unknown) => {
     const failure = failureOf(object, error);
     if (!failure) throw error;
@@ -312,7 +323,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
   const leased = new Set<string>();
   try {
     // Lease before reading any state: the watermark read below must be the one this run will advance.
-    const names = [...checked.map((c) => c.object.object), ...resolved.sideTables];
+    const names = [...checked.map((c) => c.object.object), ...sideTables];
     const skipped = await leaseObjects(deps, { runId, input, names, leased, fail });
     const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
     const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps), leased };
@@ -329,7 +340,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       items.push(planned);
       plannedProperties[planned.object] = object.properties;
     }
-    for (const table of resolved.sideTables.filter((name) => leased.has(name))) {
+    for (const table of sideTables.filter((name) => leased.has(name))) {
       const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
       items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full', ...pipelines });
     }

@@ -192,6 +192,16 @@ describe('Sync engine: incremental runs', () => {
     expect(rows.map((r) => r.id)).toEqual([after.id]);
   });
 
+  it('fails owners and pipelines named in a backfill, which have no window, and backfills the rest', async () => {
+    const run = await h.run({ mode: 'backfill', objects: ['companies', 'owners', 'pipelines'], since: '2020-01-01' });
+    expect(run.outcomes.filter((o) => o.object !== 'properties').map((o) => [o.dataset, o.status, o.reason])).toEqual([
+      ['companies.changes', 'completed', undefined],
+      ['owners', 'failed', 'owners has no last-modified window to backfill; export it with mode full'],
+      ['pipelines', 'failed', 'pipelines has no last-modified window to backfill; export it with mode full'],
+    ]);
+    expect(await h.target.list('snapshots/')).toEqual([]);
+  });
+
   it('fails a backfill of a type search does not serve, leaving its snapshot and watermark alone', async () => {
     await h.run({ mode: 'full', objects: ['companies'] });
     const before = await Promise.all(
