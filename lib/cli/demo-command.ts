@@ -44,8 +44,8 @@ export async function demoCommand(raw: RawDemoOptions, io: CliIo): Promise<numbe
       staticKeyProvider(sim.serviceKey, 'the demo simulator'),
       io,
     );
-    const contacts = result.outcomes.find((o) => o.dataset === 'contacts' && o.status === 'completed');
-    if (contacts && !options.json) {
+    const contacts = result?.outcomes.find((o) => o.dataset === 'contacts' && o.status === 'completed');
+    if (result && contacts && !options.json) {
       const sql = sampleQuery(out, result.runId);
       const db = await openDuckDb();
       try {

@@ -2,6 +2,7 @@ import { envKeyProvider, secretsManagerKeyProvider, DEFAULT_KEY_VARIABLE, type S
 import { createSyncRuntime } from '../sync/create-deps';
 import type { RunResult } from '../sync/finalize';
 import { runLocally } from '../sync/local-driver';
+import { PlanStoppedError } from '../sync/plan';
 import { InvalidInputError } from '../sync/run-input';
 import { parseRunOptions, type RawRunOptions, type RunCliOptions } from './options';
 import { writeLine, type CliIo } from './output';
@@ -62,7 +63,7 @@ export async function exportAndReport(
   options: RunCliOptions,
   keyProvider: ServiceKeyProvider,
   io: CliIo,
-): Promise<{ code: number; result: RunResult }> {
+): Promise<{ code: number; result?: RunResult }> {
   const reporter = createProgressReporter(io);
   const runtime = await createSyncRuntime({
     keyProvider,
@@ -84,6 +85,11 @@ export async function exportAndReport(
       depsFor: () => ({ ...runtime.deps, client: runtime.newClient() }),
       signal: stop.signal,
     });
+  } catch (error) {
+    // Ctrl-C while planning: nothing to summarize.
+    if (!(error instanceof PlanStoppedError)) throw error;
+    writeLine(io.stderr, error.message);
+    return { code: stop.exitCode() ?? SIGNAL_EXIT.SIGINT };
   } finally {
     stop.dispose();
     reporter.stop();

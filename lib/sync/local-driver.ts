@@ -39,7 +39,7 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise
  * the Step Functions state machine drives in AWS.
  */
 export async function runLocally(deps: SyncDeps, input: RunInput, options: LocalRunOptions = {}): Promise<RunResult> {
-  const plan = await planRun(deps, input, { runId: options.runId });
+  const plan = await planRun(deps, input, { runId: options.runId, signal: options.signal });
   const failedItems: ObjectFailure[] = [];
   const heartbeat = startHeartbeat(deps, plan.items);
   try {

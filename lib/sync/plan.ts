@@ -18,7 +18,21 @@ export interface PlanOptions {
    * execution) takes its own leases back, and gets the stored plan when an earlier attempt got as far as storing it.
    */
   runId?: string;
+  /** Aborted (Ctrl-C): the plan stops before its next object and stores nothing, its leases released. */
+  signal?: AbortSignal;
 }
+
+/** The run was stopped while it was being planned: nothing was stored or exported, and no lease is held. */
+export class PlanStoppedError extends Error {
+  override name = 'PlanStoppedError';
+  constructor() {
+    super('stopped while planning: nothing was exported, and no lease is held');
+  }
+}
+
+const stopIfAborted = (signal: AbortSignal | undefined): void => {
+  if (signal?.aborted) throw new PlanStoppedError();
+};
 
 /** What the plan learned about one readable object. */
 interface CheckedObject {
@@ -314,6 +328,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
 
   const checked: CheckedObject[] = [];
   for (const object of resolved.objects) {
+    stopIfAborted(options.signal);
     try {
       checked.push(await checkObject(deps.client, object));
     } catch (error) {
@@ -325,6 +340,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     // Lease before reading any state: the watermark read below must be the one this run will advance.
     const names = [...checked.map((c) => c.object.object), ...sideTables];
     const skipped = await leaseObjects(deps, { runId, input, names, leased, fail });
+    stopIfAborted(options.signal);
     const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
     const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps), leased };
     const items: WorkItem[] = [];

@@ -178,6 +178,37 @@ describe('CLI: hubspot-s3-sync run', () => {
     }
   });
 
+  it('stops at once on SIGINT while planning: exit 130, no plan stored, no lease held', async () => {
+    const slow = await startSimulator({ seed: 3, scale: 'tiny', rateLimit: { maxPerWindow: 4, windowMs: 1000 } });
+    const signals = new EventEmitter();
+    const io = { ...captureIo({ HUBSPOT_SERVICE_KEY: slow.serviceKey }), signals };
+    // Interrupt on the plan's first read of property definitions: objects are still being checked.
+    const watcher = setInterval(() => {
+      if (!slow.log.entries().some((e) => e.path.startsWith('/crm/v3/properties/'))) return;
+      clearInterval(watcher);
+      signals.emit('SIGINT');
+    }, 5);
+    try {
+      const args = ['--objects', 'contacts,companies,deals,tickets', '--out', dir];
+      const code = await main(['node', 'hubspot-s3-sync', 'run', '--hubspot-url', slow.url, ...args], io);
+      expect(code).toBe(130);
+      expect(io.err()).toContain('stopped while planning: nothing was exported, and no lease is held\n');
+      const target = new LocalTarget(dir);
+      expect(await target.list('_state/runs/')).toEqual([]);
+      for (const { key } of await target.list('_state/locks/')) {
+        expect(JSON.parse((await target.getObject(key))!.toString()).releasedAt).toEqual(expect.any(String));
+      }
+      expect(
+        slow.log
+          .entries()
+          .filter((e) => e.path.includes('/batch/read') || (e.method === 'GET' && /objects\/\w+$/.test(e.path))),
+      ).toEqual([]);
+    } finally {
+      clearInterval(watcher);
+      await slow.close();
+    }
+  });
+
   it('exits 1 with one line naming the missing scope, after exporting the rest', async () => {
     const key = sim.keys.create({ scopes: sim.keys.allScopes().filter((s) => s !== 'crm.objects.deals.read') });
     const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'companies,deals', '--out', dir], {
