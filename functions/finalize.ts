@@ -1,7 +1,6 @@
-import { findRunPlan } from '../lib/store/state';
 import type { SyncRuntime } from '../lib/sync/create-deps';
 import type { EventPublisher } from '../lib/sync/events';
-import { finalizeRun } from '../lib/sync/finalize';
+import { finalizeRun, holdsAnyLease } from '../lib/sync/finalize';
 import { runMetricPoints } from '../lib/sync/run-metrics';
 import { parseFinalizeEvent } from './events';
 import { emfMetricsPublisher, eventBridgePublisher, getRuntime, logger, type MetricsPublisher } from './runtime';
@@ -19,9 +18,10 @@ export const makeFinalizeHandler =
   async (event: unknown) => {
     const { runId, failedItems, stopped } = parseFinalizeEvent(event);
     const { deps } = await runtime();
-    // A run stopped before its plan was stored holds nothing (a failed plan releases its leases).
-    if (stopped && !(await findRunPlan(deps.target, runId))) {
-      logger.info('execution stopped before its plan was stored: nothing to finalize', { runId, status: stopped });
+    // A run stopped before its plan was stored holds nothing (a failed plan releases its leases); one whose own
+    // finalize got through (a FAILED execution ends after FinalizeAfterFailure) holds no lease any more.
+    if (stopped && !(await holdsAnyLease(deps, runId))) {
+      logger.info('stopped execution holds no lease: nothing to finalize', { runId, status: stopped });
       return { runId, ok: false, outcomes: [] };
     }
     if (stopped) logger.warn('finalizing a run whose execution stopped before finalize', { runId, status: stopped });

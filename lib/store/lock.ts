@@ -134,6 +134,12 @@ export async function renewLease(
   return lease;
 }
 
+/** Whether `runId` holds the lease on `object` (taken, not released; expiry aside). */
+export async function holdsLease(target: StorageTarget, object: string, runId: string): Promise<boolean> {
+  const held = await readTaggedJson<Lease>(target, lockKey(object));
+  return held?.value.runId === runId && !held.value.releasedAt;
+}
+
 /** Releases the lease if `runId` still holds it, marking it released (a conditional write, never a delete). */
 export async function releaseLease(
   target: StorageTarget,

@@ -1,9 +1,8 @@
 import { buildRecordColumns } from '../schema/columns';
 import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
-import { ObjectLockedError, releaseLease } from '../store/lock';
+import { holdsLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { pointLatestAt, publishManifest, readLatest, readManifest, type Manifest } from '../store/manifest';
-import { readJson } from '../store/json';
-import { readObjectState, runPlanKey, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
+import { findRunPlan, readObjectState, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
 import type { SyncDeps } from './deps';
 import { completionEvent, type EventPublisher } from './events';
 import { publishPropertyMetadata } from './property-metadata';
@@ -238,7 +237,7 @@ function itemDatasets(plan: RunPlan, item: WorkItem): ItemDataset[] {
  * run folders that readers globbing the layout would see. Published datasets (a manifest exists) are left alone.
  */
 export async function discardAbandonedItem(deps: SyncDeps, object: string, runId: string): Promise<void> {
-  const plan = await readJson<RunPlan>(deps.target, runPlanKey(runId));
+  const plan = await findRunPlan(deps.target, runId);
   const item = plan?.items.find((candidate) => candidate.object === object);
   if (!plan || !item) return;
   await removeUnpublished(deps, item, itemDatasets(plan, item));
@@ -336,6 +335,16 @@ async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failu
   });
   await releaseLease(deps.target, item.object, plan.runId, deps.now());
   return outcomes;
+}
+
+/**
+ * Whether the run has a stored plan with an item whose lease it still holds: one that does not (stopped before its
+ * plan was stored, or finalized already) has nothing left to finalize.
+ */
+export async function holdsAnyLease(deps: SyncDeps, runId: string): Promise<boolean> {
+  const plan = await findRunPlan(deps.target, runId);
+  for (const item of plan?.items ?? []) if (await holdsLease(deps.target, item.object, runId)) return true;
+  return false;
 }
 
 /**

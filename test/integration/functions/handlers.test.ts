@@ -173,6 +173,26 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
     expect(await target.list(`snapshots/products/`)).toEqual([]);
   });
 
+  it('does not finalize again a failed execution whose own finalize got through', async () => {
+    published.length = 0;
+    const execution = { id: 'arn:aws:states:eu-west-1:123456789012:execution:Sync:failed', startTime: Date.now() };
+    const planned = await makePlanHandler(async () => runtime)({
+      input: { mode: 'full', objects: ['companies'] },
+      execution: { id: execution.id, startTime: new Date(execution.startTime).toISOString() },
+    });
+    const finalize = makeFinalizeHandler(
+      async () => runtime,
+      () => async (events) => void published.push(...events),
+      () => undefined,
+    );
+    // FinalizeAfterFailure ran (the Map failed), then the execution ended FAILED and the rule fires.
+    await finalize({ runId: planned.runId, results: [] });
+    const announced = published.length;
+    const again = await finalize({ execution: { ...execution, status: 'FAILED' } });
+    expect(again).toEqual({ runId: planned.runId, ok: false, outcomes: [] });
+    expect(published).toHaveLength(announced);
+  });
+
   it('has nothing to finalize for an execution stopped before its plan was stored', async () => {
     const stopped = {
       id: 'arn:aws:states:eu-west-1:123456789012:execution:Sync:early',
