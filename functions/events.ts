@@ -9,6 +9,7 @@ import {
   RUN_MODES,
   type RunInput,
 } from '../lib/sync/run-input';
+import { STOPPED_STATUSES } from '../lib/sync/events';
 import { parseIsoInstant } from '../lib/sync/iso-instant';
 import { executionRunId } from '../lib/sync/run-id';
 import { WORK_KINDS, type ObjectFailure, type WorkItem } from '../lib/sync/types';
@@ -101,9 +102,6 @@ function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
 
 export const parseStepEvent = (event: unknown): { item: WorkItem } =>
   parse(StepEventSchema, event, 'sync-step') as { item: WorkItem };
-
-/** Statuses of an execution that may have ended before its own finalize held (cdk's FinalizeStoppedRuns rule). */
-const STOPPED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
 
 /** The stopped-run rule's event: an execution that ended without a finalize that held. */
 const StoppedRunSchema = z.object({ execution: ExecutionSchema.extend({ status: z.enum(STOPPED_STATUSES) }) }).strict();

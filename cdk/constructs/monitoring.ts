@@ -4,10 +4,21 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/sync/events';
-import { METRICS_NAMESPACE } from '../../lib/sync/run-metrics';
+import { METRICS_NAMESPACE, RUN_METRICS } from '../../lib/sync/run-metrics';
+import type { RunMode } from '../../lib/sync/run-input';
 
 /** Hours in a row of incremental runs skipping objects before ObjectsSkippedForHours fires. */
 const SKIPPED_ALARM_HOURS = 12;
+
+/** One of finalize's run metrics (RUN_METRICS) for runs of `mode`, summed per hour. */
+const hourlyRunMetric = (metricName: keyof typeof RUN_METRICS, mode: RunMode): cloudwatch.Metric =>
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { Mode: mode },
+    statistic: 'Sum',
+    period: Duration.hours(1),
+  });
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -56,13 +67,7 @@ export class Monitoring extends Construct {
     // Runs skip an object another run holds; every incremental run skipping something for half a day means a run
     // that holds its leases without progress (or a full run that long).
     this.objectsSkippedForHours = new cloudwatch.Alarm(this, 'ObjectsSkippedForHours', {
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'DatasetsSkipped',
-        dimensionsMap: { Mode: 'incremental' },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
+      metric: hourlyRunMetric('DatasetsSkipped', 'incremental'),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
       evaluationPeriods: SKIPPED_ALARM_HOURS,
@@ -79,13 +84,7 @@ export class Monitoring extends Construct {
     // full run. Datasets that fail while others publish are the SnapshotFailed rule's; a portal missing one scope
     // for good must not keep this alarm on. It starts in ALARM until the first full run publishes.
     this.fullRunStale = new cloudwatch.Alarm(this, 'FullRunStale', {
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'DatasetsCompleted',
-        dimensionsMap: { Mode: 'full' },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
+      metric: hourlyRunMetric('DatasetsCompleted', 'full'),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods: hours,

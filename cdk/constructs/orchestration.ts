@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { STOPPED_STATUSES } from '../../lib/sync/events';
 
 export interface OrchestrationProps {
   readonly plan: lambda.IFunction;
@@ -15,8 +16,6 @@ export interface OrchestrationProps {
   readonly maxConcurrency?: number;
 }
 
-/** Execution statuses after which the run is finalized from the status event (see finalizeStoppedRuns). */
-export const STOPPED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
 /** Longer than the longest Lambda timeout (sync-step, 15 minutes): a stop does not end a running invocation. */
 const STOPPED_RUN_DELAY = Duration.minutes(16);
 

@@ -9,6 +9,12 @@ export const DETAIL_TYPES = {
   backfillRequested: 'Backfill Requested',
 } as const;
 
+/**
+ * Step Functions execution statuses after which a run may have ended without a finalize that held: the stack's
+ * FinalizeStoppedRuns rule matches them, and finalize accepts them in the event it hands over.
+ */
+export const STOPPED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+
 export interface CompletionEvent {
   source: typeof EVENT_SOURCE;
   detailType: (typeof DETAIL_TYPES)['completed' | 'failed'];
