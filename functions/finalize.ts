@@ -7,7 +7,7 @@ import { emfMetricsPublisher, eventBridgePublisher, getRuntime, logger, type Met
 
 /**
  * finalize: publish manifests and _latest, advance watermarks, emit completion events and the run's metrics. Run by
- * the state machine, or by the stopped-run rule for an execution aborted or timed out before it got here.
+ * the state machine, or 16 minutes after an execution aborted, timed out or failed (the FinalizeStoppedRuns rule).
  */
 export const makeFinalizeHandler =
   (
