@@ -1,5 +1,5 @@
 /**
- * Parquet encoder benchmark: the project's writer (createSpoolEncoder -> NdjsonSpool of raw wire text -> DuckDB
+ * Parquet encoder benchmark: the project's writer (createSpoolWriter -> NdjsonSpool of raw wire text -> DuckDB
  * read_json, typing in SQL, ZSTD Parquet; the sync engine's DuckDB settings and writeRecordPart defaults) against parquetjs-lite (convertRecord's typed
  * values) on the same 200,000 simulator contacts x 45 properties (the simulator's value generator: HubSpot-like
  * sparsity, option values, millisecond system timestamps, second-precision datetime properties, awkward values). Each encoder runs in its own child process
@@ -33,8 +33,8 @@ import { DEFAULT_DUCKDB_MEMORY } from '../lib/sync/create-deps';
 import { DEFAULT_SYNC_SETTINGS } from '../lib/sync/deps';
 import { OneBehind } from '../lib/sync/one-behind';
 import { buildRecordColumns, convertRecord, type Column } from '../lib/schema/columns';
-import { createSpoolEncoder } from '../lib/schema/spool-row';
-import { ByteWriter } from '../sim/data/byte-writer';
+import { createSpoolWriter } from '../lib/schema/spool-row';
+import { ByteWriter } from '../lib/parquet/byte-writer';
 import { Dataset } from '../sim/data/dataset';
 
 const DEFAULT_RECORDS = 200_000;
@@ -110,7 +110,7 @@ const OURS_DUCKDB = {
 async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, dir: string): Promise<string[]> {
   const { partRows, compression } = DEFAULT_SYNC_SETTINGS;
   const db = await openDuckDb(OURS_DUCKDB);
-  const encode = createSpoolEncoder(columns);
+  const writeRecord = createSpoolWriter(columns);
   const writer = new OneBehind();
   const written: string[] = [];
   phases.duckdbSeconds = 0;
@@ -128,7 +128,7 @@ async function encodeOurs(columns: Column[], pages: Iterable<HubSpotRecord[]>, d
   let spool = await NdjsonSpool.create(join(dir, `part-${written.length}.ndjson`));
   let parts = 1;
   for (const page of pages) {
-    await spool.appendAll(page, encode);
+    await spool.appendAll(page, writeRecord);
     if (spool.rows < partRows) continue;
     await spool.close();
     const closed = spool;

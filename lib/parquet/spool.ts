@@ -1,23 +1,21 @@
 /** Append-only NDJSON spool on local disk with bounded memory. */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ByteWriter } from './byte-writer';
 
-/** Size of the buffer lines are encoded into before it is written to the file. */
+/** Bytes of lines gathered before they are written to the file (a longer line grows the buffer). */
 export const SPOOL_BUFFER_BYTES = 1024 * 1024;
-/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
-const MAX_UTF8_BYTES_PER_UNIT = 3;
+const NEWLINE = 0x0a;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /**
- * Appends JSON rows, one per line. Each line is encoded straight into one reused buffer (no joined chunk
- * strings, no Buffer per line), which is written to the file when full, so memory stays bounded whatever
- * the row count. Measured on 200,000 contacts: about 2 s less than joining 256 KB chunks and Buffer.from.
+ * Appends JSON rows, one per line. Lines are written into one reused ByteWriter, which is written to the file
+ * once it holds SPOOL_BUFFER_BYTES, so memory stays bounded whatever the row count.
  * @example const spool = await NdjsonSpool.create('/tmp/x.ndjson'); await spool.append({ id: '1' }); await spool.close();
  */
 export class NdjsonSpool {
-  private readonly buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
-  private used = 0;
+  private readonly out = new ByteWriter(SPOOL_BUFFER_BYTES);
   private rowCount = 0;
   private byteCount = 0;
   private closed = false;
@@ -54,29 +52,22 @@ export class NdjsonSpool {
 
   /** Appends one row already serialised as JSON text (no newline inside; JSON.stringify never writes one). */
   async appendJson(json: string): Promise<void> {
-    return this.appendAll([json], (line) => line);
+    return this.appendAll([json], (line, out) => out.text(line));
   }
 
   /**
-   * Appends one line per item, as `encode` serialises it (JSON text without a newline). Awaits only when the
-   * buffer is written out, so a page of records costs one promise rather than one per record. Calls must not
-   * overlap (await each one); after a failed write every call rethrows that failure.
-   * @example await spool.appendAll(page.records, createSpoolEncoder(columns));
+   * Appends one line per item, as `write` writes it into `out` (JSON text without a newline; the spool ends the
+   * line). Awaits only when the buffer is written out, so a page of records costs one promise rather than one
+   * per record. Calls must not overlap (await each one); after a failed write every call rethrows that failure.
+   * @example await spool.appendAll(page.records, createSpoolWriter(columns));
    */
-  async appendAll<T>(items: Iterable<T>, encode: (item: T) => string): Promise<void> {
+  async appendAll<T>(items: Iterable<T>, write: (item: T, out: ByteWriter) => void): Promise<void> {
     this.enter();
     try {
       for (const item of items) {
-        const json = encode(item);
-        const worstCase = json.length * MAX_UTF8_BYTES_PER_UNIT + 1;
-        if (this.used + worstCase > this.buffer.length) await this.flush();
-        if (worstCase > this.buffer.length) {
-          await this.writeOut(Buffer.from(`${json}\n`));
-        } else {
-          this.used += this.buffer.write(json, this.used, 'utf8');
-          this.buffer[this.used] = 0x0a;
-          this.used += 1;
-        }
+        write(item, this.out);
+        this.out.byte(NEWLINE);
+        if (this.out.length >= SPOOL_BUFFER_BYTES) await this.flush();
         this.rowCount += 1;
       }
     } finally {
@@ -93,9 +84,9 @@ export class NdjsonSpool {
   }
 
   private async flush(): Promise<void> {
-    if (this.used === 0) return;
-    await this.writeOut(this.buffer.subarray(0, this.used));
-    this.used = 0;
+    if (this.out.length === 0) return;
+    await this.writeOut(this.out.toBuffer());
+    this.out.reset();
   }
 
   /** Writes all of `bytes`; a failure is kept, so the spool refuses everything after it. */

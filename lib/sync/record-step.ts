@@ -1,8 +1,7 @@
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
-import type { HubSpotRecord } from '../hubspot/types';
 import type { NdjsonSpool } from '../parquet';
 import { buildRecordColumns, type Column } from '../schema/columns';
-import { createSpoolEncoder } from '../schema/spool-row';
+import { createSpoolWriter } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
 import type { Checkpoint, SyncPhase } from '../store/state';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
@@ -64,7 +63,8 @@ type FetchPosition = Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor'>;
 class RecordStep {
   private readonly table: TableRef;
   private columns: Column[] = [];
-  private encode: (record: HubSpotRecord) => string = () => '';
+  /** Writes a record's spool line (createSpoolWriter of the plan's columns, set when the step runs). */
+  private writeRecord: ReturnType<typeof createSpoolWriter> = () => undefined;
   private dir = '';
   private nextIndex = 0;
   /** Names spool files apart from part numbers, which the background writer takes when it uploads. */
@@ -95,7 +95,7 @@ class RecordStep {
     const properties = plan.properties[this.item.object] ?? [];
     const names = properties.map((p) => p.name);
     this.columns = buildRecordColumns(properties);
-    this.encode = createSpoolEncoder(this.columns);
+    this.writeRecord = createSpoolWriter(this.columns);
     this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
     const { parts, associationParts, phase, cursor, searchCursor } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
@@ -191,7 +191,7 @@ class RecordStep {
     this.writer.check();
     const collectIds = this.position.phase === 'live' && this.item.associationTargets?.length;
     // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
-    await this.pending.spool.appendAll(page.records, this.encode);
+    await this.pending.spool.appendAll(page.records, this.writeRecord);
     if (collectIds) for (const record of page.records) this.pending.ids.push(record.id);
     this.pending.resume = page.resume;
     this.pending.last = page.last;

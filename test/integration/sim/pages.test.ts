@@ -3,7 +3,6 @@ import type { HubSpotRecord } from '../../../lib/hubspot/types';
 import { chunkProperties } from '../../../lib/hubspot/property-chunks';
 import { startSimulator, type Simulator } from '../../../sim';
 import { BufferPool } from '../../../sim/data/buffer-pool';
-import { ByteWriter } from '../../../sim/data/byte-writer';
 import { QUIRK_FIRST_INDEX, QUIRKS } from '../../../sim/data/quirks';
 import { call } from './sim-http';
 
@@ -76,37 +75,6 @@ describe('Simulator: 100-record pages with every property in URL chunks', () => 
       expect(properties).toEqual(record.properties);
     },
   );
-});
-
-describe('Class: ByteWriter', () => {
-  it.each([
-    ['plain ascii', 'alpha 12'],
-    ['empty', ''],
-    ['quote', 'say "cheese"'],
-    ['backslash', 'back\\slash'],
-    ['newline and tab', 'a\nb\tc\r'],
-    ['control char', 'x\u0001y'],
-    ['DEL', 'x\u007fy'],
-    ['unicode', 'Zoë 日本語'],
-    ['emoji', 'party 🎉'],
-    ['lone surrogate', 'x\ud800y'],
-    ['html', '<p>a &amp; b</p>'],
-  ])('writes %s exactly as JSON.stringify', (_, value) => {
-    const writer = new ByteWriter(4);
-    writer.jsonString(value);
-    expect(writer.toString()).toBe(JSON.stringify(value));
-  });
-
-  it('copies slices and grows past a given buffer', () => {
-    const writer = new ByteWriter(Buffer.alloc(8));
-    const source = Buffer.from('0123456789'.repeat(20));
-    writer.ascii('[');
-    writer.slice(source, 5, 15);
-    writer.slice(source, 0, 100);
-    writer.byte(0x5d);
-    expect(writer.toString()).toBe(`[${'56789012345'.slice(0, 10)}${source.toString().slice(0, 100)}]`);
-    expect(writer.buffer.length).toBeGreaterThanOrEqual(112);
-  });
 });
 
 describe('Class: BufferPool', () => {

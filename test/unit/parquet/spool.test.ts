@@ -45,7 +45,7 @@ describe('Class: NdjsonSpool', () => {
     const spool = await NdjsonSpool.create(join(dir, 'batch.ndjson'));
     const items = Array.from({ length: 30_000 }, (_, i) => ({ i, text: `item ${i} ü` }));
     await spool.append({ first: true });
-    await spool.appendAll(items, (item) => JSON.stringify(item));
+    await spool.appendAll(items, (item, out) => out.text(JSON.stringify(item)));
     await spool.appendAll([], () => {
       throw new Error('never called');
     });
@@ -68,9 +68,9 @@ describe('Class: NdjsonSpool', () => {
   it('keeps a failed write: every later append and close rethrows it, and the file is closed', async () => {
     // Writes to /dev/full fail with ENOSPC.
     const spool = await NdjsonSpool.create('/dev/full');
-    const big = 'x'.repeat(SPOOL_BUFFER_BYTES / 4);
+    const big = 'x'.repeat(SPOOL_BUFFER_BYTES);
 
-    await spool.append({ big });
+    await spool.append({ small: 0 });
     await expect(spool.append({ big })).rejects.toThrow(/ENOSPC/);
     await expect(spool.append({ small: 1 })).rejects.toThrow(/ENOSPC/);
     await expect(spool.close()).rejects.toThrow(/ENOSPC/);
@@ -82,7 +82,7 @@ describe('Class: NdjsonSpool', () => {
     const spool = await NdjsonSpool.create(join(dir, 'overlap.ndjson'));
     const rows = Array.from({ length: 2_000 }, (_, i) => ({ i, text: 'y'.repeat(1_000) }));
 
-    const first = spool.appendAll(rows, (row) => JSON.stringify(row));
+    const first = spool.appendAll(rows, (row, out) => out.text(JSON.stringify(row)));
     await expect(spool.append({ late: true })).rejects.toThrow('is busy');
     await expect(spool.close()).rejects.toThrow('is busy');
     await first;

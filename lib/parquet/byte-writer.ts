@@ -1,10 +1,14 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** A growable byte buffer for building large JSON responses without string ropes. */
+/**
+ * A growable byte buffer for building JSON without string ropes: the simulator's responses and the sync engine's
+ * NDJSON spool. Short ASCII text is copied in JS, which is cheaper than concatenating strings and having V8
+ * flatten and transcode them (on 200k contacts the spool's encoding took about 40% less time than with strings).
+ */
 export class ByteWriter {
   private buf: Buffer;
-  private length = 0;
+  private size = 0;
 
   /** Starts with a fresh buffer of `initial` bytes, or writes into the given (e.g. pooled) buffer. */
   constructor(initial: number | Buffer = 1 << 20) {
@@ -16,16 +20,26 @@ export class ByteWriter {
     return this.buf;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** Forgets what was written, keeping the buffer (after its bytes are written out). */
+  reset(): void {
+    this.size = 0;
+  }
+
   /** Appends a string as UTF-8. */
   text(value: string): void {
     this.reserve(value.length * 3);
-    this.length += this.buf.write(value, this.length, 'utf8');
+    this.size += this.buf.write(value, this.size, 'utf8');
   }
 
   /** Appends a string known to be ASCII (ids, ISO dates, JSON punctuation): cheaper than UTF-8. */
   ascii(value: string): void {
     this.reserve(value.length);
-    this.length += this.buf.write(value, this.length, 'latin1');
+    this.size += this.buf.write(value, this.size, 'latin1');
   }
 
   /**
@@ -36,20 +50,20 @@ export class ByteWriter {
     const n = value.length;
     this.reserve(n + 2);
     const buf = this.buf;
-    const start = this.length;
+    const start = this.size;
     let at = start;
     buf[at++] = QUOTE;
     for (let k = 0; k < n; k++) {
       const c = value.charCodeAt(k);
       if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
-        this.length = start;
+        this.size = start;
         this.text(JSON.stringify(value));
         return;
       }
       buf[at++] = c;
     }
     buf[at++] = QUOTE;
-    this.length = at;
+    this.size = at;
   }
 
   /** Appends raw bytes (short ones copied in JS: cheaper than a native call). */
@@ -57,14 +71,14 @@ export class ByteWriter {
     const n = value.length;
     this.reserve(n);
     if (n > 64) {
-      value.copy(this.buf, this.length);
-      this.length += n;
+      value.copy(this.buf, this.size);
+      this.size += n;
       return;
     }
     const buf = this.buf;
-    let at = this.length;
+    let at = this.size;
     for (let k = 0; k < n; k++) buf[at++] = value[k];
-    this.length = at;
+    this.size = at;
   }
 
   /** Appends value[start, end) (short runs copied in JS: cheaper than a native call). */
@@ -73,34 +87,34 @@ export class ByteWriter {
     if (n <= 0) return;
     this.reserve(n);
     if (n > 64) {
-      value.copy(this.buf, this.length, start, end);
-      this.length += n;
+      value.copy(this.buf, this.size, start, end);
+      this.size += n;
       return;
     }
     const buf = this.buf;
-    let at = this.length;
+    let at = this.size;
     for (let k = start; k < end; k++) buf[at++] = value[k];
-    this.length = at;
+    this.size = at;
   }
 
   byte(value: number): void {
     this.reserve(1);
-    this.buf[this.length++] = value;
+    this.buf[this.size++] = value;
   }
 
   /** The bytes written so far (a view, not a copy). */
   toBuffer(): Buffer {
-    return this.buf.subarray(0, this.length);
+    return this.buf.subarray(0, this.size);
   }
 
   toString(): string {
-    return this.buf.toString('utf8', 0, this.length);
+    return this.buf.toString('utf8', 0, this.size);
   }
 
   private reserve(extra: number): void {
-    if (this.length + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + extra));
-    this.buf.copy(next, 0, 0, this.length);
+    if (this.size + extra <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + extra));
+    this.buf.copy(next, 0, 0, this.size);
     this.buf = next;
   }
 }
