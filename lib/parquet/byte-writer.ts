@@ -25,9 +25,10 @@ export class ByteWriter {
     return this.size;
   }
 
-  /** Forgets what was written, keeping the buffer (after its bytes are written out). */
-  reset(): void {
-    this.size = 0;
+  /** Forgets what was written after the first `length` bytes (all of it by default), keeping the buffer. */
+  truncate(length = 0): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.size) throw new RangeError(`Bad length ${length}`);
+    this.size = length;
   }
 
   /** Appends a string as UTF-8. */

@@ -3,8 +3,10 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ByteWriter } from './byte-writer';
 
-/** Bytes of lines gathered before they are written to the file (a longer line grows the buffer). */
+/** Bytes of lines gathered before they are written to the file. */
 export const SPOOL_BUFFER_BYTES = 1024 * 1024;
+/** Room past SPOOL_BUFFER_BYTES for the line that crosses it (a longer line grows the buffer). */
+const LINE_HEADROOM_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
@@ -15,7 +17,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
  * @example const spool = await NdjsonSpool.create('/tmp/x.ndjson'); await spool.append({ id: '1' }); await spool.close();
  */
 export class NdjsonSpool {
-  private readonly out = new ByteWriter(SPOOL_BUFFER_BYTES);
+  private readonly out = new ByteWriter(SPOOL_BUFFER_BYTES + LINE_HEADROOM_BYTES);
   private rowCount = 0;
   private byteCount = 0;
   private closed = false;
@@ -65,7 +67,14 @@ export class NdjsonSpool {
     this.enter();
     try {
       for (const item of items) {
-        write(item, this.out);
+        const lineStart = this.out.length;
+        try {
+          write(item, this.out);
+        } catch (error) {
+          // No half-written line stays behind for the next append.
+          this.out.truncate(lineStart);
+          throw error;
+        }
         this.out.byte(NEWLINE);
         if (this.out.length >= SPOOL_BUFFER_BYTES) await this.flush();
         this.rowCount += 1;
@@ -86,7 +95,7 @@ export class NdjsonSpool {
   private async flush(): Promise<void> {
     if (this.out.length === 0) return;
     await this.writeOut(this.out.toBuffer());
-    this.out.reset();
+    this.out.truncate();
   }
 
   /** Writes all of `bytes`; a failure is kept, so the spool refuses everything after it. */

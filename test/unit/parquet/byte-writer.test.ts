@@ -35,17 +35,22 @@ describe('Class: ByteWriter', () => {
     expect(writer.buffer.length).toBeGreaterThanOrEqual(112);
   });
 
-  it('counts its bytes and starts over after reset, keeping its grown buffer', () => {
+  it('counts its bytes and truncates to a length or to nothing, keeping its grown buffer', () => {
     const writer = new ByteWriter(2);
     writer.text('é😀');
     writer.bytes(Buffer.from('x'.repeat(100)));
     expect(writer.length).toBe(2 + 4 + 100);
     const grown = writer.buffer;
 
-    writer.reset();
+    writer.truncate(6);
+    writer.ascii('!');
+    expect(writer.toString()).toBe('é😀!');
+    writer.truncate();
     writer.ascii('ok');
 
     expect([writer.length, writer.toString()]).toEqual([2, 'ok']);
     expect(writer.buffer).toBe(grown);
+    expect(() => writer.truncate(3)).toThrow('Bad length 3');
+    expect(() => writer.truncate(-1)).toThrow('Bad length -1');
   });
 });

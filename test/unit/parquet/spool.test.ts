@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ByteWriter } from '../../../lib/parquet/byte-writer';
 import { NdjsonSpool, SPOOL_BUFFER_BYTES } from '../../../lib/parquet/spool';
 
 describe('Class: NdjsonSpool', () => {
@@ -55,6 +56,23 @@ describe('Class: NdjsonSpool', () => {
     expect(lines.map((line) => JSON.parse(line))).toEqual([{ first: true }, ...items]);
     expect(spool.rows).toBe(30_001);
     expect(spool.bytes).toBe((await stat(spool.path)).size);
+  });
+
+  it('leaves nothing of a line whose writer threw, and goes on appending after it', async () => {
+    const spool = await NdjsonSpool.create(join(dir, 'throw.ndjson'));
+    const items = [{ i: 0 }, { i: 1, bad: true }, { i: 2 }];
+    const write = (item: { i: number; bad?: boolean }, out: ByteWriter) => {
+      out.ascii(`{"i":${item.i}`);
+      if (item.bad) throw new Error(`item ${item.i} cannot be written`);
+      out.ascii('}');
+    };
+
+    await expect(spool.appendAll(items, write)).rejects.toThrow('item 1 cannot be written');
+    await spool.appendAll([{ i: 3 }], write);
+    await spool.close();
+
+    expect(await readFile(spool.path, 'utf8')).toBe('{"i":0}\n{"i":3}\n');
+    expect(spool.rows).toBe(2);
   });
 
   it('creates an empty file when nothing is appended and closes twice safely', async () => {

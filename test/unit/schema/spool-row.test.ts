@@ -80,7 +80,7 @@ function lineWriter(): (record: HubSpotRecord) => string {
   const write = createSpoolWriter(COLUMNS);
   const out = new ByteWriter(16);
   return (record) => {
-    out.reset();
+    out.truncate();
     write(record, out);
     return out.toString();
   };
