@@ -31,9 +31,13 @@ export class ByteWriter {
     this.size = length;
   }
 
-  /** Appends a string as UTF-8. */
+  /**
+   * Appends a string as UTF-8. Reserves its worst case (3 bytes per UTF-16 unit) when that fits, else its exact
+   * size, so one long line grows the buffer by what it needs and not by three times its length.
+   */
   text(value: string): void {
-    this.reserve(value.length * 3);
+    const worstCase = value.length * 3;
+    this.reserve(this.size + worstCase <= this.buf.length ? worstCase : Buffer.byteLength(value, 'utf8'));
     this.size += this.buf.write(value, this.size, 'utf8');
   }
 
@@ -119,3 +123,6 @@ export class ByteWriter {
     this.buf = next;
   }
 }
+
+/** What a line writer may do to a ByteWriter: append, never take back or read what was written before. */
+export type ByteSink = Pick<ByteWriter, 'byte' | 'bytes' | 'ascii' | 'text' | 'jsonString' | 'slice'>;

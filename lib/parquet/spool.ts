@@ -1,12 +1,13 @@
 /** Append-only NDJSON spool on local disk with bounded memory. */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ByteWriter } from './byte-writer';
+import { ByteWriter, type ByteSink } from './byte-writer';
 
 /** Bytes of lines gathered before they are written to the file. */
 export const SPOOL_BUFFER_BYTES = 1024 * 1024;
-/** Room past SPOOL_BUFFER_BYTES for the line that crosses it (a longer line grows the buffer). */
+/** Room past SPOOL_BUFFER_BYTES for the line that crosses it (a longer line grows the buffer until the flush). */
 const LINE_HEADROOM_BYTES = 64 * 1024;
+const BUFFER_CAPACITY = SPOOL_BUFFER_BYTES + LINE_HEADROOM_BYTES;
 const NEWLINE = 0x0a;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
@@ -17,7 +18,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
  * @example const spool = await NdjsonSpool.create('/tmp/x.ndjson'); await spool.append({ id: '1' }); await spool.close();
  */
 export class NdjsonSpool {
-  private readonly out = new ByteWriter(SPOOL_BUFFER_BYTES + LINE_HEADROOM_BYTES);
+  private out = new ByteWriter(BUFFER_CAPACITY);
   private rowCount = 0;
   private byteCount = 0;
   private closed = false;
@@ -63,7 +64,7 @@ export class NdjsonSpool {
    * per record. Calls must not overlap (await each one); after a failed write every call rethrows that failure.
    * @example await spool.appendAll(page.records, createSpoolWriter(columns));
    */
-  async appendAll<T>(items: Iterable<T>, write: (item: T, out: ByteWriter) => void): Promise<void> {
+  async appendAll<T>(items: Iterable<T>, write: (item: T, out: ByteSink) => void): Promise<void> {
     this.enter();
     try {
       for (const item of items) {
@@ -95,7 +96,9 @@ export class NdjsonSpool {
   private async flush(): Promise<void> {
     if (this.out.length === 0) return;
     await this.writeOut(this.out.toBuffer());
-    this.out.truncate();
+    // A buffer grown for a long line is not kept for the short ones after it.
+    if (this.out.buffer.length > BUFFER_CAPACITY) this.out = new ByteWriter(BUFFER_CAPACITY);
+    else this.out.truncate();
   }
 
   /** Writes all of `bytes`; a failure is kept, so the spool refuses everything after it. */
@@ -123,6 +126,8 @@ export class NdjsonSpool {
       } catch {
         // Kept in this.failure and thrown below, once the file is closed.
       } finally {
+        // A closed spool waits for DuckDB and the upload: it holds no buffer meanwhile.
+        this.out = new ByteWriter(0);
         await this.file.close().catch((error: unknown) => {
           this.failure ??= asError(error);
         });

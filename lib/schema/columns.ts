@@ -88,7 +88,9 @@ export function forEachPropertyText(
   const properties = record.properties ?? {};
   for (const column of columns) {
     if (!column.property) continue;
-    const raw = properties[column.property.name];
+    // Own values only: a record without a property named `constructor` has no value for it.
+    const name = column.property.name;
+    const raw = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (raw !== null && raw !== undefined) visit(column as Column & { property: PropertyDefinition }, String(raw));
   }
 }

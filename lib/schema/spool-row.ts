@@ -8,7 +8,7 @@
  * writes and DuckDB parses.
  */
 import type { HubSpotRecord } from '../hubspot/types';
-import type { ByteWriter } from '../parquet/byte-writer';
+import type { ByteSink } from '../parquet/byte-writer';
 import { forEachPropertyText, LEADING_COLUMNS, type Column } from './columns';
 
 /** Spool keys of the leading columns and the record field each reads (`archived` is spooled as a JSON boolean). */
@@ -24,7 +24,7 @@ export function spoolKey(position: number): string {
   return position.toString(36);
 }
 
-/** The spool key of every record column (spoolKey of its position): the encoders and the SQL reader agree on it. */
+/** The spool key of every record column (spoolKey of its position): the spool writers and the SQL reader agree on it. */
 export function spoolKeys(columns: readonly Column[]): Map<Column, string> {
   return new Map(columns.map((column, position) => [column, spoolKey(position)]));
 }
@@ -60,10 +60,10 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
 
 /**
  * A fast twin of toSpoolRow for the hot path: writes the same row as JSON text (keys in record order) straight
- * into the spool's ByteWriter, each column's key encoded once, instead of building an object and stringifying it.
+ * into the spool's byte buffer, each column's key encoded once, instead of building an object and stringifying it.
  * @example const write = createSpoolWriter(columns); await spool.appendAll(page.records, write);
  */
-export function createSpoolWriter(columns: readonly Column[]): (record: HubSpotRecord, out: ByteWriter) => void {
+export function createSpoolWriter(columns: readonly Column[]): (record: HubSpotRecord, out: ByteSink) => void {
   const columnKeys = spoolKeys(columns);
   const leading = leadingKeys(columnKeys);
   const keyBytes = (key: string, opening = ',') => Buffer.from(`${opening}${JSON.stringify(key)}:`);

@@ -35,6 +35,29 @@ describe('Class: ByteWriter', () => {
     expect(writer.buffer.length).toBeGreaterThanOrEqual(112);
   });
 
+  it('grows for UTF-8 text by exactly what a line needs once its worst case does not fit', () => {
+    const writer = new ByteWriter(16);
+    writer.ascii('[');
+    writer.text('日'.repeat(1_000));
+    writer.text('é');
+    expect(writer.toString()).toBe(`[${'日'.repeat(1_000)}é`);
+    expect(writer.length).toBe(1 + 3_000 + 2);
+
+    const exact = new ByteWriter(16);
+    exact.text('é'.repeat(1_000));
+    expect(exact.buffer.length).toBe(2_000);
+  });
+
+  it('copies long byte runs whole and at their place', () => {
+    const writer = new ByteWriter(4);
+    const long = Buffer.from(Array.from({ length: 200 }, (_, i) => String.fromCharCode(65 + (i % 26))).join(''));
+    writer.ascii('<');
+    writer.bytes(long);
+    writer.slice(long, 3, 150);
+    writer.ascii('>');
+    expect(writer.toString()).toBe(`<${long.toString()}${long.toString().slice(3, 150)}>`);
+  });
+
   it('counts its bytes and truncates to a length or to nothing, keeping its grown buffer', () => {
     const writer = new ByteWriter(2);
     writer.text('é😀');

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ByteWriter } from '../../../lib/parquet/byte-writer';
+import type { ByteSink } from '../../../lib/parquet/byte-writer';
 import { NdjsonSpool, SPOOL_BUFFER_BYTES } from '../../../lib/parquet/spool';
 
 describe('Class: NdjsonSpool', () => {
@@ -42,7 +42,7 @@ describe('Class: NdjsonSpool', () => {
     expect(spool.bytes).toBe((await stat(spool.path)).size);
   });
 
-  it('appends a batch of items through an encoder, across buffer writes, after single rows', async () => {
+  it('appends a batch of items through a line writer, across buffer writes, after single rows', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'batch.ndjson'));
     const items = Array.from({ length: 30_000 }, (_, i) => ({ i, text: `item ${i} ü` }));
     await spool.append({ first: true });
@@ -61,7 +61,7 @@ describe('Class: NdjsonSpool', () => {
   it('leaves nothing of a line whose writer threw, and goes on appending after it', async () => {
     const spool = await NdjsonSpool.create(join(dir, 'throw.ndjson'));
     const items = [{ i: 0 }, { i: 1, bad: true }, { i: 2 }];
-    const write = (item: { i: number; bad?: boolean }, out: ByteWriter) => {
+    const write = (item: { i: number; bad?: boolean }, out: ByteSink) => {
       out.ascii(`{"i":${item.i}`);
       if (item.bad) throw new Error(`item ${item.i} cannot be written`);
       out.ascii('}');
