@@ -58,8 +58,15 @@ const WorkItemSchema = z.object({
   until: isoInstant.optional(),
   associationTargets: z.array(z.string()).optional(),
   expected: z.number().optional(),
+  pipelineObjects: z.array(z.string().regex(OBJECT_NAME)).optional(),
   clockSkewMs: z.number().int().nonnegative().optional(),
 });
+/**
+ * Fails to compile when WorkItem has a field the schema lacks: zod drops keys it does not know, and a step
+ * handed an item without `pipelineObjects` once exported every type's pipelines instead of the ones planned.
+ */
+const WORK_ITEM_FIELDS_COVERED: Record<Exclude<keyof WorkItem, keyof z.infer<typeof WorkItemSchema>>, never> = {};
+void WORK_ITEM_FIELDS_COVERED;
 
 const StepEventSchema = z.object({ item: WorkItemSchema });
 

@@ -9,7 +9,7 @@ import { executionRunId } from '../../../lib/sync/run-id';
 import type { ObjectFailure } from '../../../lib/sync/types';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 import { stateMachineDefinition, synthStack } from '../../helpers/stack';
-import { diffAgainstOracle, fetchPublished, startHarness, type Harness } from '../../helpers/sync-harness';
+import { diffAgainstOracle, fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
 
 type Json = Parameters<StateMachine['run']>[0];
 type Handler = (event: unknown) => Promise<unknown>;
@@ -146,14 +146,30 @@ describe('State machine: the deployed definition drives plan -> sync-step -> fin
   }
 
   it('runs a scheduled full run end to end and publishes what the oracle holds', async () => {
-    const { output, calls, runId } = await execute({ mode: 'full', objects: ['companies', 'deals'] });
+    const { output, calls, runId } = await execute({ mode: 'full', objects: ['companies', 'deals', 'pipelines'] });
 
     expect(output.outcome.ok).toBe(true);
     expect(output.plan.runId).toBe(runId);
-    expect(rowsOf(output)).toEqual({ companies: total('companies'), deals: total('deals') });
+    const dealStages = h.sim.oracle.pipelines('deals').flatMap((p) => p.stages);
+    expect(rowsOf(output)).toEqual({
+      companies: total('companies'),
+      deals: total('deals'),
+      pipelines: dealStages.length,
+    });
     expect(calls.filter((c) => c === 'plan')).toHaveLength(1);
     expect(calls.filter((c) => c === 'step').length).toBeGreaterThan(2);
     for (const object of ['companies', 'deals']) await expectPublished(object, runId);
+    // Pipelines named beside deals hold the deals' pipelines alone, as the plan said (the step's event keeps that).
+    const { files, manifest } = await fetchPublished(h, { kind: 'snapshot', object: 'pipelines' }, runId);
+    expect(manifest.pipelineObjects).toEqual(['deals']);
+    const stages = await h.db.query<{ object_type: string; stage_id: string }>(
+      `SELECT object_type, stage_id FROM read_parquet(${parquetList(files)}) ORDER BY stage_id`,
+    );
+    expect(stages).toEqual(
+      dealStages
+        .map((stage) => ({ object_type: 'deals', stage_id: stage.id }))
+        .sort((a, b) => (a.stage_id < b.stage_id ? -1 : a.stage_id > b.stage_id ? 1 : 0)),
+    );
   });
 
   it('retries a plan whose answer was lost under the same run id, and gets the stored plan back', async () => {
