@@ -1,8 +1,10 @@
 /**
  * POST /crm/v4/associations/{from}/{to}/batch/read: association rows for up to 1,000 ids per call,
- * following each input's own paging.
+ * following each input's own paging. A 207 whose errors are not all OBJECT_NOT_FOUND fails the call as transient.
  */
 import type { HubSpotClient } from './client';
+import { summarizeErrors } from './error-body';
+import { TransientError } from './errors';
 import { hasResults, sliceInto } from './property-chunks';
 import type { AssociationResult, BatchReadResponse } from './types';
 
@@ -42,6 +44,15 @@ export async function readAssociations(
         body: { inputs },
         validate: hasResults,
       });
+      // A 207 leaves out the inputs it reports: records deleted or archived since they were listed are rightly
+      // gone (OBJECT_NOT_FOUND), but any other error would drop their associations without a word.
+      const unexpected = (response.errors ?? []).filter((e) => e.category !== 'OBJECT_NOT_FOUND');
+      if (unexpected.length) {
+        throw new TransientError(
+          `association read ${from} -> ${to} reported ${unexpected.length} error(s) besides records not found ` +
+            `(${summarizeErrors(unexpected)}): their associations would be lost`,
+        );
+      }
       for (const result of response.results) {
         const fromId = String(result.from.id);
         rows.push(...toRows(fromId, result));

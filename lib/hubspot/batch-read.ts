@@ -3,6 +3,7 @@
  */
 import type { HubSpotClient } from './client';
 import { PROPERTY_LIMITS, completeRecord, hasResults, sliceInto } from './property-chunks';
+import { summarizeErrors } from './error-body';
 import { TransientError } from './errors';
 import type { BatchReadResponse, HubSpotErrorBody, HubSpotRecord } from './types';
 
@@ -58,10 +59,10 @@ async function readBatch(
   const byId = new Map(response.results.map((record) => [String(record.id), record]));
   const unexplained = missingWithoutNotFound(ids, byId, response.errors ?? []);
   if (unexplained.length) {
-    const reasons = [...new Set((response.errors ?? []).map((e) => `${e.category ?? 'error'}: ${e.message ?? ''}`))];
+    const reasons = summarizeErrors(response.errors ?? []);
     throw new TransientError(
       `batch read of ${objectType} answered ${byId.size} of ${ids.length} records; ${unexplained.length} ` +
-        `missing (e.g. ${unexplained[0]}) without a not-found error${reasons.length ? ` (${reasons.join('; ')})` : ''}`,
+        `missing (e.g. ${unexplained[0]}) without a not-found error${reasons ? ` (${reasons})` : ''}`,
     );
   }
   return ids.flatMap((id) => {

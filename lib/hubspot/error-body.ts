@@ -36,6 +36,11 @@ export function extractScopes(body: HubSpotErrorBody): string[] {
   return [...scopes];
 }
 
+/** The distinct `category: message` of a 207 answer's errors, `; `-joined: what a failure names as its cause. */
+export function summarizeErrors(errors: readonly HubSpotErrorBody[]): string {
+  return [...new Set(errors.map((e) => `${e.category ?? 'error'}: ${e.message ?? ''}`))].join('; ');
+}
+
 export interface ErrorContext {
   method: string;
   /** Path without the query string (the query can be 15,000 characters of property names). */
