@@ -66,6 +66,8 @@ class RecordStep {
   /** Writes a record's spool line (createSpoolWriter of the plan's columns, set when the step runs). */
   private writeRecord: ReturnType<typeof createSpoolWriter> = () => undefined;
   private dir = '';
+  /** What the API path takes for each planned object (a custom object's objectTypeId), by object name. */
+  private apiNames = new Map<string, string>();
   private nextIndex = 0;
   /** Names spool files apart from part numbers, which the background writer takes when it uploads. */
   private spoolCount = 0;
@@ -96,6 +98,7 @@ class RecordStep {
     const names = properties.map((p) => p.name);
     this.columns = buildRecordColumns(properties);
     this.writeRecord = createSpoolWriter(this.columns);
+    this.apiNames = new Map(plan.items.map((item) => [item.object, item.apiName]));
     this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
     const { parts, associationParts, phase, cursor, searchCursor } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
@@ -276,7 +279,8 @@ class RecordStep {
     for (const to of this.item.associationTargets ?? []) {
       if (!ids.length || this.checkpoint.notes[to]) continue;
       try {
-        const links = await readAssociations(this.deps.client, this.item.apiName, to, ids);
+        const toApiName = this.apiNames.get(to) ?? to;
+        const links = await readAssociations(this.deps.client, this.item.apiName, toApiName, ids);
         if (!links.length) continue;
         const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
         const table = this.associationTable(to);

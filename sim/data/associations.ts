@@ -1,4 +1,4 @@
-/** Associations between standard objects, generated once per pair and indexed both ways (CSR arrays). */
+/** Associations between objects (standard ones and a custom one), generated once per pair and indexed both ways (CSR arrays). */
 import type { AssociationType } from '../../lib/hubspot/types';
 import { hash3, hashString } from './hash';
 import type { TypeStore } from './type-store';
@@ -8,6 +8,8 @@ interface PairDefinition {
   readonly to: string;
   /** Unlabelled type ids: [from->to, to->from]. */
   readonly typeIds: readonly [number, number];
+  /** Category of the unlabelled types; default HUBSPOT_DEFINED. */
+  readonly category?: string;
   readonly label?: { readonly typeIds: readonly [number, number]; readonly label: string; readonly category: string };
 }
 
@@ -37,6 +39,8 @@ export const ASSOCIATION_PAIRS: readonly PairDefinition[] = [
     label: { typeIds: [103, 104], label: 'Requester', category: 'USER_DEFINED' },
   },
   { from: 'deals', to: 'line_items', typeIds: [19, 20] },
+  // A custom object: HubSpot gives its association types portal-specific ids.
+  { from: 'contacts', to: 'pets', typeIds: [1001, 1002], category: 'USER_DEFINED' },
 ];
 
 /** Records that get more associations than one page holds, so per-input paging happens. */
@@ -98,7 +102,7 @@ function makeIndex(
     offsets,
     targets,
     labelled,
-    unlabelledType: { category: 'HUBSPOT_DEFINED', typeId: pair.typeIds[direction], label: null },
+    unlabelledType: { category: pair.category ?? 'HUBSPOT_DEFINED', typeId: pair.typeIds[direction], label: null },
     labelledType: pair.label
       ? { category: pair.label.category, typeId: pair.label.typeIds[direction], label: pair.label.label }
       : undefined,

@@ -5,8 +5,11 @@ describe('Sync engine: a full run of every object', () => {
   let h: Harness;
   let result: Awaited<ReturnType<Harness['run']>>;
 
+  /** The default pairs and one to a custom object, which the API addresses by its objectTypeId. */
+  const PAIRS = [...DEFAULT_ASSOCIATION_PAIRS, ['contacts', 'pets']] as const;
+
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ deps: { settings: { associationPairs: PAIRS } } });
     result = await h.run({ mode: 'full', objects: 'all' });
   });
   afterAll(() => h.close());
@@ -15,7 +18,7 @@ describe('Sync engine: a full run of every object', () => {
     expect(result.outcomes.filter((o) => o.status !== 'completed')).toEqual([]);
     const datasets = result.outcomes.map((o) => o.dataset).sort();
     const objects = h.sim.oracle.objectTypes().map((t) => t.name);
-    const pairs = DEFAULT_ASSOCIATION_PAIRS.map(([from, to]) => `associations.${from}__${to}`);
+    const pairs = PAIRS.map(([from, to]) => `associations.${from}__${to}`);
     expect(datasets).toEqual([...objects, ...pairs, 'owners', 'pipelines', 'metadata.properties'].sort());
   });
 
@@ -56,8 +59,16 @@ describe('Sync engine: a full run of every object', () => {
     expect(Number(n)).toBe(65_536);
   });
 
+  it('reads associations to a custom object by its objectTypeId', () => {
+    const paths = new Set(h.sim.log.entries().map((e) => e.path.split('?')[0]));
+    const pets = h.sim.oracle.objectTypes().find((t) => t.name === 'pets');
+    expect(pets?.objectTypeId).toMatch(/^2-\d+$/);
+    expect(paths).toContain(`/crm/v4/associations/contacts/${pets?.objectTypeId}/batch/read`);
+    expect(paths).not.toContain('/crm/v4/associations/contacts/pets/batch/read');
+  });
+
   it('exports every association pair the oracle holds', async () => {
-    for (const [from, to] of DEFAULT_ASSOCIATION_PAIRS) {
+    for (const [from, to] of PAIRS) {
       const { files } = await fetchPublished(h, { kind: 'associations', from, to });
       const rows = await h.db.query<{ from_id: string; to_id: string; type_id: number; label: string | null }>(
         `SELECT from_id, to_id, type_id, label FROM read_parquet(${parquetList(files)}) ORDER BY from_id::BIGINT, to_id::BIGINT, type_id`,
