@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Catalog, type CatalogProps } from './constructs/catalog';
 import { Monitoring } from './constructs/monitoring';
+import { KEY_AS_SECRET_MESSAGE, looksLikeServiceKey } from '../lib/hubspot/key-shape';
 import { formatAssociationPairs, parseAssociationPairs } from '../lib/sync/association-pairs';
 import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
@@ -115,6 +116,7 @@ function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunct
 export class HubSpotS3SyncStack extends Stack {
   constructor(scope: Construct, id: string, props: HubSpotS3SyncStackProps) {
     super(scope, id, props);
+    if (looksLikeServiceKey(props.serviceKeySecret)) throw new Error(`serviceKeySecret ${KEY_AS_SECRET_MESSAGE}`);
     const secret = props.serviceKeySecret.startsWith('arn:')
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'ServiceKey', props.serviceKeySecret)
       : secretsmanager.Secret.fromSecretNameV2(this, 'ServiceKey', props.serviceKeySecret);

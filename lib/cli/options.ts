@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_AS_SECRET_MESSAGE, looksLikeServiceKey } from '../hubspot/key-shape';
 import { GLUE_NAME } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
 import { parseLocation } from '../store/location';
@@ -44,7 +45,11 @@ const CliOptionsSchema = z.object({
   hubspotUrl: z
     .url({ protocol: /^https?$/, error: (issue) => `must be an http:// or https:// URL, not ${quote(issue.input)}` })
     .optional(),
-  secretId: z.string().min(1, 'must not be empty').optional(),
+  secretId: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((id) => !looksLikeServiceKey(id), KEY_AS_SECRET_MESSAGE)
+    .optional(),
   json: z.boolean().default(false),
   concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
   partRows: wholeNumber(NUMBER_OPTIONS.partRows).optional(),

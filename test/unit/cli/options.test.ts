@@ -33,6 +33,25 @@ describe('Function: parseRunOptions', () => {
     });
   });
 
+  it('never repeats a service key given as --secret-id, and takes secret names and ARNs', () => {
+    const key = 'pat-eu1-0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
+    const error = (() => {
+      try {
+        parseRunOptions({ out: 'x', secretId: key }, NOW);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error?.message).toContain('--secret-id: looks like a HubSpot service key itself');
+    expect(error?.message).not.toContain(key);
+    for (const secretId of [
+      'hubspot/service-key',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pat-keys-AbCdEf',
+    ]) {
+      expect(parseRunOptions({ out: 'x', secretId }, NOW).secretId).toBe(secretId);
+    }
+  });
+
   it('defaults to a full run of every object, four at a time', () => {
     expect(parseRunOptions({ out: './hubspot-data' }, NOW)).toEqual({
       out: './hubspot-data',
@@ -55,6 +74,10 @@ describe('Function: parseRunOptions', () => {
       '--since: 2026-05-01T12:00:00.000Z is not before now (2026-05-01T12:00:00.000Z): nothing to export',
     ],
     [{ out: 'x', partRows: '0' }, '--part-rows: must be a whole number of at least 1, not "0"'],
+    [
+      { out: 'x', secretId: 'pat-na1-0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f' },
+      '--secret-id: looks like a HubSpot service key itself: give the name or ARN of the Secrets Manager secret that holds it',
+    ],
   ])('refuses %j naming the option', (raw, message) => {
     expect(() => parseRunOptions(raw, NOW)).toThrow(InvalidInputError);
     expect(() => parseRunOptions(raw, NOW)).toThrow(`invalid options: ${message}`);
