@@ -28,13 +28,12 @@ export interface SearchModifiedOptions {
   properties: string[];
   /** Resume here (its since/until win over the options). */
   cursor?: SearchCursor;
-  /** Subtracted from `since` (search lags writes); default 60,000. */
-  lookbackMs?: number;
+  /** Subtracted from `since` (search lags writes); the engine's setting (SyncSettings.lookbackMs). */
+  lookbackMs: number;
 }
 
 export const SEARCH_LIMITS = {
   pageSize: 200,
-  defaultLookbackMs: 60_000,
 } as const;
 
 /** The search body of one keyset page. */
@@ -61,17 +60,13 @@ export function buildKeysetSearchBody(lastModifiedProperty: string, cursor: Sear
 }
 
 /** The first cursor of a window: lookback subtracted from `since`. */
-export function startSearchCursor(
-  since: Date,
-  until: Date,
-  lookbackMs: number = SEARCH_LIMITS.defaultLookbackMs,
-): SearchCursor {
+export function startSearchCursor(since: Date, until: Date, lookbackMs: number): SearchCursor {
   return { since: new Date(since.getTime() - lookbackMs).toISOString(), until: until.toISOString(), afterId: '0' };
 }
 
 /**
  * Yields the records modified in [since - lookback, until], each exactly once, with the cursor to resume after each page.
- * @example for await (const { records, cursor } of searchModifiedRecords(client, { objectType: 'deals', lastModifiedProperty: 'hs_lastmodifieddate', since, until, properties })) ...
+ * @example for await (const { records, cursor } of searchModifiedRecords(client, { objectType: 'deals', lastModifiedProperty: 'hs_lastmodifieddate', since, until, properties, lookbackMs })) ...
  */
 export async function* searchModifiedRecords(
   client: HubSpotClient,

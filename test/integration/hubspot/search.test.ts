@@ -55,7 +55,14 @@ describe('Integration: incremental search against the simulator', () => {
     const since = new Date('2024-06-01T00:01:00.000Z');
     const until = new Date('2024-09-30T00:00:00.000Z');
     const properties = ['name', 'hs_lastmodifieddate'];
-    const options = { objectType: 'companies', lastModifiedProperty: 'hs_lastmodifieddate', since, until, properties };
+    const options = {
+      objectType: 'companies',
+      lastModifiedProperty: 'hs_lastmodifieddate',
+      since,
+      until,
+      properties,
+      lookbackMs: 60_000,
+    };
     const expected = sim.oracle
       .records('companies')
       .filter((r) => lastModified(r) >= since.getTime() - 60_000 && lastModified(r) <= until.getTime())

@@ -2,7 +2,9 @@ import { buildKeysetSearchBody, compareIds, startSearchCursor } from '../../../l
 
 describe('Function: startSearchCursor', () => {
   it('subtracts the lookback from since', () => {
-    expect(startSearchCursor(new Date('2024-01-01T00:01:00.000Z'), new Date('2024-01-02T00:00:00.000Z'))).toEqual({
+    expect(
+      startSearchCursor(new Date('2024-01-01T00:01:00.000Z'), new Date('2024-01-02T00:00:00.000Z'), 60_000),
+    ).toEqual({
       since: '2024-01-01T00:00:00.000Z',
       until: '2024-01-02T00:00:00.000Z',
       afterId: '0',
