@@ -7,7 +7,15 @@
  */
 import { DailyBudgetExhaustedError } from './errors';
 
-export type BudgetKind = 'standard' | 'search';
+/**
+ * The budget a request spends: the ten-second window (`standard`), the search window, or neither (`exempt`:
+ * endpoints HubSpot's specs mark `x-hubspot-rate-limit-exemptions: ["ten-secondly"]`, such as the associations
+ * batch reads), which still count against the daily limit.
+ */
+export type BudgetKind = 'standard' | 'search' | 'exempt';
+
+/** The exempt lane's window limit: never reached, so only the daily reserve and 429 waits hold it back. */
+const UNLIMITED_PER_WINDOW = 1_000_000;
 
 export interface RateBudgetOptions {
   /** Requests per standard window (190 until headers teach otherwise). */
@@ -208,6 +216,7 @@ export class RateBudget {
     this.lanes = {
       standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety, true),
       search: new WindowLane(o.searchPerSecond, o.searchWindowMs, o.safety, false),
+      exempt: new WindowLane(UNLIMITED_PER_WINDOW, o.windowMs, 0, false),
     };
     this.dailyReserve = o.dailyReserve;
     this.now = options.now ?? Date.now;

@@ -11,6 +11,11 @@ class RollingWindow {
   /** Records a hit at `now` and returns the hits within the last `windowMs`, this one included. */
   hit(now: number, windowMs: number): number {
     this.times.push(now);
+    return this.count(now, windowMs);
+  }
+
+  /** The hits within the last `windowMs`. */
+  count(now: number, windowMs: number): number {
     while (this.times[this.head] <= now - windowMs) this.head++;
     if (this.head > 4096 && this.head * 2 > this.times.length) {
       this.times = this.times.slice(this.head);
@@ -42,12 +47,17 @@ export class RateLimiter {
     this.settings = { ...DEFAULT_RATE_LIMIT, ...options };
   }
 
-  /** Counts a normal (non-search) request on arrival, 429s included. */
-  checkStandard(keyId: string): RateDecision {
+  /**
+   * Counts a normal (non-search) request on arrival, 429s included: against the daily limit, and against the
+   * ten-second window unless the route is exempt from it (`tenSecondly: false`).
+   */
+  checkStandard(keyId: string, options: { tenSecondly: boolean } = { tenSecondly: true }): RateDecision {
     const s = this.settings;
     const budget = this.budgetOf(keyId);
     budget.daily++;
-    const inWindow = budget.window.hit(this.clock(), s.windowMs);
+    const inWindow = options.tenSecondly
+      ? budget.window.hit(this.clock(), s.windowMs)
+      : budget.window.count(this.clock(), s.windowMs);
     const headers = {
       'X-HubSpot-RateLimit-Max': String(s.maxPerWindow),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, s.maxPerWindow - inWindow)),
@@ -56,7 +66,7 @@ export class RateLimiter {
       'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, s.daily - budget.daily)),
     };
     if (budget.daily > s.daily) return { headers, limited: 'DAILY' };
-    if (inWindow > s.maxPerWindow) return { headers, limited: 'TEN_SECONDLY_ROLLING' };
+    if (options.tenSecondly && inWindow > s.maxPerWindow) return { headers, limited: 'TEN_SECONDLY_ROLLING' };
     return { headers };
   }
 

@@ -20,6 +20,11 @@ export interface Route {
   readonly route: string;
   /** Search routes use the per-second search budget and send no rate headers. */
   readonly search?: boolean;
+  /**
+   * Exempt from the ten-second window (HubSpot's specs: `x-hubspot-rate-limit-exemptions: ["ten-secondly"]`, as
+   * on the associations batch endpoints): counted against the daily limit only.
+   */
+  readonly tenSecondlyExempt?: boolean;
   /** Scope groups that must all be satisfied; each group is satisfied by any one of its scopes. */
   scopes(ctx: RouteContext): (readonly string[])[];
   handle(ctx: RouteContext): SimResponse;

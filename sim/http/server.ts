@@ -58,7 +58,9 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
     logged(write(res, key));
     return;
   }
-  const budget = matched?.route.search ? parts.limiter.checkSearch(key.id) : parts.limiter.checkStandard(key.id);
+  const budget = matched?.route.search
+    ? parts.limiter.checkSearch(key.id)
+    : parts.limiter.checkStandard(key.id, { tenSecondly: !matched?.route.tenSecondlyExempt });
   const headers = { ...budget.headers, Date: new Date(parts.now()).toUTCString() };
   const send = (response: SimResponse) =>
     logged(write(res, { ...response, headers: { ...headers, ...response.headers } }), key.id);

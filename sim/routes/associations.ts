@@ -8,6 +8,7 @@ export const associationsBatchRoute: Route = {
   method: 'POST',
   pattern: /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/,
   route: '/crm/v4/associations/{from}/{to}/batch/read',
+  tenSecondlyExempt: true,
   scopes: (ctx) => [...typeScopes(ctx, 0), ...typeScopes(ctx, 1)],
   handle: readAssociations,
 };

@@ -142,6 +142,23 @@ describe('Simulator: rate limits', () => {
     expect(list.headers['x-hubspot-ratelimit-remaining']).toBe('4');
   });
 
+  it('spares the 10-second window on the associations batch read, counting it against the daily budget', async () => {
+    const key = sim.keys.create();
+    const body = { inputs: [{ id: '1' }] };
+    const statuses: number[] = [];
+    for (let n = 0; n < 5; n++) statuses.push((await call(`${sim.url}/crm/v3/objects/contacts?limit=1`, key)).status);
+    const association = await call(`${sim.url}/crm/v4/associations/contacts/companies/batch/read`, key, { body });
+    const later = await call(`${sim.url}/crm/v4/associations/contacts/companies/batch/read`, key, { body });
+
+    // The window is full, yet both association reads pass; each one spends a daily request.
+    expect([...statuses, association.status, later.status]).toEqual([200, 200, 200, 200, 200, 207, 207]);
+    expect(later.headers['x-hubspot-ratelimit-remaining']).toBe('0');
+    expect(later.headers['x-hubspot-ratelimit-daily-remaining']).toBe('1');
+    expect((await call(`${sim.url}/crm/v3/objects/contacts?limit=1`, key)).json.policyName).toBe(
+      'TEN_SECONDLY_ROLLING',
+    );
+  });
+
   it('frees the window once it rolls past', async () => {
     const fast = await startSimulator({ rateLimit: { maxPerWindow: 2, windowMs: 200 } });
     try {

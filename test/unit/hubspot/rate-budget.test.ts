@@ -1,5 +1,5 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
-import { RateBudget, searchShare, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
+import { RateBudget, searchShare, type BudgetKind, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
 
 /** A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. */
 function makeBudget(options: RateBudgetOptions = {}, probed = true) {
@@ -16,7 +16,7 @@ function makeBudget(options: RateBudgetOptions = {}, probed = true) {
 }
 
 /** Times (relative to the start) at which `count` acquisitions completed. */
-async function acquireTimes(budget: RateBudget, clock: { t: number }, kind: 'standard' | 'search', count: number) {
+async function acquireTimes(budget: RateBudget, clock: { t: number }, kind: BudgetKind, count: number) {
   const start = clock.t;
   const times: number[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -41,6 +41,17 @@ describe('Class: RateBudget', () => {
     await acquireTimes(budget, clock, 'standard', 50);
     const times = await acquireTimes(budget, clock, 'search', 6);
     expect(times).toEqual([0, 0, 0, 0, 0, 1005]);
+  });
+
+  it('grants exempt requests at once when the window is spent, and stops them at the daily reserve too', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0, dailyReserve: 10 });
+    await acquireTimes(budget, clock, 'standard', 10);
+    expect(await acquireTimes(budget, clock, 'exempt', 20)).toEqual(Array.from({ length: 20 }, () => 0));
+    expect(await acquireTimes(budget, clock, 'standard', 1)).toEqual([1005]);
+
+    budget.observe({ 'X-HubSpot-RateLimit-Daily-Remaining': '11' });
+    await budget.acquire('exempt');
+    await expect(budget.acquire('exempt')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
   });
 
   it.each([1, 2, 3, 4, 5])(
