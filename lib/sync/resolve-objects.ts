@@ -43,9 +43,10 @@ async function customObjects(client: HubSpotClient): Promise<ResolvedObject[] | 
 }
 
 /**
- * Turns the requested names (or 'all') into the objects to export. Unknown names are bad input and
- * throw before anything is written; `all` means every standard object, every custom object and,
- * in full runs, owners and pipelines.
+ * Turns the requested names (or 'all') into the objects to export. Unknown names are bad input and throw before
+ * anything is written, naming the close one of a typo; when the key cannot list custom objects, a name that is not
+ * standard fails instead, since it may be one. `all` means every standard object, every custom object and, in
+ * full runs, owners and pipelines.
  */
 export async function resolveObjects(
   client: HubSpotClient,
@@ -59,22 +60,49 @@ export async function resolveObjects(
   const custom = needsCustom ? await customObjects(client) : [];
   const failures: ObjectFailure[] = [];
   const known = [...standard, ...(Array.isArray(custom) ? custom : [])];
-  if (!Array.isArray(custom)) failures.push(custom);
+  // Named objects carry the reason themselves (below); `all` reports that its custom objects are missing.
+  if (!Array.isArray(custom) && !wanted) failures.push(custom);
 
   if (!wanted) {
     return { objects: known, sideTables: includeSideTables ? [...SIDE_TABLES] : [], failures };
   }
   const unknown = [...wanted].filter((name) => !isSideTable(name) && !known.some((o) => o.object === name));
+  const names = [...known.map((o) => o.object), ...SIDE_TABLES];
+  const named = (name: string) => `${name}${didYouMean(name, names)}`;
   if (unknown.length && Array.isArray(custom)) {
-    const names = [...known.map((o) => o.object), ...SIDE_TABLES].join(', ');
-    throw new InvalidInputError(`unknown object type ${unknown.join(', ')}; this portal has: ${names}`);
+    throw new InvalidInputError(
+      `unknown object type ${unknown.map(named).join(', ')}; this portal has: ${names.join(', ')}`,
+    );
   }
-  for (const name of unknown) failures.push({ object: name, reason: (custom as ObjectFailure).reason });
+  // Without the schemas scope a name that is not standard may still be a custom object: it fails, saying both.
+  for (const name of unknown) {
+    const reason = `not a standard object type${didYouMean(name, names)}, and custom objects cannot be listed: ${(custom as ObjectFailure).reason}`;
+    failures.push({ object: name, reason });
+  }
   return {
     objects: known.filter((o) => wanted.has(o.object)),
     sideTables: SIDE_TABLES.filter((name) => wanted.has(name)),
     failures,
   };
+}
+
+/** ` (did you mean x?)` for the one candidate within two edits of `name` (a typo), else nothing. */
+function didYouMean(name: string, candidates: readonly string[]): string {
+  const close = candidates.filter((candidate) => editDistance(name.toLowerCase(), candidate) <= 2);
+  return close.length === 1 ? ` (did you mean ${close[0]}?)` : '';
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function isSideTable(name: string): boolean {

@@ -31,6 +31,36 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
     }
   });
 
+  it('names the standard type a misspelt object was likely meant to be, with and without the schemas scope', async () => {
+    let scopes: string[] | undefined;
+    const h = await startHarness({
+      keyProvider: (sim) => ({
+        source: 'test key',
+        getKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
+        refreshKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
+      }),
+    });
+    try {
+      await expect(h.run({ mode: 'full', objects: ['contcts', 'unicorns'] })).rejects.toThrow(
+        'unknown object type contcts (did you mean contacts?), unicorns; this portal has: contacts, companies',
+      );
+      scopes = h.sim.keys.allScopes().filter((s) => s !== 'crm.schemas.custom.read');
+
+      const result = await h.run({ mode: 'full', objects: ['contcts', 'companies'] });
+
+      expect(result.outcomes.filter((o) => o.status === 'failed').map((o) => [o.object, o.reason])).toEqual([
+        [
+          'contcts',
+          'not a standard object type (did you mean contacts?), and custom objects cannot be listed: ' +
+            'missing scope crm.schemas.custom.read',
+        ],
+      ]);
+      expect(result.outcomes.find((o) => o.object === 'companies')?.status).toBe('completed');
+    } finally {
+      await h.close();
+    }
+  });
+
   it("fails the pipelines table when one type's pipelines are unreadable, keeping the last one; named types export alone", async () => {
     let key = '';
     const h = await startHarness({
