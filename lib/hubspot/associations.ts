@@ -6,7 +6,7 @@ import type { HubSpotClient } from './client';
 import { summarizeErrors } from './error-body';
 import { TransientError } from './errors';
 import { hasResults, sliceInto } from './property-chunks';
-import type { AssociationResult, BatchReadResponse } from './types';
+import type { AssociationResult, BatchReadResponse, HubSpotErrorBody } from './types';
 
 export interface AssociationRow {
   fromId: string;
@@ -47,9 +47,10 @@ export async function readAssociations(
         budget: 'exempt',
         validate: hasResults,
       });
-      // A 207 leaves out the inputs it reports: records deleted or archived since they were listed are rightly
-      // gone (OBJECT_NOT_FOUND), but any other error would drop their associations without a word.
-      const unexpected = (response.errors ?? []).filter((e) => e.category !== 'OBJECT_NOT_FOUND');
+      // A 207 leaves out the inputs it reports: records without associations, or deleted or archived since they
+      // were listed, are rightly absent (OBJECT_NOT_FOUND, e.g. subCategory crm.associations.NO_ASSOCIATIONS_FOUND),
+      // but any other error would drop their associations without a word.
+      const unexpected = (response.errors ?? []).filter((e) => !isNotFound(e));
       if (unexpected.length) {
         throw new TransientError(
           `association read ${from} -> ${to} reported ${unexpected.length} error(s) besides records not found ` +
@@ -66,6 +67,11 @@ export async function readAssociations(
     queue = followUps;
   }
   return rows;
+}
+
+/** An error that only says an input has nothing to read: its record has no associations, or no longer exists. */
+function isNotFound(error: HubSpotErrorBody): boolean {
+  return error.category === 'OBJECT_NOT_FOUND' || (error.subCategory ?? '').endsWith('NO_ASSOCIATIONS_FOUND');
 }
 
 function toRows(fromId: string, result: AssociationResult): AssociationRow[] {

@@ -2,9 +2,9 @@
  * POST /crm/v3/objects/{objectType}/batch/read: full records by id, properties in the body (no URL limit).
  */
 import type { HubSpotClient } from './client';
-import { PROPERTY_LIMITS, completeRecord, hasResults, sliceInto } from './property-chunks';
 import { summarizeErrors } from './error-body';
 import { TransientError } from './errors';
+import { PROPERTY_LIMITS, completeRecord, hasResults, sliceInto } from './property-chunks';
 import type { BatchReadResponse, HubSpotErrorBody, HubSpotRecord } from './types';
 
 export interface ReadRecordsOptions {

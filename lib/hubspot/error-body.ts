@@ -36,9 +36,17 @@ export function extractScopes(body: HubSpotErrorBody): string[] {
   return [...scopes];
 }
 
-/** The distinct `category: message` of a 207 answer's errors, `; `-joined: what a failure names as its cause. */
+/** Distinct errors a summary names; HubSpot's messages hold ids, so a 1,000-input answer can differ in each. */
+const SUMMARIZED_ERRORS = 3;
+
+/**
+ * The distinct `category: message` of a 207 answer's errors, `; `-joined, the first three and how many more:
+ * what a failure names as its cause.
+ */
 export function summarizeErrors(errors: readonly HubSpotErrorBody[]): string {
-  return [...new Set(errors.map((e) => `${e.category ?? 'error'}: ${e.message ?? ''}`))].join('; ');
+  const distinct = [...new Set(errors.map((e) => `${e.category ?? 'error'}: ${e.message ?? ''}`))];
+  const more = distinct.length - SUMMARIZED_ERRORS;
+  return distinct.slice(0, SUMMARIZED_ERRORS).join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 export interface ErrorContext {

@@ -1,6 +1,7 @@
 /**
  * One request budget per process, shared by every client and object: a sliding-window log per lane
- * (the 10-second standard window, the 5/s search window) that spends close to the ceiling without
+ * (the 10-second standard window, the 5/s search window, and an unlimited lane for endpoints exempt from the
+ * 10-second window, which like the others stops at the daily reserve) that spends close to the ceiling without
  * tripping 429s. Response headers teach the real window and how much of it OTHER processes using the
  * same key spend (their requests are modelled as phantom entries, stamped when first seen), so several
  * workers back off together.
@@ -86,13 +87,17 @@ class WindowLane {
   private observation: { promise: Promise<void>; resolve: () => void } | undefined;
   queue: Promise<void> = Promise.resolve();
 
+  /**
+   * `observedLane`: responses come back through `observed()` (the standard lane, whose headers teach the window): it
+   * probes with one request until the first, and tracks requests in flight to match them to their answers.
+   */
   constructor(
     public limit: number,
     public windowMs: number,
     private readonly safety: number,
-    probes: boolean,
+    private readonly observedLane: boolean,
   ) {
-    this.probing = probes;
+    this.probing = observedLane;
   }
 
   private get capacity(): number {
@@ -144,7 +149,7 @@ class WindowLane {
 
   record(now: number): void {
     this.own.push(now);
-    this.inFlight.push(now);
+    if (this.observedLane) this.inFlight.push(now);
     if (this.probing) this.probeStartedAt ??= now;
   }
 

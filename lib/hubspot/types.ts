@@ -145,6 +145,8 @@ export interface HubSpotErrorBody {
   status?: string;
   message?: string;
   category?: string;
+  /** A finer category, e.g. `crm.associations.NO_ASSOCIATIONS_FOUND`. */
+  subCategory?: string;
   errorType?: string;
   policyName?: string;
   correlationId?: string;

@@ -356,6 +356,14 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       items.push(planned);
       plannedProperties[planned.object] = object.properties;
     }
+    // A pair is read only when both its objects are planned: a target that failed planning after its source was
+    // planned leaves the source's targets here.
+    const plannedObjects = new Set(items.map((item) => item.object));
+    for (const item of items) {
+      const targets = item.associationTargets?.filter((to) => plannedObjects.has(to));
+      if (targets?.length) item.associationTargets = targets;
+      else delete item.associationTargets;
+    }
     for (const table of sideTables.filter((name) => leased.has(name))) {
       const pipelines = table === 'pipelines' ? { pipelineObjects: pipelineObjectsFor(input.objects) } : {};
       items.push({ ...base, kind: table, object: table, apiName: table, mode: 'full', ...pipelines });

@@ -279,7 +279,8 @@ class RecordStep {
     for (const to of this.item.associationTargets ?? []) {
       if (!ids.length || this.checkpoint.notes[to]) continue;
       try {
-        const toApiName = this.apiNames.get(to) ?? to;
+        const toApiName = this.apiNames.get(to);
+        if (!toApiName) throw new Error(`association target ${to} is not in run ${this.item.runId}'s plan`);
         const links = await readAssociations(this.deps.client, this.item.apiName, toApiName, ids);
         if (!links.length) continue;
         const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };

@@ -39,8 +39,9 @@ export const ASSOCIATION_PAIRS: readonly PairDefinition[] = [
     label: { typeIds: [103, 104], label: 'Requester', category: 'USER_DEFINED' },
   },
   { from: 'deals', to: 'line_items', typeIds: [19, 20] },
-  // A custom object: HubSpot gives its association types portal-specific ids.
-  { from: 'contacts', to: 'pets', typeIds: [1001, 1002], category: 'USER_DEFINED' },
+  // A custom object: HubSpot gives its association types portal-specific ids (pets -> contacts is the one its
+  // schema lists, 2001).
+  { from: 'contacts', to: 'pets', typeIds: [2101, 2001], category: 'USER_DEFINED' },
 ];
 
 /** Records that get more associations than one page holds, so per-input paging happens. */

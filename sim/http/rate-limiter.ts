@@ -49,15 +49,15 @@ export class RateLimiter {
 
   /**
    * Counts a normal (non-search) request on arrival, 429s included: against the daily limit, and against the
-   * ten-second window unless the route is exempt from it (`tenSecondly: false`).
+   * ten-second window unless the route is exempt from it.
    */
-  checkStandard(keyId: string, options: { tenSecondly: boolean } = { tenSecondly: true }): RateDecision {
+  checkStandard(keyId: string, { tenSecondlyExempt = false } = {}): RateDecision {
     const s = this.settings;
     const budget = this.budgetOf(keyId);
     budget.daily++;
-    const inWindow = options.tenSecondly
-      ? budget.window.hit(this.clock(), s.windowMs)
-      : budget.window.count(this.clock(), s.windowMs);
+    const inWindow = tenSecondlyExempt
+      ? budget.window.count(this.clock(), s.windowMs)
+      : budget.window.hit(this.clock(), s.windowMs);
     const headers = {
       'X-HubSpot-RateLimit-Max': String(s.maxPerWindow),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, s.maxPerWindow - inWindow)),
@@ -66,7 +66,7 @@ export class RateLimiter {
       'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, s.daily - budget.daily)),
     };
     if (budget.daily > s.daily) return { headers, limited: 'DAILY' };
-    if (options.tenSecondly && inWindow > s.maxPerWindow) return { headers, limited: 'TEN_SECONDLY_ROLLING' };
+    if (!tenSecondlyExempt && inWindow > s.maxPerWindow) return { headers, limited: 'TEN_SECONDLY_ROLLING' };
     return { headers };
   }
 

@@ -60,7 +60,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   }
   const budget = matched?.route.search
     ? parts.limiter.checkSearch(key.id)
-    : parts.limiter.checkStandard(key.id, { tenSecondly: !matched?.route.tenSecondlyExempt });
+    : parts.limiter.checkStandard(key.id, { tenSecondlyExempt: matched?.route.tenSecondlyExempt === true });
   const headers = { ...budget.headers, Date: new Date(parts.now()).toUTCString() };
   const send = (response: SimResponse) =>
     logged(write(res, { ...response, headers: { ...headers, ...response.headers } }), key.id);

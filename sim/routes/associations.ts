@@ -29,6 +29,8 @@ function readAssociations(ctx: RouteContext): SimResponse {
   const startedAt = new Date().toISOString();
   const results: unknown[] = [];
   const missing: string[] = [];
+  /** Inputs without associations: HubSpot reports each as an error rather than an empty result. */
+  const unassociated: string[] = [];
   const pageSize = LIMITS.associationsPageSize;
   for (const input of inputs as { id?: unknown; after?: unknown }[]) {
     const id = String(input?.id ?? '');
@@ -37,13 +39,15 @@ function readAssociations(ctx: RouteContext): SimResponse {
       missing.push(id);
       continue;
     }
-    if (!index || i >= index.offsets.length - 1) continue;
+    if (!index || i >= index.offsets.length - 1 || index.offsets[i] === index.offsets[i + 1]) {
+      unassociated.push(id);
+      continue;
+    }
     const start = index.offsets[i];
     const end = index.offsets[i + 1];
     const offset = input.after === undefined ? 0 : Number(input.after);
     if (!Number.isInteger(offset) || offset < 0)
       return validationError(`after must be an offset, got ${String(input.after)}`);
-    if (end === start) continue;
     const to_: unknown[] = [];
     for (let k = start + offset; k < Math.min(end, start + offset + pageSize); k++) {
       to_.push({ toObjectId: String(to.ids[index.targets[k]]), associationTypes: typesOf(index, k) });
@@ -56,16 +60,26 @@ function readAssociations(ctx: RouteContext): SimResponse {
     );
   }
   const body: Record<string, unknown> = { status: 'COMPLETE', results };
-  if (missing.length > 0) {
-    body.numErrors = missing.length;
-    body.errors = missing.map((id) => ({
+  const errors = [
+    ...missing.map((id) => ({
       status: 'error',
       category: 'OBJECT_NOT_FOUND',
       message: `No ${from.type.upperSingular} with id ${id}`,
       context: { fromObjectId: [id] },
-    }));
+    })),
+    ...unassociated.map((id) => ({
+      status: 'error',
+      category: 'OBJECT_NOT_FOUND',
+      subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+      message: `No ${to.type.upperSingular.toLowerCase()} is associated with ${from.type.upperSingular.toLowerCase()} ${id}.`,
+      context: { fromObjectId: [id] },
+    })),
+  ];
+  if (errors.length > 0) {
+    body.numErrors = errors.length;
+    body.errors = errors;
   }
   body.startedAt = startedAt;
   body.completedAt = new Date().toISOString();
-  return { status: missing.length > 0 ? 207 : 200, body: JSON.stringify(body) };
+  return { status: errors.length > 0 ? 207 : 200, body: JSON.stringify(body) };
 }

@@ -76,7 +76,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
   it('refuses a service key given where the secret holding it belongs, without repeating it', () => {
     const key = 'pat-na1-0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
     expect(() => synth({ serviceKeySecret: key })).toThrow(
-      'serviceKeySecret looks like a HubSpot service key itself: give the name or ARN of the Secrets Manager secret that holds it',
+      /^serviceKeySecret looks like a HubSpot service key itself: give the name or ARN of the Secrets Manager secret that holds it$/,
     );
   });
 

@@ -144,19 +144,20 @@ describe('Simulator: rate limits', () => {
 
   it('spares the 10-second window on the associations batch read, counting it against the daily budget', async () => {
     const key = sim.keys.create();
-    const body = { inputs: [{ id: '1' }] };
-    const statuses: number[] = [];
-    for (let n = 0; n < 5; n++) statuses.push((await call(`${sim.url}/crm/v3/objects/contacts?limit=1`, key)).status);
-    const association = await call(`${sim.url}/crm/v4/associations/contacts/companies/batch/read`, key, { body });
-    const later = await call(`${sim.url}/crm/v4/associations/contacts/companies/batch/read`, key, { body });
+    const [contact] = sim.oracle.associations('contacts', 'companies');
+    const body = { inputs: [{ id: contact.fromId }] };
+    const read = () => call(`${sim.url}/crm/v4/associations/contacts/companies/batch/read`, key, { body });
+    const list = () => call(`${sim.url}/crm/v3/objects/contacts?limit=1`, key);
 
-    // The window is full, yet both association reads pass; each one spends a daily request.
-    expect([...statuses, association.status, later.status]).toEqual([200, 200, 200, 200, 200, 207, 207]);
-    expect(later.headers['x-hubspot-ratelimit-remaining']).toBe('0');
-    expect(later.headers['x-hubspot-ratelimit-daily-remaining']).toBe('1');
-    expect((await call(`${sim.url}/crm/v3/objects/contacts?limit=1`, key)).json.policyName).toBe(
-      'TEN_SECONDLY_ROLLING',
-    );
+    // Two association reads first: the window is still whole for five list calls, and they spent two daily requests.
+    const associations = [await read(), await read()];
+    const lists = [];
+    for (let n = 0; n < 5; n++) lists.push(await list());
+    expect([...associations, ...lists].map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    expect(lists[4].headers['x-hubspot-ratelimit-daily-remaining']).toBe('1');
+    // The window is spent now (the first test shows list calls limited then); an association read still passes.
+    expect(lists[4].headers['x-hubspot-ratelimit-remaining']).toBe('0');
+    expect((await read()).status).toBe(200);
   });
 
   it('frees the window once it rolls past', async () => {

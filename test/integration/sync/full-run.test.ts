@@ -142,3 +142,25 @@ describe('Sync engine: a full run of every object', () => {
     }
   });
 });
+
+describe('Sync engine: association pairs whose target fails planning', () => {
+  it('reads no pair whose target object failed planning after its source was planned', async () => {
+    const h = await startHarness({ deps: { settings: { associationPairs: [['contacts', 'pets']] } } });
+    try {
+      // pets is planned after contacts (standard objects first) and fails on its corrupt state file.
+      await h.target.putObject('_state/pets.json', '{"object": "pets", "watermark": ');
+
+      const result = await h.run({ mode: 'full', objects: ['contacts', 'pets'] });
+
+      expect(result.outcomes.map((o) => [o.dataset, o.status])).toEqual([
+        ['contacts', 'completed'],
+        ['metadata.properties', 'completed'],
+        ['pets', 'failed'],
+      ]);
+      expect(h.sim.log.entries().filter((e) => e.path.startsWith('/crm/v4/associations/'))).toEqual([]);
+      expect(await h.target.list('snapshots/associations/')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
