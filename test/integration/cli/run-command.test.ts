@@ -317,8 +317,8 @@ describe('CLI: hubspot-s3-sync run', () => {
     [
       ['--objects', 'contacts,unicorns'],
       'unknown object type unicorns; this portal has: contacts, companies, deals, tickets, products, line_items, ' +
-        'quotes, calls, emails, meetings, notes, tasks, communications, postal_mail, leads, goal_targets, pets, ' +
-        'projects, owners, pipelines',
+        'quotes, calls, emails, meetings, notes, tasks, communications, postal_mail, invoices, orders, carts, ' +
+        'subscriptions, users, feedback_submissions, leads, goal_targets, pets, projects, owners, pipelines',
     ],
     [
       ['--objects', 'contacts,b+c'],

@@ -72,7 +72,7 @@ describe('Simulator: generated data', () => {
         }
         expect(sim.oracle.count(type.name, { archived: true })).toBeGreaterThan(0);
       }
-      expect(sim.oracle.objectTypes()).toHaveLength(18);
+      expect(sim.oracle.objectTypes()).toHaveLength(24);
     } finally {
       await sim.close();
     }
