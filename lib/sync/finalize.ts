@@ -382,7 +382,7 @@ export async function finalizeRun(deps: SyncDeps, runId: string, options: Finali
     : undefined;
   const rest = [
     ...(metadata ? [metadata] : []),
-    ...plan.failures.map((f) => failed({ object: f.object, mode: plan.mode }, f.object, f.reason)),
+    ...plan.failures.map((f) => failed({ object: f.object, mode: plan.mode }, f.dataset ?? f.object, f.reason)),
     ...(plan.skipped ?? []).map((s) =>
       failed({ object: s.object, mode: plan.mode }, s.object, s.reason, undefined, 'skipped'),
     ),

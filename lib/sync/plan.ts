@@ -2,6 +2,7 @@ import { listProperties, missingScopeReason, NotFoundError, ValidationError, typ
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { CorruptStoredFileError, ObjectExistsError } from '../store/errors';
+import { datasetName } from '../store/layout';
 import { findRunPlan, objectStateKey, readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { discardAbandonedItem } from './finalize';
@@ -113,6 +114,32 @@ async function storedWatermark(deps: SyncDeps, object: string): Promise<string |
   throw new CorruptStoredFileError(
     `${deps.target.url(objectStateKey(object))} holds watermark ${quote(watermark)}, not an ISO 8601 instant; ` +
       'fix it or delete the file (the next run then exports the object in full)',
+  );
+}
+
+/**
+ * Failures of CRM objects in incremental and backfill runs, named by the change set they would have written
+ * (`deals.changes`), as their successes are: events and metrics of one dataset keep one name. An incremental run
+ * writes a change set only for an object with a watermark (else a full snapshot, named by the object); side
+ * tables and names that are no object keep their own.
+ */
+async function namedByDataset(
+  deps: SyncDeps,
+  input: RunInput,
+  failures: ObjectFailure[],
+  recordObjects: ReadonlySet<string>,
+): Promise<ObjectFailure[]> {
+  if (input.mode === 'full') return failures;
+  const changeSet = async (object: string): Promise<boolean> => {
+    if (input.mode === 'backfill') return true;
+    return (await storedWatermark(deps, object).catch(() => undefined)) !== undefined;
+  };
+  return Promise.all(
+    failures.map(async (failure) =>
+      recordObjects.has(failure.object) && (await changeSet(failure.object))
+        ? { ...failure, dataset: datasetName({ kind: 'changes', object: failure.object }) }
+        : failure,
+    ),
   );
 }
 
@@ -375,7 +402,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       ...(input.since ? { since: input.since } : {}),
       ...(input.mode !== 'full' ? { until: run.until } : {}),
       items,
-      failures,
+      failures: await namedByDataset(deps, input, failures, new Set(resolved.objects.map((o) => o.object))),
       ...(skipped.length ? { skipped } : {}),
       properties: plannedProperties,
     };

@@ -39,6 +39,11 @@ export interface WorkItem {
 export interface ObjectFailure {
   object: string;
   reason: string;
+  /**
+   * The dataset the object would have written when that is not its own name: `<object>.changes` in a backfill,
+   * and in an incremental run of an object that has a watermark (namedByDataset in plan.ts).
+   */
+  dataset?: string;
 }
 
 /** Stored once per run in `_state/runs/<runId>/plan.json`; steps and finalize read it. */

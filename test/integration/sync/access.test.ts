@@ -61,6 +61,34 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
     }
   });
 
+  it('names an object failed at plan time by the dataset it would have written, as its successes are named', async () => {
+    let scopes: string[] | undefined;
+    const h = await startHarness({
+      keyProvider: (sim) => ({
+        source: 'test key',
+        getKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
+        refreshKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
+      }),
+    });
+    try {
+      await h.run({ mode: 'full', objects: ['deals'] });
+      const denied = ['crm.objects.deals.read', 'crm.objects.companies.read'];
+      scopes = h.sim.keys.allScopes().filter((s) => !denied.includes(s));
+      const datasets = (run: Awaited<ReturnType<typeof h.run>>) =>
+        run.outcomes.map((o) => [o.dataset, o.status, o.mode]).sort();
+
+      // deals has a watermark (a change set); companies has none (its incremental run would be a full snapshot).
+      expect(datasets(await h.run({ mode: 'incremental', objects: ['deals', 'companies'] }))).toEqual([
+        ['companies', 'failed', 'incremental'],
+        ['deals.changes', 'failed', 'incremental'],
+      ]);
+      const backfill = await h.run({ mode: 'backfill', objects: ['companies'], since: '2026-01-01T00:00:00Z' });
+      expect(datasets(backfill)).toEqual([['companies.changes', 'failed', 'backfill']]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("fails the pipelines table when one type's pipelines are unreadable, keeping the last one; named types export alone", async () => {
     let key = '';
     const h = await startHarness({
