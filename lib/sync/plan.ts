@@ -1,8 +1,15 @@
-import { listProperties, missingScopeReason, NotFoundError, ValidationError, type HubSpotClient } from '../hubspot';
+import {
+  listProperties,
+  MissingScopesError,
+  missingScopeReason,
+  NotFoundError,
+  ValidationError,
+  type HubSpotClient,
+} from '../hubspot';
 import type { PropertyDefinition, SearchResponse } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { CorruptStoredFileError, ObjectExistsError } from '../store/errors';
-import { datasetName } from '../store/layout';
+import { datasetName, latestKey } from '../store/layout';
 import { findRunPlan, objectStateKey, readObjectState, writeRunPlan } from '../store/state';
 import type { SyncDeps } from './deps';
 import { discardAbandonedItem } from './finalize';
@@ -132,7 +139,11 @@ async function namedByDataset(
   if (input.mode === 'full') return failures;
   const changeSet = async (object: string): Promise<boolean> => {
     if (input.mode === 'backfill') return true;
-    return (await storedWatermark(deps, object).catch(() => undefined)) !== undefined;
+    // A state file that cannot be read was written by an earlier export: the object had a watermark.
+    return storedWatermark(deps, object).then(
+      (watermark) => watermark !== undefined,
+      () => true,
+    );
   };
   return Promise.all(
     failures.map(async (failure) =>
@@ -141,6 +152,11 @@ async function namedByDataset(
         : failure,
     ),
   );
+}
+
+/** Whether this output ever published a snapshot of `object` (its `_latest` pointer exists). */
+function everPublished(deps: SyncDeps, object: string): Promise<boolean> {
+  return deps.target.exists(latestKey({ kind: 'snapshot', object }));
 }
 
 /** The Date header has whole seconds, and arrives a little after HubSpot stamped it. */
@@ -359,6 +375,16 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     try {
       checked.push(await checkObject(deps.client, object));
     } catch (error) {
+      if (
+        error instanceof MissingScopesError &&
+        input.objects === 'all' &&
+        !(await everPublished(deps, object.object))
+      ) {
+        // `all` means what the key can read: a type this output never held is left out, saying why (a key that
+        // loses a scope still fails the objects it used to export, so no table empties silently).
+        deps.log.info(`skipping ${object.object}: ${failureOf(object.object, error)?.reason}`);
+        continue;
+      }
       fail(object.object, error);
     }
   }

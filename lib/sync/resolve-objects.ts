@@ -27,11 +27,14 @@ const standardObjects = (): ResolvedObject[] =>
     custom: false,
   }));
 
+/** Standard type names: a custom object named like one is exported under its fully qualified name instead. */
+const STANDARD_NAMES = new Set<string>(STANDARD_OBJECT_TYPES.map((type) => type.name));
+
 async function customObjects(client: HubSpotClient): Promise<ResolvedObject[] | ObjectFailure> {
   try {
     const schemas = await listSchemas(client);
     return schemas.map((schema) => ({
-      object: schema.name,
+      object: STANDARD_NAMES.has(schema.name) ? schema.fullyQualifiedName : schema.name,
       apiName: schema.objectTypeId,
       lastModifiedProperty: CUSTOM_LAST_MODIFIED_PROPERTY,
       custom: true,
@@ -86,10 +89,18 @@ export async function resolveObjects(
   };
 }
 
-/** ` (did you mean x?)` for the one candidate within two edits of `name` (a typo), else nothing. */
-function didYouMean(name: string, candidates: readonly string[]): string {
-  const close = candidates.filter((candidate) => editDistance(name.toLowerCase(), candidate) <= 2);
-  return close.length === 1 ? ` (did you mean ${close[0]}?)` : '';
+/**
+ * ` (did you mean x?)` for the candidate nearest to `name` when it is a typo away (case aside, within two edits;
+ * one for names of up to five letters, where two edits reach other words: goals is not deals) and no other is as
+ * near; else nothing.
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const lower = name.toLowerCase();
+  const reach = lower.length <= 5 ? 1 : 2;
+  const distances = candidates.map((candidate) => editDistance(lower, candidate.toLowerCase()));
+  const nearest = Math.min(...distances);
+  const close = candidates.filter((_, i) => distances[i] === nearest);
+  return nearest <= reach && close.length === 1 ? ` (did you mean ${close[0]}?)` : '';
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions that turn `a` into `b`. */

@@ -7,7 +7,20 @@ import { finalizeRun } from '../../../lib/sync/finalize';
 import { planRun } from '../../../lib/sync/plan';
 import { runSyncStep } from '../../../lib/sync/sync-step';
 import { parseRunInput } from '../../../lib/sync/run-input';
+import type { Simulator } from '../../../sim';
 import { fetchPublished, parquetList, startHarness } from '../../helpers/sync-harness';
+
+/** A key provider whose key has the scopes `scopesOf()` gives now (all when undefined): a new key when they change. */
+function scopedKeys(sim: Simulator, scopesOf: () => string[] | undefined) {
+  let made: { scopes: string[] | undefined; key: string } | undefined;
+  const key = async () => {
+    const scopes = scopesOf();
+    if (!made || made.scopes !== scopes)
+      made = { scopes, key: sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }) };
+    return made.key;
+  };
+  return { source: 'test key', getKey: key, refreshKey: key };
+}
 
 describe('Sync engine: keys, scopes and overlapping runs', () => {
   it('exports everything else when the key lacks one scope, and names that scope', async () => {
@@ -31,14 +44,36 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
     }
   });
 
+  it('leaves out of all a type the key cannot read and this output never held, and fails one it held', async () => {
+    let scopes: string[] | undefined;
+    const h = await startHarness({
+      keyProvider: (sim) => scopedKeys(sim, () => scopes),
+    });
+    try {
+      const withoutQuotes = h.sim.keys.allScopes().filter((s) => s !== 'crm.objects.quotes.read');
+      scopes = withoutQuotes;
+      const first = await h.run({ mode: 'full', objects: 'all' });
+      expect(first.outcomes.filter((o) => o.status !== 'completed')).toEqual([]);
+      expect(first.outcomes.some((o) => o.object === 'quotes')).toBe(false);
+      expect(h.logs).toContain('skipping quotes: missing scope crm.objects.quotes.read');
+
+      scopes = undefined;
+      await h.run({ mode: 'full', objects: ['quotes'] });
+      scopes = withoutQuotes;
+      const revoked = await h.run({ mode: 'incremental', objects: 'all' });
+
+      expect(revoked.outcomes.filter((o) => o.status !== 'completed').map((o) => [o.object, o.reason])).toEqual([
+        ['quotes', 'missing scope crm.objects.quotes.read'],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('names the standard type a misspelt object was likely meant to be, with and without the schemas scope', async () => {
     let scopes: string[] | undefined;
     const h = await startHarness({
-      keyProvider: (sim) => ({
-        source: 'test key',
-        getKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
-        refreshKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
-      }),
+      keyProvider: (sim) => scopedKeys(sim, () => scopes),
     });
     try {
       await expect(h.run({ mode: 'full', objects: ['contcts', 'unicorns'] })).rejects.toThrow(
@@ -64,11 +99,7 @@ describe('Sync engine: keys, scopes and overlapping runs', () => {
   it('names an object failed at plan time by the dataset it would have written, as its successes are named', async () => {
     let scopes: string[] | undefined;
     const h = await startHarness({
-      keyProvider: (sim) => ({
-        source: 'test key',
-        getKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
-        refreshKey: async () => sim.keys.create({ scopes: scopes ?? sim.keys.allScopes() }),
-      }),
+      keyProvider: (sim) => scopedKeys(sim, () => scopes),
     });
     try {
       await h.run({ mode: 'full', objects: ['deals'] });
