@@ -1,6 +1,6 @@
 /**
  * CloudWatch metrics of a finished run, as data: finalize's handler publishes them (EMF), the stack alarms on them.
- * Run totals are kept per mode and rows per dataset, about 60 metrics for a portal with every standard object.
+ * Run totals are kept per mode and rows per dataset, about 85 metrics for a portal with every standard object (22 types, snapshots and change sets).
  */
 import type { RunResult } from './finalize';
 
