@@ -1,6 +1,7 @@
 /**
  * CloudWatch metrics of a finished run, as data: finalize's handler publishes them (EMF), the stack alarms on them.
- * Run totals are kept per mode and rows per dataset, about 85 metrics for a portal with every standard object (22 types, snapshots and change sets).
+ * Run totals are kept per mode and rows per dataset: about 85 metrics for a portal with every standard object
+ * (22 types, their snapshots and change sets).
  */
 import type { RunResult } from './finalize';
 
