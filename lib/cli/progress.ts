@@ -10,17 +10,24 @@ export interface ProgressReporter {
 }
 
 interface Tracked {
+  /** When the object's first progress event came, and the rows it already had (its first page). */
   first: number;
+  firstRows: number;
   lastLine: number;
   bar?: SingleBar;
 }
 
 const PLAIN_INTERVAL_MS = 5_000;
+/** A rate needs this long of pages behind it: over the first page alone it would read 100,000 rec/s. */
+const RATE_AFTER_MS = 1_000;
 
-const rateOf = (event: ProgressEvent, tracked: Tracked, now: number) => {
-  const seconds = Math.max((now - tracked.first) / 1000, 0.001);
-  return Math.round(event.rows / seconds);
+/** Records per second since the object's first event, or undefined while that is too short to tell. */
+const rateOf = (event: ProgressEvent, tracked: Tracked, now: number): number | undefined => {
+  const elapsed = now - tracked.first;
+  return elapsed < RATE_AFTER_MS ? undefined : Math.round(((event.rows - tracked.firstRows) * 1000) / elapsed);
 };
+
+const track = (event: ProgressEvent, now: number): Tracked => ({ first: now, firstRows: event.rows, lastLine: 0 });
 
 function barReporter(io: CliIo): ProgressReporter {
   const bars = new MultiBar(
@@ -39,15 +46,15 @@ function barReporter(io: CliIo): ProgressReporter {
       let t = tracked.get(event.object);
       if (!t) {
         t = {
-          first: now,
-          lastLine: 0,
+          ...track(event, now),
           bar: bars.create(event.expected ?? event.rows, 0, { object: event.object.padEnd(16) }),
         };
         tracked.set(event.object, t);
       }
       const total = Math.max(event.expected ?? 0, event.rows);
       t.bar?.setTotal(total);
-      t.bar?.update(event.rows, { pages: event.pages, rate: rateOf(event, t, now), object: event.object.padEnd(16) });
+      const rate = rateOf(event, t, now) ?? '-';
+      t.bar?.update(event.rows, { pages: event.pages, rate, object: event.object.padEnd(16) });
     },
     logger: {
       info: (message) => bars.log(`${message}\n`),
@@ -62,14 +69,16 @@ function lineReporter(io: CliIo): ProgressReporter {
   return {
     update(event) {
       const now = Date.now();
-      const t = tracked.get(event.object) ?? { first: now, lastLine: 0 };
+      const t = tracked.get(event.object) ?? track(event, now);
       tracked.set(event.object, t);
       if (!event.done && now - t.lastLine < PLAIN_INTERVAL_MS) return;
       t.lastLine = now;
       const of = event.expected ? `/~${event.expected}` : '';
+      const rate = rateOf(event, t, now);
       writeLine(
         io.stderr,
-        `${event.object}: ${event.rows}${of} records, ${event.pages} pages, ${event.requests} requests, ${rateOf(event, t, now)} rec/s (${event.phase})`,
+        `${event.object}: ${event.rows}${of} records, ${event.pages} pages, ${event.requests} requests` +
+          `${rate === undefined ? '' : `, ${rate} rec/s`} (${event.phase})`,
       );
     },
     logger: {
