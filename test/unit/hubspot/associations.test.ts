@@ -1,10 +1,7 @@
-import { Agent } from 'undici';
 import { readAssociations } from '../../../lib/hubspot/associations';
-import { HubSpotClient } from '../../../lib/hubspot/client';
 import { TransientError } from '../../../lib/hubspot/errors';
 import { RateBudget } from '../../../lib/hubspot/rate-budget';
-import { staticKeyProvider } from '../../../lib/hubspot/service-key';
-import { reply, startScriptedServer, type ScriptedServer } from './scripted-server';
+import { reply, useScriptedClient } from './scripted-server';
 
 const associated = (from: string, to: string) => ({
   from: { id: from },
@@ -14,28 +11,16 @@ const NO_ASSOCIATIONS = 'crm.associations.NO_ASSOCIATIONS_FOUND';
 const row = (fromId: string, toId: string) => ({ fromId, toId, category: 'HUBSPOT_DEFINED', typeId: 1, label: null });
 
 describe('Function: readAssociations', () => {
-  let server: ScriptedServer;
-  let dispatcher: Agent;
-  let client: HubSpotClient;
+  const scripted = useScriptedClient();
 
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    dispatcher = new Agent({ keepAliveTimeout: 1000 });
-    client = new HubSpotClient({ baseUrl: server.url, keyProvider: staticKeyProvider('pat-na1-test'), dispatcher });
-  });
-  afterAll(async () => {
-    await dispatcher.close();
-    await server.close();
-  });
-
-  const read = () => readAssociations(client, 'contacts', 'companies', ['1', '2', '3']);
+  const read = () => readAssociations(scripted.client, 'contacts', 'companies', ['1', '2', '3']);
 
   it.each([
     ['without associations', { category: 'OBJECT_NOT_FOUND', subCategory: NO_ASSOCIATIONS }],
     ['without associations, the category left out', { subCategory: NO_ASSOCIATIONS }],
     ['deleted meanwhile', { category: 'OBJECT_NOT_FOUND' }],
   ])('leaves out the inputs a 207 reports %s, and keeps the rest', async (_case, error) => {
-    server.script(
+    scripted.server.script(
       reply(207, {
         status: 'COMPLETE',
         results: [associated('1', '10'), associated('3', '30')],
@@ -58,20 +43,15 @@ describe('Function: readAssociations', () => {
     });
     budget.observe({});
     await budget.acquire('standard');
-    const spent = new HubSpotClient({
-      baseUrl: server.url,
-      keyProvider: staticKeyProvider('pat-na1-test'),
-      dispatcher,
-      budget,
-    });
-    server.script(reply(200, { status: 'COMPLETE', results: [associated('1', '10')] }));
+    const spent = scripted.clientWith({ budget });
+    scripted.server.script(reply(200, { status: 'COMPLETE', results: [associated('1', '10')] }));
 
     expect(await readAssociations(spent, 'contacts', 'companies', ['1'])).toEqual([row('1', '10')]);
     await expect(budget.acquire('standard')).rejects.toThrow('waited for the 10-second window');
   });
 
   it('names at most three distinct errors of a failed call, and how many more there were', async () => {
-    server.script(
+    scripted.server.script(
       reply(207, {
         status: 'COMPLETE',
         results: [],
@@ -90,7 +70,7 @@ describe('Function: readAssociations', () => {
   });
 
   it('fails the call as transient when a 207 reports an error of another category, naming it', async () => {
-    server.script(
+    scripted.server.script(
       reply(207, {
         status: 'COMPLETE',
         results: [associated('1', '10')],

@@ -1,9 +1,6 @@
-import { Agent } from 'undici';
 import { readRecords } from '../../../lib/hubspot/batch-read';
-import { HubSpotClient } from '../../../lib/hubspot/client';
 import { TransientError } from '../../../lib/hubspot/errors';
-import { staticKeyProvider } from '../../../lib/hubspot/service-key';
-import { reply, startScriptedServer, type ScriptedServer } from './scripted-server';
+import { reply, useScriptedClient } from './scripted-server';
 
 const record = (id: string) => ({ id, properties: { email: `${id}@example.com` } });
 const notFound = (ids?: string[]) => ({
@@ -14,28 +11,18 @@ const notFound = (ids?: string[]) => ({
 });
 
 describe('Function: readRecords', () => {
-  let server: ScriptedServer;
-  let dispatcher: Agent;
-  let client: HubSpotClient;
+  const scripted = useScriptedClient();
 
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    dispatcher = new Agent({ keepAliveTimeout: 1000 });
-    client = new HubSpotClient({ baseUrl: server.url, keyProvider: staticKeyProvider('pat-na1-test'), dispatcher });
-  });
-  afterAll(async () => {
-    await dispatcher.close();
-    await server.close();
-  });
-
-  const read = () => readRecords(client, 'contacts', ['1', '2', '3'], ['email']);
+  const read = () => readRecords(scripted.client, 'contacts', ['1', '2', '3'], ['email']);
 
   it('leaves out the records HubSpot reports deleted (207 OBJECT_NOT_FOUND), in input order', async () => {
-    server.script(
+    scripted.server.script(
       reply(207, { status: 'COMPLETE', results: [record('3'), record('1')], numErrors: 1, errors: [notFound(['2'])] }),
     );
     expect((await read()).map((r) => r.id)).toEqual(['1', '3']);
-    server.script(reply(207, { status: 'COMPLETE', results: [record('1')], numErrors: 1, errors: [notFound()] }));
+    scripted.server.script(
+      reply(207, { status: 'COMPLETE', results: [record('1')], numErrors: 1, errors: [notFound()] }),
+    );
     expect((await read()).map((r) => r.id)).toEqual(['1']);
   });
 
@@ -64,7 +51,7 @@ describe('Function: readRecords', () => {
   ])(
     'fails the batch as transient when records are missing with %s, instead of dropping them',
     async (_case, body, message) => {
-      server.script(reply(207, body));
+      scripted.server.script(reply(207, body));
       const error = await read().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransientError);
       expect((error as Error).message).toBe(message);

@@ -4,6 +4,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { HubSpotClient, type HubSpotClientOptions } from '../../../lib/hubspot/client';
+import { staticKeyProvider } from '../../../lib/hubspot/service-key';
 
 export type Step = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -82,4 +85,38 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+export interface ScriptedClient {
+  server: ScriptedServer;
+  /** A client of the server with a test key. */
+  client: HubSpotClient;
+  /** Another client of the same server, e.g. with a rate budget of its own. */
+  clientWith(options: Partial<HubSpotClientOptions>): HubSpotClient;
+}
+
+/**
+ * A scripted server and a client of it, started before the calling file's tests and closed after them.
+ * @example const scripted = useScriptedClient(); ... scripted.server.script(reply(200, body)); await read(scripted.client);
+ */
+export function useScriptedClient(): ScriptedClient {
+  let dispatcher: Agent;
+  const scripted = {} as ScriptedClient;
+  beforeAll(async () => {
+    scripted.server = await startScriptedServer();
+    dispatcher = new Agent({ keepAliveTimeout: 1000 });
+    scripted.clientWith = (options) =>
+      new HubSpotClient({
+        baseUrl: scripted.server.url,
+        keyProvider: staticKeyProvider('pat-na1-test'),
+        dispatcher,
+        ...options,
+      });
+    scripted.client = scripted.clientWith({});
+  });
+  afterAll(async () => {
+    await dispatcher.close();
+    await scripted.server.close();
+  });
+  return scripted;
 }

@@ -1,8 +1,5 @@
-import { Agent } from 'undici';
-import { HubSpotClient } from '../../../lib/hubspot/client';
-import { staticKeyProvider } from '../../../lib/hubspot/service-key';
 import { didYouMean, resolveObjects } from '../../../lib/sync/resolve-objects';
-import { reply, startScriptedServer } from '../hubspot/scripted-server';
+import { reply, useScriptedClient } from '../hubspot/scripted-server';
 
 const NAMES = ['contacts', 'companies', 'deals', 'tickets', 'products', 'goal_targets', 'Projects', 'owners'];
 
@@ -29,35 +26,25 @@ describe('Function: didYouMean', () => {
 });
 
 describe('Function: resolveObjects', () => {
+  const scripted = useScriptedClient();
+
   it('exports a custom object named like a standard type under its fully qualified name, so neither hides the other', async () => {
-    const server = await startScriptedServer();
-    const dispatcher = new Agent({ keepAliveTimeout: 1000 });
-    try {
-      const client = new HubSpotClient({
-        baseUrl: server.url,
-        keyProvider: staticKeyProvider('pat-na1-test'),
-        dispatcher,
-      });
-      const schema = (name: string, objectTypeId: string) => ({
-        name,
-        objectTypeId,
-        fullyQualifiedName: `p1234_${name}`,
-        properties: [],
-      });
-      server.script(reply(200, { results: [schema('orders', '2-555'), schema('pets', '2-556')] }));
+    const schema = (name: string, objectTypeId: string) => ({
+      name,
+      objectTypeId,
+      fullyQualifiedName: `p1234_${name}`,
+      properties: [],
+    });
+    scripted.server.script(reply(200, { results: [schema('orders', '2-555'), schema('pets', '2-556')] }));
 
-      const { objects } = await resolveObjects(client, 'all', false);
+    const { objects } = await resolveObjects(scripted.client, 'all', false);
 
-      const named = objects.map((o) => [o.object, o.apiName]);
-      expect(named.filter(([, apiName]) => apiName === 'orders' || apiName.startsWith('2-'))).toEqual([
-        ['orders', 'orders'],
-        ['p1234_orders', '2-555'],
-        ['pets', '2-556'],
-      ]);
-      expect(new Set(objects.map((o) => o.object)).size).toBe(objects.length);
-    } finally {
-      await dispatcher.close();
-      await server.close();
-    }
+    const named = objects.map((o) => [o.object, o.apiName]);
+    expect(named.filter(([, apiName]) => apiName === 'orders' || apiName.startsWith('2-'))).toEqual([
+      ['orders', 'orders'],
+      ['p1234_orders', '2-555'],
+      ['pets', '2-556'],
+    ]);
+    expect(new Set(objects.map((o) => o.object)).size).toBe(objects.length);
   });
 });
