@@ -299,7 +299,6 @@ async function planRecordItem(
     base: Pick<WorkItem, 'runId' | 'snapshotDate' | 'startedAt'>;
     until: string;
     clockSkewMs: number;
-    leased: Set<string>;
   },
 ): Promise<WorkItem | ObjectFailure> {
   let watermark: string | undefined;
@@ -316,8 +315,9 @@ async function planRecordItem(
   if (mode !== 'full' && since && Date.parse(since) >= Date.parse(run.until)) {
     return { object: object.object, reason: `nothing to export: since (${since}) is not before until (${run.until})` };
   }
+  // Pairs from this object; planRun keeps those whose target is planned too.
   const targets = deps.settings.associationPairs
-    .filter(([from, to]) => mode === 'full' && from === object.object && run.leased.has(to))
+    .filter(([from]) => mode === 'full' && from === object.object)
     .map(([, to]) => to);
   return {
     ...run.base,
@@ -395,7 +395,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     const skipped = await leaseObjects(deps, { runId, input, names, leased, fail });
     stopIfAborted(options.signal);
     const base = { runId, snapshotDate: snapshotDateOf(started), startedAt: started.toISOString() };
-    const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps), leased };
+    const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps) };
     const items: WorkItem[] = [];
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
     for (const object of checked.filter((c) => leased.has(c.object.object))) {
@@ -409,8 +409,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       items.push(planned);
       plannedProperties[planned.object] = object.properties;
     }
-    // A pair is read only when both its objects are planned: a target that failed planning after its source was
-    // planned leaves the source's targets here.
+    // A pair is read only when both its objects are planned (not locked, not failed, not left out).
     const plannedObjects = new Set(items.map((item) => item.object));
     for (const item of items) {
       const targets = item.associationTargets?.filter((to) => plannedObjects.has(to));
