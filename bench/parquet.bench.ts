@@ -28,13 +28,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubSpotRecord, PropertyDefinition } from '../lib/hubspot/types';
-import { chooseRecordTyping, DUCKDB_DEFAULTS, NdjsonSpool, openDuckDb, writeRecordPart } from '../lib/parquet';
+import { DUCKDB_DEFAULTS, NdjsonSpool, openDuckDb } from '../lib/parquet';
+import { chooseRecordTyping, writeRecordPart } from '../lib/schema/write-record-part';
 import { DEFAULT_DUCKDB_MEMORY } from '../lib/sync/create-deps';
 import { DEFAULT_SYNC_SETTINGS } from '../lib/sync/deps';
 import { OneBehind } from '../lib/sync/one-behind';
 import { buildRecordColumns, convertRecord, type Column } from '../lib/schema/columns';
 import { createSpoolWriter } from '../lib/schema/spool-row';
-import { ByteWriter } from '../lib/parquet/byte-writer';
+import { ByteWriter } from '../lib/core/byte-writer';
 import { Dataset } from '../sim/data/dataset';
 
 const DEFAULT_RECORDS = 200_000;

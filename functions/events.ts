@@ -60,6 +60,19 @@ const WorkItemSchema = z.object({
   expected: z.number().optional(),
   pipelineObjects: z.array(z.string().regex(OBJECT_NAME)).optional(),
   clockSkewMs: z.number().int().nonnegative().optional(),
+  idBounds: z
+    .object({ min: z.string().regex(/^\d+$/), max: z.string().regex(/^\d+$/) })
+    .strict()
+    .optional(),
+  slice: z
+    .object({
+      index: z.number().int().nonnegative(),
+      count: z.number().int().positive(),
+      start: z.string().regex(/^\d+$/).optional(),
+      end: z.string().regex(/^\d+$/).optional(),
+    })
+    .strict()
+    .optional(),
 });
 /**
  * Fails to compile when WorkItem has a field the schema lacks: zod drops keys it does not know, and a step

@@ -5,19 +5,14 @@ import { DailyBudgetExhaustedError, MissingScopesError, UnauthorizedError } from
 
 /** A short reason when `error` is an access problem (scope, key, daily budget); undefined otherwise. */
 export function describeAccessError(error: unknown): string | undefined {
-  if (error instanceof MissingScopesError) {
-    return error.scopes.length > 0 ? `missing scope ${error.scopes.join(', ')}` : 'missing scope (HubSpot named none)';
-  }
-  if (error instanceof UnauthorizedError) {
-    return `key rejected (${error.source ?? 'unknown source'})`;
-  }
-  if (error instanceof DailyBudgetExhaustedError) {
-    return 'daily API limit reached';
-  }
-  return undefined;
+  const access =
+    error instanceof MissingScopesError ||
+    error instanceof UnauthorizedError ||
+    error instanceof DailyBudgetExhaustedError;
+  return access ? error.reason : undefined;
 }
 
-/** describeAccessError's reason for a missing scope (a problem of one object, not of the run); undefined otherwise. */
+/** The reason for a missing scope (a problem of one object, not of the run); undefined for any other error. */
 export function missingScopeReason(error: unknown): string | undefined {
-  return error instanceof MissingScopesError ? describeAccessError(error) : undefined;
+  return error instanceof MissingScopesError ? error.reason : undefined;
 }

@@ -40,7 +40,7 @@ export async function readAssociations(
     for (const inputs of sliceInto(queue, ASSOCIATION_LIMITS.batchSize)) {
       const response = await client.request<BatchReadResponse<AssociationResult>>({
         method: 'POST',
-        path: `/crm/v4/associations/${encodeURIComponent(from)}/${encodeURIComponent(to)}/batch/read`,
+        path: client.paths.associationsBatchRead(from, to),
         body: { inputs },
         // HubSpot exempts the associations batch endpoints from the ten-second window: reads of associations
         // leave it to the records.

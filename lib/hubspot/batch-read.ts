@@ -1,5 +1,5 @@
 /**
- * POST /crm/v3/objects/{objectType}/batch/read: full records by id, properties in the body (no URL limit).
+ * POST .../objects/{objectType}/batch/read: full records by id, properties in the body (no URL limit).
  */
 import type { HubSpotClient } from './client';
 import { summarizeErrors } from './error-body';
@@ -51,7 +51,7 @@ async function readBatch(
 ): Promise<HubSpotRecord[]> {
   const response = await client.request<BatchReadResponse<HubSpotRecord>>({
     method: 'POST',
-    path: `/crm/v3/objects/${encodeURIComponent(objectType)}/batch/read`,
+    path: client.paths.batchRead(objectType),
     query: archived ? { archived: true } : undefined,
     body: { inputs: ids.map((id) => ({ id })), properties },
     validate: hasResults,

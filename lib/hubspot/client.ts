@@ -4,6 +4,7 @@
  * so truncated or malformed JSON is retried like any other transient failure.
  */
 import { Agent, type Dispatcher } from 'undici';
+import { apiPaths, type ApiPaths, type ApiVersion } from './api-version';
 import { toHubSpotError, parseErrorBody } from './error-body';
 import {
   DailyBudgetExhaustedError,
@@ -25,6 +26,7 @@ import type { ServiceKeyProvider } from './service-key';
 
 export const CLIENT_DEFAULTS = {
   baseUrl: 'https://api.hubapi.com',
+  apiVersion: 'v3' as ApiVersion,
   requestTimeoutMs: 30_000,
   /** Body timeout = this many times the headers timeout (60 s by default). */
   bodyTimeoutFactor: 2,
@@ -45,6 +47,8 @@ export interface ClientEvent {
 
 export interface HubSpotClientOptions {
   baseUrl?: string;
+  /** Which of HubSpot's API versions to call (lib/hubspot/api-version.ts). */
+  apiVersion?: ApiVersion;
   keyProvider: ServiceKeyProvider;
   budget?: RateBudget;
   dispatcher?: Dispatcher;
@@ -96,6 +100,9 @@ export function withoutCredentials(url: string): string {
 export class HubSpotClient {
   readonly stats = { requests: 0, retries: 0, rateLimited: 0, errors: 0 };
   readonly budget: RateBudget;
+  readonly apiVersion: ApiVersion;
+  /** The paths of `apiVersion`. */
+  readonly paths: ApiPaths;
   /**
    * HubSpot's clock minus this machine's (ms), from the last response's `Date` header (whole seconds, so within
    * about a second); undefined until a response had one. Negative: HubSpot's clock is behind.
@@ -118,6 +125,8 @@ export class HubSpotClient {
   constructor(options: HubSpotClientOptions) {
     this.baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
     this.shownUrl = withoutCredentials(this.baseUrl);
+    this.apiVersion = options.apiVersion ?? CLIENT_DEFAULTS.apiVersion;
+    this.paths = apiPaths(this.apiVersion);
     this.keyProvider = options.keyProvider;
     this.budget = options.budget ?? new RateBudget();
     this.ownsDispatcher = options.dispatcher === undefined;

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   TransientError,
   UnauthorizedError,
+  UnknownObjectTypeError,
   UriTooLongError,
   ValidationError,
 } from './errors';
@@ -59,6 +60,9 @@ export interface ErrorContext {
   origin?: string;
 }
 
+/** HubSpot's answer for an object type the portal does not have. */
+const UNKNOWN_TYPE_MESSAGE = /unable to infer object type/i;
+
 /** The typed error for a non-retryable (or no longer retryable) HTTP status. */
 export function toHubSpotError(status: number, body: HubSpotErrorBody, context: ErrorContext): HubSpotError {
   const request = `${context.method} ${context.path}${context.origin ? ` at ${context.origin}` : ''}`;
@@ -68,6 +72,13 @@ export function toHubSpotError(status: number, body: HubSpotErrorBody, context: 
   const category = body.category ? ` ${body.category}` : '';
   switch (status) {
     case 400:
+      if (UNKNOWN_TYPE_MESSAGE.test(body.message ?? '')) {
+        return new UnknownObjectTypeError(
+          `HubSpot does not know the object type of ${request} in this portal (400${category})${detail}. ` +
+            'Check the name, or leave the type out.',
+          options,
+        );
+      }
       return new ValidationError(
         `HubSpot refused ${request} as invalid (400${category})${detail}. Fix the request parameters.`,
         options,
@@ -80,7 +91,7 @@ export function toHubSpotError(status: number, body: HubSpotErrorBody, context: 
       );
     case 403: {
       const scopes = extractScopes(body);
-      const named = scopes.length > 0 ? scopes.join(', ') : 'unknown (HubSpot named none)';
+      const named = scopes.length > 0 ? scopes.join(' or ') : 'unknown (HubSpot named none)';
       return new MissingScopesError(
         `The service key lacks scope ${named} needed for ${request}${detail}. ` +
           'Grant the scope to the service key in HubSpot (Development > Keys > Service keys).',

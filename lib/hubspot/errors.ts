@@ -2,6 +2,7 @@
  * The HubSpot client's error hierarchy. Callers branch on classes, never on message text.
  * Every message names the bad value and what to do about it; none ever contains the service key.
  */
+import { SyncError } from '../core/errors';
 
 export interface HubSpotErrorOptions {
   status?: number;
@@ -10,14 +11,18 @@ export interface HubSpotErrorOptions {
   cause?: unknown;
 }
 
-/** Base class: anything HubSpot (or the way to it) refused or broke. */
-export class HubSpotError extends Error {
+/**
+ * Base class: anything HubSpot (or the way to it) refused or broke. A refusal is final unless a subclass says
+ * otherwise (HubSpot's docs: do not retry 4xx other than 429 and 423).
+ */
+export class HubSpotError extends SyncError {
+  override readonly retryable: boolean = false;
   status?: number;
   category?: string;
   correlationId?: string;
 
   constructor(message: string, options: HubSpotErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { cause: options.cause });
     this.name = 'HubSpotError';
     this.status = options.status;
     this.category = options.category;
@@ -27,6 +32,7 @@ export class HubSpotError extends Error {
 
 /** 429 that the client could not wait out, or a rate policy it refuses to retry. */
 export class RateLimitedError extends HubSpotError {
+  override readonly retryable = true;
   policy: string;
   waitMs: number;
 
@@ -47,6 +53,10 @@ export class DailyBudgetExhaustedError extends HubSpotError {
     this.name = 'DailyBudgetExhaustedError';
     this.remaining = options.remaining;
   }
+
+  override get reason(): string {
+    return 'daily API limit reached';
+  }
 }
 
 /** The key was rejected (401) even after a forced re-read of its source, or the source holds no key. */
@@ -59,6 +69,10 @@ export class UnauthorizedError extends HubSpotError {
     this.name = 'UnauthorizedError';
     this.source = options.source;
   }
+
+  override get reason(): string {
+    return `key rejected (${this.source ?? 'unknown source'})`;
+  }
 }
 
 /** 403 MISSING_SCOPES: the key lacks the scopes listed in `scopes`. */
@@ -69,6 +83,11 @@ export class MissingScopesError extends HubSpotError {
     super(message, options);
     this.name = 'MissingScopesError';
     this.scopes = options.scopes;
+  }
+
+  /** `missing scope crm.objects.deals.read` (any one of several listed will do: `a or b`). */
+  override get reason(): string {
+    return missingScopeText(this.scopes);
   }
 }
 
@@ -86,6 +105,17 @@ export class ValidationError extends HubSpotError {
   }
 }
 
+/**
+ * 400 "Unable to infer object type from: leads": the portal has no such type (it comes with a product the portal
+ * lacks, or a custom object was deleted). A ValidationError, named apart so `all` can leave the type out.
+ */
+export class UnknownObjectTypeError extends ValidationError {
+  constructor(message: string, options: HubSpotErrorOptions = {}) {
+    super(message, options);
+    this.name = 'UnknownObjectTypeError';
+  }
+}
+
 export class UriTooLongError extends HubSpotError {
   constructor(message: string, options: HubSpotErrorOptions = {}) {
     super(message, options);
@@ -95,6 +125,7 @@ export class UriTooLongError extends HubSpotError {
 
 /** 5xx / 423 / reset / timeout / truncated or malformed body, still failing when the retries ran out. */
 export class TransientError extends HubSpotError {
+  override readonly retryable = true;
   constructor(message: string, options: HubSpotErrorOptions = {}) {
     super(message, options);
     this.name = 'TransientError';
@@ -107,4 +138,9 @@ export class MalformedResponseError extends TransientError {
     super(message, options);
     this.name = 'MalformedResponseError';
   }
+}
+
+/** The one line naming missing scopes, wherever they are reported: `missing scope a or b`. */
+export function missingScopeText(scopes: readonly string[], fallback = '(HubSpot named none)'): string {
+  return `missing scope ${scopes.length > 0 ? scopes.join(' or ') : fallback}`;
 }

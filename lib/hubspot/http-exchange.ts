@@ -4,6 +4,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import type { HeaderBag } from './rate-budget';
+import { SyncError } from '../core/errors';
 
 export interface ExchangeOptions {
   method: 'GET' | 'POST';
@@ -20,12 +21,12 @@ export interface Exchange {
 }
 
 /** A request that outlived its headers or body timeout. */
-export class ExchangeTimeoutError extends Error {
+export class ExchangeTimeoutError extends SyncError {
+  override name = 'ExchangeTimeoutError';
   readonly code: string;
 
   constructor(phase: 'headers' | 'body', ms: number) {
     super(`no ${phase} within ${ms} ms`);
-    this.name = 'ExchangeTimeoutError';
     this.code = phase === 'headers' ? 'HEADERS_TIMEOUT' : 'BODY_TIMEOUT';
   }
 }

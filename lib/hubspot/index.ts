@@ -13,3 +13,4 @@ export { chunkProperties, completeRecord } from './property-chunks';
 export { parseErrorBody, extractScopes } from './error-body';
 export * from './types';
 export * from './object-types';
+export * from './api-version';

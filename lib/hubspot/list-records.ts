@@ -63,7 +63,7 @@ interface ListCall {
 function fetchListPage(client: HubSpotClient, options: ListRecordsOptions, call: ListCall) {
   return client.request<ListResponse<HubSpotRecord>>({
     method: 'GET',
-    path: `/crm/v3/objects/${encodeURIComponent(options.objectType)}`,
+    path: client.paths.objects(options.objectType),
     query: {
       limit: Math.min(options.limit ?? LIST_LIMITS.maxPageSize, LIST_LIMITS.maxPageSize),
       after: call.after,

@@ -15,12 +15,12 @@ async function getResults<T>(client: HubSpotClient, path: string): Promise<T[]> 
 
 /** GET /crm/v3/properties/{objectType}: every (non-archived) property definition of a type. */
 export function listProperties(client: HubSpotClient, objectType: string): Promise<PropertyDefinition[]> {
-  return getResults(client, `/crm/v3/properties/${encodeURIComponent(objectType)}`);
+  return getResults(client, client.paths.properties(objectType));
 }
 
 /** GET /crm/v3/schemas: the custom object schemas (needs crm.schemas.custom.read). */
 export function listSchemas(client: HubSpotClient): Promise<ObjectSchema[]> {
-  return getResults(client, '/crm/v3/schemas');
+  return getResults(client, client.paths.schemas());
 }
 
 /** GET /crm/v3/owners, paged; yields one page of owners at a time. */
@@ -32,7 +32,7 @@ export async function* listOwners(
   for (;;) {
     const response = await client.request<ListResponse<Owner>>({
       method: 'GET',
-      path: '/crm/v3/owners',
+      path: client.paths.owners(),
       query: { limit: OWNERS_PAGE_SIZE, after, archived: options.archived ? true : undefined },
       validate: hasResults,
     });
@@ -44,5 +44,5 @@ export async function* listOwners(
 
 /** GET /crm/v3/pipelines/{objectType} (deals, tickets): all pipelines with their stages. */
 export function listPipelines(client: HubSpotClient, objectType: string): Promise<Pipeline[]> {
-  return getResults(client, `/crm/v3/pipelines/${encodeURIComponent(objectType)}`);
+  return getResults(client, client.paths.pipelines(objectType));
 }

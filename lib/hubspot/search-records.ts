@@ -76,7 +76,7 @@ export async function* searchModifiedRecords(
   for (;;) {
     const response = await client.request<SearchResponse<HubSpotRecord>>({
       method: 'POST',
-      path: `/crm/v3/objects/${encodeURIComponent(options.objectType)}/search`,
+      path: client.paths.search(options.objectType),
       body: buildKeysetSearchBody(options.lastModifiedProperty, cursor),
       budget: 'search',
       validate: hasResults,

@@ -1,4 +1,5 @@
 /** A small promise API over @duckdb/node-api: one in-memory database, one connection, bounded memory. */
+import { InvalidInputError } from '../core/errors';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from './sql';
 
@@ -28,8 +29,8 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<DuckDb> {
   const memoryLimit = options.memoryLimit ?? DUCKDB_DEFAULTS.memoryLimit;
   const threads = options.threads ?? DUCKDB_DEFAULTS.threads;
   if (!/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(memoryLimit))
-    throw new RangeError(`Bad memoryLimit ${JSON.stringify(memoryLimit)}`);
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Bad threads ${threads}`);
+    throw new InvalidInputError(`Bad memoryLimit ${JSON.stringify(memoryLimit)}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError(`Bad threads ${threads}`);
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: memoryLimit,
     threads: String(threads),

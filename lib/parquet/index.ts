@@ -1,4 +1,5 @@
 /** The Parquet writer's public API. */
+export { COLUMN_TYPES, type ColumnSpec, type ColumnType } from './column-types';
 export { openDuckDb, DUCKDB_DEFAULTS, type DuckDb, type DuckDbOptions } from './duckdb';
 export { NdjsonSpool, SPOOL_BUFFER_BYTES } from './spool';
 export {
@@ -11,13 +12,4 @@ export {
   type ParquetVersion,
   type WriteParquetOptions,
 } from './write-parquet';
-export {
-  writeRecordPart,
-  buildRecordPartSql,
-  chooseRecordTyping,
-  RECORD_PART_DEFAULTS,
-  type RecordTyping,
-  type RecordPartResult,
-  type WriteRecordPartOptions,
-} from './write-record-part';
-export { quoteIdentifier, quoteLiteral } from './sql';
+export { columnsStruct, quoteIdentifier, quoteLiteral } from './sql';

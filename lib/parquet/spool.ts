@@ -1,7 +1,8 @@
 /** Append-only NDJSON spool on local disk with bounded memory. */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ByteWriter, type ByteSink } from './byte-writer';
+import { InternalError, SyncError } from '../core/errors';
+import { ByteWriter, type ByteSink } from '../core/byte-writer';
 
 /** Bytes of lines gathered before they are written to the file. */
 export const SPOOL_BUFFER_BYTES = 1024 * 1024;
@@ -10,7 +11,7 @@ const LINE_HEADROOM_BYTES = 64 * 1024;
 const BUFFER_CAPACITY = SPOOL_BUFFER_BYTES + LINE_HEADROOM_BYTES;
 const NEWLINE = 0x0a;
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+const asError = (error: unknown): Error => (error instanceof Error ? error : new SyncError(String(error)));
 
 /**
  * Appends JSON rows, one per line. Lines are written into one reused ByteWriter, which is written to the file
@@ -88,8 +89,8 @@ export class NdjsonSpool {
   /** Refuses a closed or failed spool, and a call while another is still writing. */
   private enter(): void {
     if (this.failure) throw this.failure;
-    if (this.closed) throw new Error(`Spool ${this.filePath} is closed`);
-    if (this.busy) throw new Error(`Spool ${this.filePath} is busy: await each append before the next call`);
+    if (this.closed) throw new InternalError(`Spool ${this.filePath} is closed`);
+    if (this.busy) throw new InternalError(`Spool ${this.filePath} is busy: await each append before the next call`);
     this.busy = true;
   }
 
@@ -119,7 +120,7 @@ export class NdjsonSpool {
   /** Flushes and closes the file; idempotent, but rethrows the failure of a write that failed. */
   async close(): Promise<void> {
     if (!this.closed) {
-      if (this.busy) throw new Error(`Spool ${this.filePath} is busy: await each append before closing`);
+      if (this.busy) throw new InternalError(`Spool ${this.filePath} is busy: await each append before closing`);
       this.closed = true;
       try {
         if (!this.failure) await this.flush();

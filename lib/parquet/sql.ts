@@ -1,4 +1,6 @@
 /** SQL quoting for DuckDB: every identifier, path and literal we build goes through these. */
+import { InternalError } from '../core/errors';
+import { COLUMN_TYPES, type ColumnSpec } from './column-types';
 
 /** Quotes an identifier: `a"b` -> `"a""b"`. */
 export function quoteIdentifier(name: string): string {
@@ -7,19 +9,19 @@ export function quoteIdentifier(name: string): string {
 
 /** Quotes a string literal (also used for file paths): `it's` -> `'it''s'`. */
 export function quoteLiteral(text: string): string {
-  if (text.includes('\0')) throw new RangeError('SQL literals cannot hold NUL characters');
+  if (text.includes('\0')) throw new InternalError('SQL literals cannot hold NUL characters');
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-const COLUMN_TYPE_PATTERN = /^[A-Z][A-Z0-9_]*(\s*\(\s*[A-Z0-9_]+(\s*,\s*[A-Z0-9_]+)*\s*\))?(\[\])*$/i;
+const KNOWN_TYPES: ReadonlySet<string> = new Set(COLUMN_TYPES);
 
-/** Checks a column type is a plain DuckDB type name (types are spliced into SQL, so nothing else passes). */
+/** Checks a column type is one of COLUMN_TYPES (types are spliced into SQL, so nothing else passes). */
 export function assertColumnType(type: string): string {
-  if (!COLUMN_TYPE_PATTERN.test(type.trim())) throw new RangeError(`Unsupported column type ${JSON.stringify(type)}`);
-  return type.trim();
+  if (!KNOWN_TYPES.has(type)) throw new InternalError(`Unsupported column type ${JSON.stringify(type)}`);
+  return type;
 }
 
 /** `{'a': 'VARCHAR', ...}`: the struct literal read_json takes as `columns`. */
-export function columnsStruct(columns: readonly { name: string; type: string }[]): string {
+export function columnsStruct(columns: readonly ColumnSpec[]): string {
   return `{${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(assertColumnType(c.type))}`).join(', ')}}`;
 }

@@ -1,8 +1,10 @@
 /** NDJSON spool -> one typed Parquet file through DuckDB: read_json(columns=...) -> COPY ... (FORMAT parquet). */
+import { InvalidInputError } from '../core/errors';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDb } from './duckdb';
+import type { ColumnSpec } from './column-types';
 import { NdjsonSpool } from './spool';
 import { columnsStruct, quoteLiteral } from './sql';
 
@@ -14,7 +16,7 @@ export interface WriteParquetOptions {
   ndjsonPath: string;
   parquetPath: string;
   /** Output columns in order; `type` is a DuckDB type such as VARCHAR, TIMESTAMP, VARCHAR[], MAP(VARCHAR, VARCHAR). */
-  columns: { name: string; type: string }[];
+  columns: ColumnSpec[];
   /** Default 'zstd'. */
   compression?: Compression;
   /** ZSTD level 1..22; default 3 (ZSTD's own default). Ignored for snappy. */
@@ -75,23 +77,23 @@ export async function copyToParquet(
   >,
 ): Promise<{ rows: number; bytes: number }> {
   const compression = options.compression ?? WRITE_PARQUET_DEFAULTS.compression;
-  if (compression !== 'zstd' && compression !== 'snappy') throw new RangeError(`Bad compression ${compression}`);
+  if (compression !== 'zstd' && compression !== 'snappy') throw new InvalidInputError(`Bad compression ${compression}`);
   const copyOptions = [`FORMAT parquet`, `COMPRESSION ${compression}`];
   const level = options.compressionLevel ?? WRITE_PARQUET_DEFAULTS.compressionLevel;
-  if (!Number.isInteger(level) || level < 1 || level > 22) throw new RangeError(`Bad compressionLevel ${level}`);
+  if (!Number.isInteger(level) || level < 1 || level > 22) throw new InvalidInputError(`Bad compressionLevel ${level}`);
   if (compression === 'zstd') copyOptions.push(`COMPRESSION_LEVEL ${level}`);
   const version = options.parquetVersion ?? WRITE_PARQUET_DEFAULTS.parquetVersion;
-  if (version !== 'v1' && version !== 'v2') throw new RangeError(`Bad parquetVersion ${String(version)}`);
+  if (version !== 'v1' && version !== 'v2') throw new InvalidInputError(`Bad parquetVersion ${String(version)}`);
   copyOptions.push(`PARQUET_VERSION ${version}`);
   if (options.rowGroupSize !== undefined) {
     if (!Number.isInteger(options.rowGroupSize) || options.rowGroupSize < 1) {
-      throw new RangeError(`Bad rowGroupSize ${options.rowGroupSize}`);
+      throw new InvalidInputError(`Bad rowGroupSize ${options.rowGroupSize}`);
     }
     copyOptions.push(`ROW_GROUP_SIZE ${options.rowGroupSize}`);
   }
   const dictionaryBytes = options.stringDictionaryPageBytes ?? WRITE_PARQUET_DEFAULTS.stringDictionaryPageBytes;
   if (!Number.isInteger(dictionaryBytes) || dictionaryBytes < 1) {
-    throw new RangeError(`Bad stringDictionaryPageBytes ${dictionaryBytes}`);
+    throw new InvalidInputError(`Bad stringDictionaryPageBytes ${dictionaryBytes}`);
   }
   copyOptions.push(`STRING_DICTIONARY_PAGE_SIZE_LIMIT ${dictionaryBytes}`);
   await mkdir(dirname(options.parquetPath), { recursive: true });
@@ -111,7 +113,7 @@ export async function writeParquetFromNdjson(
   db: DuckDb,
   options: WriteParquetOptions,
 ): Promise<{ rows: number; bytes: number }> {
-  if (options.columns.length === 0) throw new RangeError('writeParquetFromNdjson needs at least one column');
+  if (options.columns.length === 0) throw new InvalidInputError('writeParquetFromNdjson needs at least one column');
   return copyToParquet(db, buildReadJsonSql(options), options);
 }
 

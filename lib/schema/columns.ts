@@ -2,18 +2,16 @@
  * HubSpot property definitions -> output columns, and one record -> one NDJSON row of those columns.
  * See lib/schema/README.md for the parse rules and the choices they make.
  */
+import { InternalError } from '../core/errors';
 import type { HubSpotRecord, PropertyDefinition } from '../hubspot/types';
 import { parseTimestamp, parseValue } from './parse-value';
 import { PARTITION_COLUMNS } from '../store/layout';
-import { mapPropertyType, type ColumnType } from './type-map';
+import type { ColumnSpec } from '../parquet/column-types';
+import { mapPropertyType, type RecordColumnType } from './type-map';
 
-export type { ColumnType } from './type-map';
-
-export interface Column {
-  /** Output column name. */
-  name: string;
-  /** DuckDB type; TIMESTAMP is UTC wall-clock time written as plain TIMESTAMP. */
-  type: ColumnType;
+/** A column of a record table; TIMESTAMP holds UTC wall-clock time written as plain TIMESTAMP. */
+export interface Column extends ColumnSpec {
+  type: RecordColumnType;
   /** Set for HubSpot property columns. */
   property?: PropertyDefinition;
 }
@@ -31,16 +29,21 @@ export const LEADING_COLUMNS = [
   { name: 'updated_at', type: 'TIMESTAMP', field: 'updatedAt' },
   { name: 'archived', type: 'BOOLEAN', field: 'archived' },
   { name: 'archived_at', type: 'TIMESTAMP', field: 'archivedAt' },
-] as const satisfies readonly { name: string; type: ColumnType; field: keyof HubSpotRecord }[];
+] as const satisfies readonly { name: string; type: RecordColumnType; field: keyof HubSpotRecord }[];
 
 export const UNPARSED_COLUMN = '_unparsed';
 export const RUN_ID_COLUMN = '_run_id';
 export const SYNCED_AT_COLUMN = '_synced_at';
 
-export const TRAILING_COLUMNS = [
-  { name: UNPARSED_COLUMN, type: 'MAP(VARCHAR, VARCHAR)' },
+/** Columns every table ends with, record tables and side tables alike: which run wrote the row, and when. */
+export const META_COLUMNS = [
   { name: RUN_ID_COLUMN, type: 'VARCHAR' },
   { name: SYNCED_AT_COLUMN, type: 'TIMESTAMP' },
+] as const satisfies readonly Column[];
+
+export const TRAILING_COLUMNS = [
+  { name: UNPARSED_COLUMN, type: 'MAP(VARCHAR, VARCHAR)' },
+  ...META_COLUMNS,
 ] as const satisfies readonly Column[];
 
 /** Prefix that renames a property whose name collides with a fixed column (or an earlier renamed one). */
@@ -75,7 +78,7 @@ function toTimestamp(text: string | undefined): string | null | undefined {
 /** `_synced_at` of every row of a part, as TIMESTAMP text; a `syncedAt` that is not a datetime is refused. */
 export function syncedAtText(meta: RowMeta): string {
   const syncedAt = toTimestamp(meta.syncedAt);
-  if (!syncedAt) throw new RangeError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
+  if (!syncedAt) throw new InternalError(`syncedAt must be an ISO 8601 datetime, got ${JSON.stringify(meta.syncedAt)}`);
   return syncedAt;
 }
 

@@ -4,3 +4,4 @@ export * from './type-map';
 export * from './parse-value';
 export * from './spool-row';
 export * from './parse-sql';
+export * from './write-record-part';

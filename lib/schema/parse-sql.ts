@@ -2,10 +2,10 @@
  * The parse rules of parse-value.ts as DuckDB SQL expressions, so that DuckDB's vectorised functions type the
  * raw wire text of a whole spool at once. Each builder takes the SQL of a VARCHAR expression (the raw text, NULL
  * when absent) and returns SQL that is the typed value, or NULL when the text does not parse. The two
- * implementations must agree value for value: test/unit/parquet/write-record-part.test.ts compares them.
+ * implementations must agree value for value: test/unit/schema/write-record-part.test.ts compares them.
  */
 import { quoteLiteral } from '../parquet/sql';
-import { MULTI_SELECT_SEPARATOR, type ColumnType } from './type-map';
+import { MULTI_SELECT_SEPARATOR, type RecordColumnType } from './type-map';
 
 /** Characters JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator). */
 export const JS_WHITESPACE =
@@ -148,15 +148,15 @@ export const SQL_PARSERS = {
   TIMESTAMP: parseTimestampSql,
   'VARCHAR[]': parseMultiSelectSql,
   'MAP(VARCHAR, VARCHAR)': () => 'CAST(NULL AS MAP(VARCHAR, VARCHAR))',
-} as const satisfies Record<ColumnType, (raw: string) => string>;
+} as const satisfies Record<RecordColumnType, (raw: string) => string>;
 
 /** Types whose parse never fails on non-null text: their values never reach `_unparsed`. */
-export const INFALLIBLE_TYPES: readonly ColumnType[] = ['VARCHAR', 'VARCHAR[]'];
+export const INFALLIBLE_TYPES: readonly RecordColumnType[] = ['VARCHAR', 'VARCHAR[]'];
 
 /**
  * SQL typing the raw text `raw` (a VARCHAR expression) as `type`.
  * @example buildParseSql('"amount"', 'DOUBLE') // CASE WHEN regexp_full_match(trim("amount", ...
  */
-export function buildParseSql(raw: string, type: ColumnType): string {
+export function buildParseSql(raw: string, type: RecordColumnType): string {
   return SQL_PARSERS[type](raw);
 }

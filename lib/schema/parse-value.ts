@@ -12,7 +12,7 @@
  * - VARCHAR[]: split on ';', items kept verbatim and in order, empty items dropped; '' is an empty list.
  * - Empty text for every non-VARCHAR type does not parse, so it is kept and counted, never dropped.
  */
-import { MULTI_SELECT_SEPARATOR, type ColumnType } from './type-map';
+import { MULTI_SELECT_SEPARATOR, type RecordColumnType } from './type-map';
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false };
 
@@ -121,9 +121,9 @@ export const PARSERS = {
   TIMESTAMP: parseTimestamp,
   'VARCHAR[]': parseMultiSelect,
   'MAP(VARCHAR, VARCHAR)': () => FAIL,
-} as const satisfies Record<ColumnType, (text: string) => ParseResult>;
+} as const satisfies Record<RecordColumnType, (text: string) => ParseResult>;
 
 /** Parses wire text as the given column type. */
-export function parseValue(text: string, type: ColumnType): ParseResult {
+export function parseValue(text: string, type: RecordColumnType): ParseResult {
   return PARSERS[type](text);
 }

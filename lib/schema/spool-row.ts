@@ -1,5 +1,5 @@
 /**
- * One record -> one raw NDJSON spool row for the SQL typing path (lib/parquet/write-record-part.ts): the wire
+ * One record -> one raw NDJSON spool row for the SQL typing path (lib/schema/write-record-part.ts): the wire
  * text as it came, so that DuckDB does the parsing. No value is parsed here.
  *
  * The spool is scratch space read only by writeRecordPart, so its keys are short: the column's position in
@@ -7,8 +7,9 @@
  * which on the simulator's contacts made two thirds of every spool line; short keys halve the bytes JavaScript
  * writes and DuckDB parses.
  */
+import { InternalError } from '../core/errors';
 import type { HubSpotRecord } from '../hubspot/types';
-import type { ByteSink } from '../parquet/byte-writer';
+import type { ByteSink } from '../core/byte-writer';
 import { forEachPropertyText, LEADING_COLUMNS, type Column } from './columns';
 
 /** Spool keys of the leading columns and the record field each reads (`archived` is spooled as a JSON boolean). */
@@ -34,7 +35,7 @@ function leadingKeys(keys: ReadonlyMap<Column, string>): Map<string, string> {
   const leading = new Map<string, string>();
   for (const [column, key] of keys) if (!column.property) leading.set(column.name, key);
   for (const { name } of LEADING_COLUMNS) {
-    if (!leading.has(name)) throw new RangeError(`Record columns lack the ${name} column`);
+    if (!leading.has(name)) throw new InternalError(`Record columns lack the ${name} column`);
   }
   return leading;
 }

@@ -4,9 +4,9 @@
  * plain TIMESTAMP, so readers must treat them as UTC.
  */
 import type { FieldType, PropertyDefinition, PropertyType } from '../hubspot/types';
+import type { RecordColumnType } from '../parquet/column-types';
 
-export type ColumnType =
-  'VARCHAR' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR[]' | 'MAP(VARCHAR, VARCHAR)';
+export type { RecordColumnType } from '../parquet/column-types';
 
 /** Column type by HubSpot `type`. `calculation_equation` needs no entry: it follows `type`. */
 export const PROPERTY_TYPE_COLUMNS = {
@@ -19,10 +19,10 @@ export const PROPERTY_TYPE_COLUMNS = {
   date: 'DATE',
   datetime: 'TIMESTAMP',
   enumeration: 'VARCHAR',
-} as const satisfies Record<PropertyType, ColumnType>;
+} as const satisfies Record<PropertyType, RecordColumnType>;
 
 /** Overrides by (`type`, `fieldType`): a checkbox enumeration is a `;`-separated multi-select. */
-export const FIELD_TYPE_OVERRIDES: readonly { type: PropertyType; fieldType: FieldType; column: ColumnType }[] = [
+export const FIELD_TYPE_OVERRIDES: readonly { type: PropertyType; fieldType: FieldType; column: RecordColumnType }[] = [
   { type: 'enumeration', fieldType: 'checkbox', column: 'VARCHAR[]' },
 ] as const;
 
@@ -30,14 +30,14 @@ export const FIELD_TYPE_OVERRIDES: readonly { type: PropertyType; fieldType: Fie
 export const MULTI_SELECT_SEPARATOR = ';';
 
 /** Unknown property types (HubSpot adds some now and then) keep their raw text. */
-export const FALLBACK_COLUMN_TYPE: ColumnType = 'VARCHAR';
+export const FALLBACK_COLUMN_TYPE: RecordColumnType = 'VARCHAR';
 
 /**
  * Maps one property definition to its column type.
  * @example mapPropertyType({ type: 'enumeration', fieldType: 'checkbox', ... }) // 'VARCHAR[]'
  */
-export function mapPropertyType(property: Pick<PropertyDefinition, 'type' | 'fieldType'>): ColumnType {
+export function mapPropertyType(property: Pick<PropertyDefinition, 'type' | 'fieldType'>): RecordColumnType {
   const override = FIELD_TYPE_OVERRIDES.find((o) => o.type === property.type && o.fieldType === property.fieldType);
   if (override) return override.column;
-  return (PROPERTY_TYPE_COLUMNS as Record<string, ColumnType>)[property.type] ?? FALLBACK_COLUMN_TYPE;
+  return (PROPERTY_TYPE_COLUMNS as Record<string, RecordColumnType>)[property.type] ?? FALLBACK_COLUMN_TYPE;
 }

@@ -18,6 +18,7 @@ import {
 import { awsErrorName, CatalogError } from './errors';
 import { datasetName, LAYOUT, runPrefix, TABLE_LAYOUT, tableFolder, type TableRef } from './layout';
 import { parseS3Location } from './location';
+import type { ColumnType } from '../parquet/column-types';
 
 export { CatalogError } from './errors';
 
@@ -36,7 +37,7 @@ export interface TableCatalog {
 }
 
 /** Hive/Glue type of each column type the writers produce (lib/schema/type-map.ts and the side tables). */
-export const GLUE_TYPES: Readonly<Record<string, string>> = {
+export const GLUE_TYPES = {
   VARCHAR: 'string',
   DOUBLE: 'double',
   BOOLEAN: 'boolean',
@@ -46,7 +47,7 @@ export const GLUE_TYPES: Readonly<Record<string, string>> = {
   BIGINT: 'bigint',
   'VARCHAR[]': 'array<string>',
   'MAP(VARCHAR, VARCHAR)': 'map<string,string>',
-};
+} as const satisfies Record<ColumnType, string>;
 
 /** Glue keeps names in lower case; database and table names here hold letters, digits and `_` only. */
 export const GLUE_NAME = /^[a-z0-9_]+$/;
@@ -69,7 +70,8 @@ export function glueTableName(table: TableRef, prefix = ''): string {
  */
 export function glueColumns(columns: CatalogPublication['columns']): GlueColumn[] {
   return columns.map(({ name, type }) => {
-    const glueType = GLUE_TYPES[type];
+    // Types come back from stored manifests as text: one this release does not know has no Glue type.
+    const glueType = (GLUE_TYPES as Readonly<Record<string, string | undefined>>)[type];
     if (!glueType) throw new CatalogError(`Column ${name} has type ${type}, which has no Glue type`);
     return { Name: name.toLowerCase(), Type: glueType };
   });
@@ -140,7 +142,7 @@ export class GlueCatalog implements TableCatalog {
         await this.upsertTable({ Name: name, Parameters: parameters, StorageDescriptor: storage(columns, runFolder) });
       } else {
         const clash = columns.find((c) => CHANGE_PARTITION_KEYS.some((k) => k.Name === c.Name));
-        if (clash) throw new Error(`column ${clash.Name} has the name of a partition key of change tables`);
+        if (clash) throw new CatalogError(`column ${clash.Name} has the name of a partition key of change tables`);
         await this.upsertTable({
           Name: name,
           Parameters: parameters,
@@ -172,7 +174,7 @@ export class GlueCatalog implements TableCatalog {
       const owner = found.Table?.Parameters?.[DATASET_PARAMETER];
       const ours = input.Parameters?.[DATASET_PARAMETER];
       if (owner !== ours) {
-        throw new Error(
+        throw new CatalogError(
           owner === undefined
             ? `a table of that name exists and was not made by hubspot-s3-sync; drop it or set a table prefix`
             : `the table holds dataset ${owner}, not ${ours}; set a table prefix or rename one of them`,
@@ -207,7 +209,7 @@ export class GlueCatalog implements TableCatalog {
     const errors = (out.Errors ?? []).filter((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
     if (errors.length) {
       const detail = errors[0].ErrorDetail;
-      throw new Error(
+      throw new CatalogError(
         `partition ${values.join('/')}: ${detail?.ErrorCode ?? 'error'} ${detail?.ErrorMessage ?? ''}`.trim(),
       );
     }

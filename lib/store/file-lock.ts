@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isErrnoCode } from './errors';
+import { isErrnoCode, WriteContendedError } from './errors';
 
 /**
  * How long a locker waits for another (critical sections take milliseconds), how often it looks, and the age past
@@ -92,7 +92,7 @@ export async function withFileLock<T>(path: string, what: string, critical: () =
   while (!(await create(path, `${process.pid} ${token}\n`))) {
     if (await breakIfAbandoned(path)) continue;
     if (Date.now() >= giveUpAt) {
-      throw new Error(
+      throw new WriteContendedError(
         `Waited ${FILE_LOCK.waitMs} ms for ${path} (another run is updating ${what}); ` +
           'if no run is writing to this folder, delete that file',
       );

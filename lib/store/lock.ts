@@ -1,6 +1,8 @@
 import { readTaggedJson, writeJson } from './json';
-import { lockKey } from './state';
-import { ObjectChangedError, ObjectExistsError, type StorageTarget } from './target';
+import { stateKey } from './layout';
+import { SyncError } from '../core/errors';
+import { ObjectChangedError, ObjectExistsError, WriteContendedError } from './errors';
+import type { StorageTarget } from './target';
 
 /**
  * A lease that keeps one run per object: held from plan to finalize, renewed at every checkpoint. Every write
@@ -16,12 +18,16 @@ export interface Lease {
   releasedAt?: string;
 }
 
+/** `_state/locks/<object>.json`: the object's lease. */
+export const lockKey = (object: string): string => stateKey(`locks/${object}`);
+
 /** Reads of a lease that changed under us before giving up (each retry re-reads it). */
 const LEASE_ATTEMPTS = 3;
 
 /** Another run holds the object; its message says which run and until when. */
-export class ObjectLockedError extends Error {
+export class ObjectLockedError extends SyncError {
   override name = 'ObjectLockedError';
+  override readonly retryable = false;
   constructor(
     readonly lease: Lease,
     message = `another run (${lease.runId}) is exporting ${lease.object} since ${lease.acquiredAt}; ` +
@@ -93,7 +99,9 @@ async function swapLease(
       if (!(error instanceof ObjectExistsError || error instanceof ObjectChangedError)) throw error;
     }
   }
-  throw new Error(`could not ${verb} the lease on ${object}: it changed ${LEASE_ATTEMPTS} times while trying`);
+  throw new WriteContendedError(
+    `could not ${verb} the lease on ${object}: it changed ${LEASE_ATTEMPTS} times while trying`,
+  );
 }
 
 /**

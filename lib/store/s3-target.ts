@@ -29,6 +29,16 @@ export interface S3TargetOptions {
   client: S3Client;
 }
 
+/** S3 refusals a retry cannot fix: the bucket, the credentials or the policy must change first. */
+const FINAL_S3_ERRORS: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'NoSuchBucket',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AllAccessDisabled',
+  'InvalidBucketName',
+]);
+
 export class S3Target implements StorageTarget {
   readonly location: string;
   private readonly bucket: string;
@@ -54,7 +64,8 @@ export class S3Target implements StorageTarget {
   /** An SDK failure the target does not handle itself, named by request and object (s3://bucket/key). */
   private failure(error: unknown, request: string, url: string): S3RequestError {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new S3RequestError(`S3 ${request} ${url} failed (${reason})`, { cause: error });
+    const retryable = !FINAL_S3_ERRORS.has(awsErrorName(error) ?? '');
+    return new S3RequestError(`S3 ${request} ${url} failed (${reason})`, { cause: error, retryable });
   }
 
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<{ bytes: number }> {

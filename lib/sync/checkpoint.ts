@@ -1,26 +1,44 @@
 import { renewLease as renewHeldLease } from '../store/lock';
-import { readObjectState, writeObjectState, type Checkpoint, type ObjectState } from '../store/state';
+import { readJson, writeJson } from '../store/json';
 import type { SyncDeps } from './deps';
 import { firstPhase } from './record-pages';
+import { readObjectState, sliceStateKey, writeObjectState, type Checkpoint, type ObjectState } from './state';
 import type { WorkItem } from './types';
 
-/** A checkpoint bound to the object state it lives in. */
+/**
+ * A checkpoint bound to the file it lives in: an item exporting a whole object keeps it in the object's state file
+ * (`_state/<object>.json`, beside the watermark); each slice of an object split across items has a file of its own,
+ * so items running side by side never write the same file.
+ */
 export interface ResumedCheckpoint {
-  state: ObjectState;
+  /** The object state it is written back into (whole-object items only). */
+  state?: ObjectState;
   checkpoint: Checkpoint;
 }
 
-/**
- * Loads the checkpoint of `item`'s run, or starts one (a checkpoint of another run is abandoned
- * work whose parts were never published). Renews the run's lease first, so a step never writes
- * for an object another run has taken over.
- */
-export async function resumeCheckpoint(deps: SyncDeps, item: WorkItem): Promise<ResumedCheckpoint> {
-  await renewLease(deps, item);
+/** A slice's checkpoint file: the checkpoint alone (the watermark stays in the object's state file). */
+interface SliceState {
+  checkpoint: Checkpoint;
+}
+
+/** The checkpoint `item`'s run wrote for it, if any (a checkpoint of another run is abandoned work). */
+export async function readCheckpoint(deps: SyncDeps, item: WorkItem): Promise<Checkpoint | undefined> {
+  return (await readStored(deps, item)).checkpoint;
+}
+
+async function readStored(deps: SyncDeps, item: WorkItem): Promise<{ state?: ObjectState; checkpoint?: Checkpoint }> {
+  if (item.slice) {
+    const stored = await readJson<SliceState>(deps.target, sliceStateKey(item.runId, item.object, item.slice.index));
+    return { checkpoint: stored?.checkpoint.runId === item.runId ? stored.checkpoint : undefined };
+  }
   const state = await readObjectState(deps.target, item.object);
-  if (state.checkpoint?.runId === item.runId) return { state, checkpoint: state.checkpoint };
-  const now = deps.now().toISOString();
-  const checkpoint: Checkpoint = {
+  return { state, checkpoint: state.checkpoint?.runId === item.runId ? state.checkpoint : undefined };
+}
+
+/** A checkpoint before the item's first page. */
+export function freshCheckpoint(item: WorkItem, now: Date): Checkpoint {
+  const at = now.toISOString();
+  return {
     runId: item.runId,
     mode: item.mode,
     phase: firstPhase(item),
@@ -32,10 +50,19 @@ export async function resumeCheckpoint(deps: SyncDeps, item: WorkItem): Promise<
     pages: 0,
     requests: 0,
     retries: 0,
-    startedAt: now,
-    updatedAt: now,
+    startedAt: at,
+    updatedAt: at,
   };
-  return { state: { ...state, checkpoint }, checkpoint };
+}
+
+/**
+ * Loads the checkpoint of `item`'s run, or starts one. Renews the run's lease first, so a step never writes for an
+ * object another run has taken over.
+ */
+export async function resumeCheckpoint(deps: SyncDeps, item: WorkItem): Promise<ResumedCheckpoint> {
+  await renewLease(deps, item);
+  const { state, checkpoint } = await readStored(deps, item);
+  return { state, checkpoint: checkpoint ?? freshCheckpoint(item, deps.now()) };
 }
 
 /** Renews the lease, then writes the checkpoint: the only place a step commits progress. */
@@ -43,7 +70,13 @@ export async function saveCheckpoint(deps: SyncDeps, item: WorkItem, resumed: Re
   // A step whose lease another run has taken must not overwrite that run's checkpoint: renewing throws first.
   await renewLease(deps, item);
   resumed.checkpoint.updatedAt = deps.now().toISOString();
-  await writeObjectState(deps.target, { ...resumed.state, checkpoint: resumed.checkpoint });
+  if (item.slice) {
+    const state: SliceState = { checkpoint: resumed.checkpoint };
+    await writeJson(deps.target, sliceStateKey(item.runId, item.object, item.slice.index), state);
+    return;
+  }
+  const state = resumed.state ?? { object: item.object, watermark: null };
+  await writeObjectState(deps.target, { ...state, checkpoint: resumed.checkpoint });
 }
 
 /** Renews `item`'s lease for another lease period; LeaseLostError when it is no longer the run's. */

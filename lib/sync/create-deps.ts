@@ -15,7 +15,8 @@ import { openDuckDb, type DuckDb, type DuckDbOptions } from '../parquet';
 import { GlueCatalog, type GlueCatalogOptions } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
 import { parseLocation } from '../store/location';
-import { openTarget } from '../store/target';
+import { openTarget } from '../store/open-target';
+import { PlanCache } from './plan-cache';
 import {
   DEFAULT_SYNC_SETTINGS,
   type SyncDeps,
@@ -111,6 +112,7 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
     catalog,
     onProgress: options.onProgress,
     hooks: options.hooks,
+    plans: new PlanCache(),
   };
   return {
     deps,

@@ -3,6 +3,7 @@ import type { Compression, DuckDb } from '../parquet';
 import type { TableCatalog } from '../store/catalog';
 import type { StorageTarget } from '../store/target';
 import { DEFAULT_ASSOCIATION_PAIRS } from '../hubspot/object-types';
+import type { PlanCache } from './plan-cache';
 
 /** Structured log sink; the Lambda passes Powertools' logger, the CLI a line printer. */
 export interface SyncLogger {
@@ -69,4 +70,6 @@ export interface SyncDeps {
   catalog?: TableCatalog;
   onProgress?: (event: ProgressEvent) => void;
   hooks?: SyncHooks;
+  /** Run plans read so far (createSyncRuntime makes one); without it every step reads its plan. */
+  plans?: PlanCache;
 }

@@ -1,183 +1,30 @@
-import { buildRecordColumns } from '../schema/columns';
-import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
 import { holdsLease, ObjectLockedError, releaseLease } from '../store/lock';
-import { pointLatestAt, publishManifest, readLatest, readManifest, type Manifest } from '../store/manifest';
-import { findRunPlan, readObjectState, writeObjectState, type Checkpoint, type PartRecord } from '../store/state';
+import { datasetName } from '../store/layout';
+import { readCheckpoint, renewLease } from './checkpoint';
+import { findPublished, publishRelease, republished } from './dataset';
 import type { SyncDeps } from './deps';
 import { completionEvent, type EventPublisher } from './events';
-import { publishPropertyMetadata } from './property-metadata';
+import {
+  countsOf,
+  datasetRun,
+  discardUnpublished,
+  itemsByObject,
+  objectDatasets,
+  releaseOf,
+  type ObjectDataset,
+} from './object-datasets';
+import { completedOutcome, failedOutcome, NO_COUNTS } from './outcomes';
 import { loadPlan } from './plan-cache';
-import { renewLease } from './checkpoint';
-import { tableOf } from './tables';
-import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, pipelineObjectsOf } from './side-tables';
-import type { ObjectFailure, ObjectOutcome, RunPlan, WorkItem } from './types';
-import type { ParquetColumnSpec } from './parts';
+import { publishPropertyMetadata } from './property-metadata';
+import { findRunPlan, readObjectState, writeObjectState, type Checkpoint } from './state';
+import type { ObjectFailure, ObjectOutcome, RunPlan, RunResult, WorkItem } from './types';
+
+export type { RunResult } from './types';
 
 export interface FinalizeOptions {
   /** Items whose steps failed for good (the Map state's catch), with the reason. */
   failedItems?: ObjectFailure[];
   publishEvents?: EventPublisher;
-}
-
-export interface RunResult {
-  runId: string;
-  mode: RunPlan['mode'];
-  snapshotDate: string;
-  startedAt: string;
-  finishedAt: string;
-  outcomes: ObjectOutcome[];
-}
-
-const itemColumns = (plan: RunPlan, item: WorkItem): ParquetColumnSpec[] => {
-  if (item.kind === 'owners') return OWNER_COLUMNS;
-  if (item.kind === 'pipelines') return PIPELINE_COLUMNS;
-  return buildRecordColumns(plan.properties[item.object] ?? []).map(({ name, type }) => ({ name, type }));
-};
-
-const totals = (parts: PartRecord[]) => ({
-  rows: parts.reduce((sum, p) => sum + p.rows, 0),
-  bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
-  unparsed: parts.reduce((sum, p) => sum + p.unparsed, 0),
-});
-
-function failed(
-  item: Pick<WorkItem, 'object' | 'mode'>,
-  dataset: string,
-  reason: string,
-  checkpoint?: Checkpoint,
-  status: 'failed' | 'skipped' = 'failed',
-): ObjectOutcome {
-  return {
-    object: item.object,
-    dataset,
-    status,
-    mode: item.mode,
-    rows: 0,
-    files: 0,
-    bytes: 0,
-    unparsed: 0,
-    requests: checkpoint?.requests ?? 0,
-    retries: checkpoint?.retries ?? 0,
-    seconds: 0,
-    reason,
-  };
-}
-
-/**
- * Deletes parts in the run folder but not in `parts`: uploads a crash left behind (`why` says so), or every part of
- * a dataset this run does not publish.
- */
-async function removeOrphans(
-  deps: SyncDeps,
-  table: TableRef,
-  item: WorkItem,
-  parts: PartRecord[],
-  why = 'left by an interrupted step',
-): Promise<void> {
-  const kept = new Set(parts.map((p) => p.key));
-  for (const stored of await deps.target.list(runPrefix(table, item.snapshotDate, item.runId))) {
-    if (kept.has(stored.key)) continue;
-    deps.log.warn(`removing unpublished part ${stored.key} ${why}`);
-    await deps.target.deleteObject(stored.key);
-  }
-}
-
-/** The outcome a published manifest stands for; request counts belong to the item's main dataset only. */
-function completedOutcome(
-  manifest: Manifest,
-  manifestUrl: string,
-  counts: Pick<ObjectOutcome, 'requests' | 'retries' | 'seconds'>,
-): ObjectOutcome {
-  const { object, dataset, mode, rows, files, bytes, unparsed } = manifest;
-  return { object, dataset, status: 'completed', mode, rows, files, bytes, unparsed, ...counts, manifestUrl };
-}
-
-/**
- * Registers a published dataset in the catalog, when one is configured. The data is published whatever the
- * catalog answers, so a refusal is a warning on the outcome, not a failure.
- */
-async function catalogOutcome(
-  deps: SyncDeps,
-  table: TableRef,
-  manifest: Manifest,
-  manifestUrl: string,
-): Promise<Pick<ObjectOutcome, 'catalogTable' | 'catalogError'>> {
-  if (!deps.catalog) return {};
-  try {
-    const { columns, snapshotDate, runId } = manifest;
-    return { catalogTable: await deps.catalog.publish({ table, columns, snapshotDate, runId, manifestUrl }) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    deps.log.warn(`${manifest.dataset} published, but not in the catalog: ${message}`);
-    return { catalogError: message };
-  }
-}
-
-export interface PublishSpec {
-  table: TableRef;
-  object: string;
-  parts: PartRecord[];
-  columns: ParquetColumnSpec[];
-  watermark: string | null;
-  /** Whether the checkpoint's request counts are this dataset's (the item's main table). */
-  ownsRequests: boolean;
-}
-
-/**
- * Publishes one dataset of a finished item: orphans out, manifest, then `_latest`. A dataset this
- * run already published (a finalize retried after a crash) is read back, not written again.
- */
-export async function publishDataset(
-  deps: SyncDeps,
-  plan: RunPlan,
-  item: WorkItem,
-  checkpoint: Checkpoint,
-  spec: PublishSpec,
-): Promise<ObjectOutcome> {
-  const counts = spec.ownsRequests
-    ? {
-        requests: checkpoint.requests,
-        retries: checkpoint.retries,
-        // Until its last checkpoint: objects finish at different times, finalize runs once for all.
-        seconds:
-          (Date.parse(checkpoint.updatedAt ?? deps.now().toISOString()) - Date.parse(checkpoint.startedAt)) / 1000,
-      }
-    : { requests: 0, retries: 0, seconds: 0 };
-  const existing = await readManifest(deps.target, spec.table, plan.runId);
-  if (existing) {
-    // A crash may have come between the manifest and `_latest`; this run still holds the lease, so no newer run published since.
-    const latest = await pointLatestAt(deps.target, spec.table, existing);
-    const catalog = await catalogOutcome(deps, spec.table, existing, latest.manifest);
-    return { ...completedOutcome(existing, latest.manifest, counts), ...catalog };
-  }
-  await removeOrphans(deps, spec.table, item, spec.parts);
-  const sum = totals(spec.parts);
-  const finishedAt = deps.now();
-  const manifest: Manifest = {
-    runId: plan.runId,
-    object: spec.object,
-    dataset: datasetName(spec.table),
-    mode: item.mode,
-    snapshotDate: item.snapshotDate,
-    startedAt: checkpoint.startedAt,
-    finishedAt: finishedAt.toISOString(),
-    rows: sum.rows,
-    files: spec.parts.length,
-    bytes: sum.bytes,
-    columns: spec.columns.map(({ name, type }) => ({ name, type })),
-    watermark: spec.watermark,
-    unparsed: sum.unparsed,
-    entries: spec.parts.map((p) => ({
-      url: deps.target.url(p.key),
-      mandatory: true,
-      meta: { content_length: p.bytes, record_count: p.rows },
-    })),
-    ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
-    ...(item.kind === 'pipelines' ? { pipelineObjects: [...pipelineObjectsOf(item)] } : {}),
-  };
-  const latest = await publishManifest(deps.target, spec.table, manifest);
-  const catalog = await catalogOutcome(deps, spec.table, manifest, latest.manifest);
-  return { ...completedOutcome(manifest, latest.manifest, counts), ...catalog };
 }
 
 /** Watermark after publishing: full runs saw everything up to their start, incremental up to `until`. */
@@ -188,143 +35,80 @@ function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): s
   return current;
 }
 
-/** One table an item publishes: its own, then one per association pair. */
-interface ItemDataset {
-  table: TableRef;
-  object: string;
-  columns: ParquetColumnSpec[];
-  parts(checkpoint: Checkpoint): PartRecord[];
-  /** Why it could not be read, when it could not. */
-  note(checkpoint: Checkpoint): string | undefined;
-  ownsRequests: boolean;
-}
-
 /**
- * The pipelines table fails whole when the pipelines of any object it covers could not be read: published, it
- * would replace a complete table with one silently missing, say, every ticket stage.
+ * Outcomes of an object finalized before (this call is a retry, perhaps after later runs), read back from its
+ * manifests.
  */
-function pipelinesNote(item: WorkItem, checkpoint: Checkpoint): string | undefined {
-  const denied = Object.entries(checkpoint.notes);
-  if (!denied.length) return undefined;
-  const others = pipelineObjectsOf(item).filter((type) => !checkpoint.notes[type]);
-  const hint = others.length ? ` (to export the others' alone: --objects ${others.join(',')},pipelines)` : '';
-  return `${denied.map(([type, reason]) => `${type} pipelines: ${reason}`).join('; ')}${hint}`;
-}
-
-function itemDatasets(plan: RunPlan, item: WorkItem): ItemDataset[] {
-  const main: ItemDataset = {
-    table: tableOf(item),
-    object: item.object,
-    columns: itemColumns(plan, item),
-    parts: (c) => c.parts,
-    note: (c) => (item.kind === 'pipelines' ? pipelinesNote(item, c) : undefined),
-    ownsRequests: true,
-  };
-  const associations = (item.associationTargets ?? []).map((to): ItemDataset => ({
-    table: { kind: 'associations', from: item.object, to },
-    object: `${item.object}__${to}`,
-    columns: ASSOCIATION_COLUMNS,
-    parts: (c) => c.associationParts[to] ?? [],
-    note: (c) => c.notes[to],
-    ownsRequests: false,
-  }));
-  return [main, ...associations];
-}
-
-/**
- * Removes what `runId` uploaded for `object` and never published: called when this run takes over the lease that
- * run stopped renewing (it was killed, or its execution timed out before finalize), so its parts do not linger in
- * run folders that readers globbing the layout would see. Published datasets (a manifest exists) are left alone.
- */
-export async function discardAbandonedItem(deps: SyncDeps, object: string, runId: string): Promise<void> {
-  const plan = await findRunPlan(deps.target, runId);
-  const item = plan?.items.find((candidate) => candidate.object === object);
-  if (!plan || !item) return;
-  await removeUnpublished(deps, item, itemDatasets(plan, item));
-}
-
-/** Removes the run folders of `item`'s datasets that its run did not publish (no manifest). */
-async function removeUnpublished(deps: SyncDeps, item: WorkItem, datasets: ItemDataset[]): Promise<void> {
-  for (const ds of datasets) {
-    if (!(await readManifest(deps.target, ds.table, item.runId))) {
-      await removeOrphans(deps, ds.table, item, [], `(${datasetName(ds.table)} is not published by this run)`);
-    }
-  }
-}
-
-/**
- * Outcomes of an item finalized before (this call is a retry, perhaps after later runs), read back from its
- * manifests. The catalog may not have taken a dataset the first time: it is registered again only while `_latest`
- * still points at this run, since registering it after a later run would point the table back at older data.
- */
-async function publishedOutcomes(
-  deps: SyncDeps,
-  plan: RunPlan,
-  item: WorkItem,
-  datasets: ItemDataset[],
-): Promise<ObjectOutcome[]> {
-  const none = { requests: 0, retries: 0, seconds: 0 };
+function publishedOutcomes(deps: SyncDeps, item: WorkItem, datasets: ObjectDataset[]): Promise<ObjectOutcome[]> {
   return Promise.all(
     datasets.map(async (ds) => {
-      const manifest = await readManifest(deps.target, ds.table, plan.runId);
+      const run = datasetRun(item, ds);
+      const manifest = await findPublished(deps, run);
       if (!manifest) {
-        return failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), 'not published by this run');
+        const of = { object: ds.object, dataset: datasetName(ds.table), mode: item.mode };
+        return failedOutcome(of, 'not published by this run');
       }
-      const manifestUrl = deps.target.url(manifestKey(ds.table, plan.runId));
-      const current = (await readLatest(deps.target, ds.table))?.runId === plan.runId;
-      return {
-        ...completedOutcome(manifest, manifestUrl, none),
-        ...(current ? await catalogOutcome(deps, ds.table, manifest, manifestUrl) : {}),
-      };
+      return completedOutcome(await republished(deps, run, manifest));
     }),
   );
 }
 
-async function finalizeItem(deps: SyncDeps, plan: RunPlan, item: WorkItem, failure?: string): Promise<ObjectOutcome[]> {
-  const datasets = itemDatasets(plan, item);
+/** Why the object's items cannot be published, or undefined when every one finished and may be. */
+function refusalOf(main: ObjectDataset, checkpoints: (Checkpoint | undefined)[]): string | undefined {
+  const unfinished = checkpoints.findIndex((c) => c?.phase !== 'done');
+  if (checkpoints.length && unfinished < 0) return main.note(checkpoints as Checkpoint[]);
+  return `did not finish (stopped in phase ${checkpoints[unfinished]?.phase ?? 'plan'})`;
+}
+
+/** Publishes one object's datasets from its items' checkpoints (or says why not), then releases its lease. */
+async function finalizeObject(
+  deps: SyncDeps,
+  plan: RunPlan,
+  items: WorkItem[],
+  failure?: string,
+): Promise<ObjectOutcome[]> {
+  const [item] = items;
+  const datasets = objectDatasets(plan, item);
   const [main] = datasets;
-  const state = await readObjectState(deps.target, item.object);
-  const checkpoint = state.checkpoint?.runId === plan.runId ? state.checkpoint : undefined;
+  const mainPublished = await findPublished(deps, datasetRun(item, main));
+  const checkpoints = await Promise.all(items.map((one) => readCheckpoint(deps, one)));
   // Published before (a retried finalize), perhaps with later runs published since: its manifest says so, whatever
-  // the state's lastRunId now names. A finalize that stopped right after may not have released the lease yet.
-  if (!checkpoint && (await readManifest(deps.target, main.table, plan.runId))) {
+  // the object's state now names. A finalize that stopped right after may not have released the lease yet.
+  if (mainPublished && checkpoints.some((c) => c === undefined)) {
     await releaseLease(deps.target, item.object, plan.runId, deps.now());
-    return publishedOutcomes(deps, plan, item, datasets);
+    return publishedOutcomes(deps, item, datasets);
   }
-  // A finished item may still be unfit to publish (the pipelines of a type the key cannot read).
-  const refusal = checkpoint?.phase === 'done' ? main.note(checkpoint) : undefined;
-  if (failure || checkpoint?.phase !== 'done' || refusal) {
-    // Nothing of this run is published for the item: its uploaded parts go, so no partial run folder lingers.
-    await removeUnpublished(deps, item, datasets);
+  const done = checkpoints.filter((c): c is Checkpoint => c !== undefined);
+  const counts = countsOf(done);
+  const reason = failure ?? refusalOf(main, checkpoints);
+  if (reason) {
+    // Nothing of this run is published for the object: its uploaded parts go, so no partial run folder lingers.
+    await discardUnpublished(deps, plan, item);
     await releaseLease(deps.target, item.object, plan.runId, deps.now());
-    const reason = failure ?? refusal ?? `did not finish (stopped in phase ${checkpoint?.phase ?? 'plan'})`;
-    return [failed(item, datasetName(main.table), reason, checkpoint)];
+    return [failedOutcome({ object: item.object, dataset: datasetName(main.table), mode: item.mode }, reason, counts)];
   }
   try {
     await renewLease(deps, item);
   } catch (error) {
     if (!(error instanceof ObjectLockedError)) throw error;
     // Another finalize of this run (a stopped-run finalize, an overlapping retry) published it and let go first.
-    if (await readManifest(deps.target, main.table, plan.runId)) return publishedOutcomes(deps, plan, item, datasets);
-    return [failed(item, datasetName(main.table), `not published: ${error.message}`, checkpoint)];
+    if (mainPublished) return publishedOutcomes(deps, item, datasets);
+    const of = { object: item.object, dataset: datasetName(main.table), mode: item.mode };
+    return [failedOutcome(of, `not published: ${error.message}`, counts)];
   }
+  const state = await readObjectState(deps.target, item.object);
   const watermark = nextWatermark(plan, item, state.watermark);
   const outcomes: ObjectOutcome[] = [];
   for (const ds of datasets) {
-    const note = ds.note(checkpoint);
+    const note = ds.note(done);
     if (note) {
-      outcomes.push(failed({ object: ds.object, mode: item.mode }, datasetName(ds.table), note));
+      outcomes.push(failedOutcome({ object: ds.object, dataset: datasetName(ds.table), mode: item.mode }, note));
       continue;
     }
-    const spec = {
-      table: ds.table,
-      object: ds.object,
-      parts: ds.parts(checkpoint),
-      columns: ds.columns,
-      ownsRequests: ds.ownsRequests,
-    };
+    const release = releaseOf(item, ds, done, ds.ownsRequests ? watermark : null);
+    const published = ds === main ? mainPublished : await findPublished(deps, release);
     outcomes.push(
-      await publishDataset(deps, plan, item, checkpoint, { ...spec, watermark: ds.ownsRequests ? watermark : null }),
+      completedOutcome(await publishRelease(deps, release, published), ds.ownsRequests ? counts : NO_COUNTS),
     );
   }
   await writeObjectState(deps.target, {
@@ -347,48 +131,48 @@ export async function holdsAnyLease(deps: SyncDeps, runId: string): Promise<bool
   return false;
 }
 
+/** Outcomes of what the plan did not export: failures at plan time, and objects another run holds. */
+function unplannedOutcomes(plan: RunPlan): ObjectOutcome[] {
+  return [
+    ...plan.failures.map((f) =>
+      failedOutcome({ object: f.object, dataset: f.dataset ?? f.object, mode: plan.mode }, f.reason),
+    ),
+    ...(plan.skipped ?? []).map((s) =>
+      failedOutcome({ object: s.object, dataset: s.object, mode: plan.mode }, s.reason, NO_COUNTS, 'skipped'),
+    ),
+  ];
+}
+
 /**
- * finalize: publishes every finished item (parts were uploaded first; manifest next; `_latest` last),
+ * finalize: publishes every finished object (parts were uploaded first; manifest next; `_latest` last),
  * advances watermarks, releases leases, writes the property metadata table and emits one
  * completion event per dataset. Safe to call twice: published manifests are read back, not rewritten.
  */
 export async function finalizeRun(deps: SyncDeps, runId: string, options: FinalizeOptions = {}): Promise<RunResult> {
   const plan = await loadPlan(deps, runId);
-  const failures = new Map((options.failedItems ?? []).map((f) => [f.object, f.reason]));
+  const failures = new Map<string, string>();
+  // The first reason an object's items failed with (one slice failing fails the object).
+  for (const f of options.failedItems ?? []) if (!failures.has(f.object)) failures.set(f.object, f.reason);
   const outcomes: ObjectOutcome[] = [];
-  // Each item's events go out once it is published: a finalize that fails on a later item has announced what it
-  // published (a retry announces it again; events are at least once, keyed by manifestUrl).
-  // A skipped object is another run's to announce.
-  const announce = async (outcomes: ObjectOutcome[]) => {
-    const announced = outcomes.filter((outcome) => outcome.status !== 'skipped');
+  // Each object's events go out once it is published: a finalize that fails on a later object has announced what it
+  // published (a retry announces it again; events are at least once, keyed by manifestUrl). A skipped object is
+  // another run's to announce.
+  const announce = async (found: ObjectOutcome[]) => {
+    outcomes.push(...found);
+    const announced = found.filter((outcome) => outcome.status !== 'skipped');
     if (announced.length) {
       await options.publishEvents?.(announced.map((outcome) => completionEvent(outcome, runId, plan.snapshotDate)));
     }
   };
-  for (const item of plan.items) {
-    const itemOutcomes = await finalizeItem(deps, plan, item, failures.get(item.object));
-    await announce(itemOutcomes);
-    outcomes.push(...itemOutcomes);
+  for (const items of itemsByObject(plan)) {
+    await announce(await finalizeObject(deps, plan, items, failures.get(items[0].object)));
   }
   const exported = plan.items.filter(
     (item) => item.kind === 'records' && outcomes.some((o) => o.object === item.object && o.status === 'completed'),
   );
-  const metadata = exported.length
-    ? await publishPropertyMetadata(
-        deps,
-        plan,
-        exported.map((item) => item.object),
-      )
-    : undefined;
-  const rest = [
-    ...(metadata ? [metadata] : []),
-    ...plan.failures.map((f) => failed({ object: f.object, mode: plan.mode }, f.dataset ?? f.object, f.reason)),
-    ...(plan.skipped ?? []).map((s) =>
-      failed({ object: s.object, mode: plan.mode }, s.object, s.reason, undefined, 'skipped'),
-    ),
-  ];
-  await announce(rest);
-  outcomes.push(...rest);
+  const objects = [...new Set(exported.map((item) => item.object))];
+  const metadata = objects.length ? await publishPropertyMetadata(deps, plan, objects) : undefined;
+  await announce([...(metadata ? [metadata] : []), ...unplannedOutcomes(plan)]);
   return {
     runId,
     mode: plan.mode,

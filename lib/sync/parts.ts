@@ -1,15 +1,11 @@
 import path from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
-import { NdjsonSpool, writeParquetRows, writeRecordPart } from '../parquet';
+import { NdjsonSpool, writeParquetRows, type ColumnSpec } from '../parquet';
+import { writeRecordPart } from '../schema/write-record-part';
 import type { Column, RowMeta } from '../schema/columns';
 import { partKey, runPrefix, type TableRef } from '../store/layout';
-import type { PartRecord } from '../store/state';
+import type { PartRecord } from './state';
 import type { SyncDeps } from './deps';
-
-export interface ParquetColumnSpec {
-  name: string;
-  type: string;
-}
 
 const PART_INDEX = /part-(\d{5})\.parquet$/;
 
@@ -61,7 +57,7 @@ interface UploadOptions {
   date: string;
   runId: string;
   index: number;
-  columns: ParquetColumnSpec[];
+  columns: ColumnSpec[];
   unparsed?: number;
 }
 

@@ -1,18 +1,20 @@
 import { buildRecordColumns } from '../schema/columns';
 import type { TableRef } from '../store/layout';
-import { readManifest } from '../store/manifest';
-import { readAllDefinitions, storeDefinitions, type Checkpoint, type StoredDefinitions } from '../store/state';
+import { findPublished, publishRelease, type DatasetRun, type Release } from './dataset';
 import type { SyncDeps } from './deps';
-import { publishDataset } from './finalize';
-import { firstFreePartIndex, scratchDir, uploadRows, type ParquetColumnSpec } from './parts';
-import { META_COLUMNS, metaValues } from './side-tables';
-import type { ObjectOutcome, RunPlan, WorkItem } from './types';
+import { completedOutcome } from './outcomes';
+import { readAllDefinitions, storeDefinitions, type PartRecord, type StoredDefinitions } from './state';
+import type { ColumnSpec } from '../parquet';
+import { firstFreePartIndex, scratchDir, uploadRows } from './parts';
+import { META_COLUMNS } from '../schema/columns';
+import { metaValues } from './side-tables';
+import type { ObjectOutcome, RunPlan } from './types';
 
 const TABLE: TableRef = { kind: 'properties' };
 const NAME = 'properties';
 
 /** One row per object and property: how analysts decode enumeration values and find labels. */
-export const PROPERTY_METADATA_COLUMNS: ParquetColumnSpec[] = [
+export const PROPERTY_METADATA_COLUMNS: ColumnSpec[] = [
   { name: 'object', type: 'VARCHAR' },
   { name: 'name', type: 'VARCHAR' },
   { name: 'column_name', type: 'VARCHAR' },
@@ -71,39 +73,33 @@ export async function publishPropertyMetadata(
   plan: RunPlan,
   objects: string[],
 ): Promise<ObjectOutcome | undefined> {
-  const now = deps.now().toISOString();
-  const item: WorkItem = {
-    runId: plan.runId,
-    kind: 'records',
+  const run: DatasetRun = { table: TABLE, runId: plan.runId, snapshotDate: plan.snapshotDate };
+  const release = (parts: PartRecord[]): Release => ({
+    ...run,
     object: NAME,
-    apiName: NAME,
     mode: plan.mode,
-    snapshotDate: plan.snapshotDate,
-    startedAt: plan.startedAt,
-  };
-  const checkpoint = { startedAt: now, requests: 0, retries: 0 } as Checkpoint;
-  const spec = { table: TABLE, object: NAME, columns: PROPERTY_METADATA_COLUMNS, watermark: null, ownsRequests: false };
-  // A retried finalize finds the metadata published already: publishDataset reads it back.
-  if (await readManifest(deps.target, TABLE, plan.runId))
-    return publishDataset(deps, plan, item, checkpoint, { ...spec, parts: [] });
+    startedAt: deps.now().toISOString(),
+    columns: PROPERTY_METADATA_COLUMNS,
+    parts,
+    watermark: null,
+  });
+  // A retried finalize finds the metadata published already: it is read back, not written again.
+  const published = await findPublished(deps, run);
+  if (published) return completedOutcome(await publishRelease(deps, release([]), published));
   let changed = false;
-  const run = { runId: plan.runId, readAt: plan.startedAt };
+  const readAt = { runId: plan.runId, readAt: plan.startedAt };
   for (const object of objects.filter((name) => plan.properties[name])) {
-    if (await storeDefinitions(deps.target, object, plan.properties[object], run)) changed = true;
+    if (await storeDefinitions(deps.target, object, plan.properties[object], readAt)) changed = true;
   }
   if (plan.mode !== 'full' && !changed) return undefined;
   const dir = await scratchDir(deps, plan.runId, 'metadata-properties');
   const index = await firstFreePartIndex(deps, [TABLE], plan.snapshotDate, plan.runId, []);
   const rows = propertyMetadataRows(await readAllDefinitions(deps.target));
   const part = await uploadRows(deps, rows, dir, {
-    table: TABLE,
+    ...run,
     date: plan.snapshotDate,
-    runId: plan.runId,
     index,
     columns: PROPERTY_METADATA_COLUMNS,
   });
-  return publishDataset(deps, plan, item, checkpoint, {
-    ...spec,
-    parts: [part],
-  });
+  return completedOutcome(await publishRelease(deps, release([part])));
 }

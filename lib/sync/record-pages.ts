@@ -1,6 +1,6 @@
 import { listRecords, readRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
 import type { HubSpotRecord } from '../hubspot/types';
-import type { Checkpoint, SyncPhase } from '../store/state';
+import type { Checkpoint, SyncPhase } from './state';
 import type { WorkItem } from './types';
 
 /** One page of a phase and where to resume after it. */
@@ -60,7 +60,7 @@ export async function* pagesOfPhase(
       objectType,
       lastModifiedProperty: item.lastModifiedProperty ?? 'hs_lastmodifieddate',
       since: new Date(item.since ?? 0),
-      until: new Date(item.until ?? Date.now()),
+      until: new Date(item.until ?? item.startedAt),
       properties,
       cursor: checkpoint.searchCursor,
       lookbackMs,

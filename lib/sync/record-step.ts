@@ -1,22 +1,15 @@
+import { InternalError } from '../core/errors';
 import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
-import type { NdjsonSpool } from '../parquet';
+import type { ColumnSpec, NdjsonSpool } from '../parquet';
 import { buildRecordColumns, type Column } from '../schema/columns';
 import { createSpoolWriter } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
-import type { Checkpoint, SyncPhase } from '../store/state';
+import type { Checkpoint, SyncPhase } from './state';
 import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
 import { OneBehind } from './one-behind';
-import {
-  firstFreePartIndex,
-  openSpool,
-  removeLocalPart,
-  scratchDir,
-  uploadRows,
-  uploadSpool,
-  type ParquetColumnSpec,
-} from './parts';
+import { firstFreePartIndex, openSpool, removeLocalPart, scratchDir, uploadRows, uploadSpool } from './parts';
 import { loadPlan } from './plan-cache';
 import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
@@ -267,7 +260,7 @@ class RecordStep {
   }
 
   /** Where the next part goes; its number comes from the item's one counter. */
-  private partOptions(table: TableRef, columns: ParquetColumnSpec[] = this.columns) {
+  private partOptions(table: TableRef, columns: ColumnSpec[] = this.columns) {
     return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns };
   }
 
@@ -280,7 +273,7 @@ class RecordStep {
       if (!ids.length || this.checkpoint.notes[to]) continue;
       try {
         const toApiName = this.apiNames.get(to);
-        if (!toApiName) throw new Error(`association target ${to} is not in run ${this.item.runId}'s plan`);
+        if (!toApiName) throw new InternalError(`association target ${to} is not in run ${this.item.runId}'s plan`);
         const links = await readAssociations(this.deps.client, this.item.apiName, toApiName, ids);
         if (!links.length) continue;
         const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };

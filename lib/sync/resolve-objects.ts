@@ -1,4 +1,4 @@
-import { listSchemas, MissingScopesError, type HubSpotClient } from '../hubspot';
+import { listSchemas, MissingScopesError, missingScopeText, type HubSpotClient } from '../hubspot';
 import { CUSTOM_LAST_MODIFIED_PROPERTY, SCHEMAS_SCOPE, STANDARD_OBJECT_TYPES } from '../hubspot/object-types';
 import { InvalidInputError } from './run-input';
 import type { ObjectFailure } from './types';
@@ -41,7 +41,7 @@ async function customObjects(client: HubSpotClient): Promise<ResolvedObject[] | 
     }));
   } catch (error) {
     if (!(error instanceof MissingScopesError)) throw error;
-    return { object: 'custom objects', reason: `missing scope ${error.scopes.join(' or ') || SCHEMAS_SCOPE}` };
+    return { object: 'custom objects', reason: missingScopeText(error.scopes.length ? error.scopes : [SCHEMAS_SCOPE]) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ISO_INSTANT, parseIsoInstant } from './iso-instant';
+import { InvalidInputError } from '../core/errors';
 
 /** Export modes: a full snapshot, the changes since the stored watermark, or a chosen last-modified window. */
 export const RUN_MODES = ['full', 'incremental', 'backfill'] as const;
@@ -75,13 +76,7 @@ export const RunInputSchema = z
 
 export type RunInput = z.output<typeof RunInputSchema>;
 
-/** Thrown for run input, options or events that do not validate; the message names each bad field. */
-export class InvalidInputError extends Error {
-  override name = 'InvalidInputError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export { InvalidInputError };
 
 /** One problem with one field; zod's issues have this shape too. */
 export interface InputIssue {

@@ -1,16 +1,10 @@
 import { listOwners, listPipelines, MissingScopesError, type AssociationRow, type HubSpotClient } from '../hubspot';
 import { STANDARD_OBJECT_TYPES } from '../hubspot/object-types';
 import type { Owner, Pipeline } from '../hubspot/types';
-import type { RowMeta } from '../schema/columns';
+import { META_COLUMNS, RUN_ID_COLUMN, SYNCED_AT_COLUMN, type RowMeta } from '../schema/columns';
 import { formatTimestamp } from '../schema/parse-value';
-import type { ParquetColumnSpec } from './parts';
+import type { ColumnSpec } from '../parquet';
 import type { WorkItem } from './types';
-
-/** Columns every side table ends with, like the record tables. */
-export const META_COLUMNS = [
-  { name: '_run_id', type: 'VARCHAR' },
-  { name: '_synced_at', type: 'TIMESTAMP' },
-] as const satisfies ParquetColumnSpec[];
 
 /** ISO text as the spool's TIMESTAMP text (what convertRecord writes too); null stays null. */
 export const timestampText = (iso: string | null | undefined): string | null => {
@@ -18,9 +12,12 @@ export const timestampText = (iso: string | null | undefined): string | null => 
   return Number.isNaN(ms) ? null : formatTimestamp(ms);
 };
 
-export const metaValues = (meta: RowMeta) => ({ _run_id: meta.runId, _synced_at: timestampText(meta.syncedAt) });
+export const metaValues = (meta: RowMeta) => ({
+  [RUN_ID_COLUMN]: meta.runId,
+  [SYNCED_AT_COLUMN]: timestampText(meta.syncedAt),
+});
 
-export const ASSOCIATION_COLUMNS: ParquetColumnSpec[] = [
+export const ASSOCIATION_COLUMNS: ColumnSpec[] = [
   { name: 'from_id', type: 'VARCHAR' },
   { name: 'to_id', type: 'VARCHAR' },
   { name: 'category', type: 'VARCHAR' },
@@ -40,7 +37,7 @@ export function associationRow(link: AssociationRow, meta: RowMeta): Record<stri
   };
 }
 
-export const OWNER_COLUMNS: ParquetColumnSpec[] = [
+export const OWNER_COLUMNS: ColumnSpec[] = [
   { name: 'id', type: 'VARCHAR' },
   { name: 'email', type: 'VARCHAR' },
   { name: 'first_name', type: 'VARCHAR' },
@@ -69,7 +66,7 @@ export function ownerRow(owner: Owner, meta: RowMeta): Record<string, unknown> {
 }
 
 /** One row per pipeline stage: how analysts decode dealstage / hs_pipeline_stage values. */
-export const PIPELINE_COLUMNS: ParquetColumnSpec[] = [
+export const PIPELINE_COLUMNS: ColumnSpec[] = [
   { name: 'object_type', type: 'VARCHAR' },
   { name: 'pipeline_id', type: 'VARCHAR' },
   { name: 'pipeline_label', type: 'VARCHAR' },
@@ -106,7 +103,7 @@ export function pipelineRows(objectType: string, pipeline: Pipeline, meta: RowMe
 /** Rows of a side table, plus notes on the parts it could not read (e.g. ticket pipelines without the tickets scope). */
 export interface SideTableRows {
   rows: Record<string, unknown>[];
-  columns: ParquetColumnSpec[];
+  columns: ColumnSpec[];
   notes: Record<string, string>;
 }
 
@@ -151,7 +148,7 @@ export async function readPipelineRows(
       for (const pipeline of pipelines) rows.push(...pipelineRows(objectType, pipeline, meta));
     } catch (error) {
       if (!(error instanceof MissingScopesError)) throw error;
-      notes[objectType] = `missing scope ${error.scopes.join(' or ')}`;
+      notes[objectType] = error.reason;
     }
   }
   return { rows, columns: PIPELINE_COLUMNS, notes };

@@ -33,6 +33,27 @@ export interface WorkItem {
   pipelineObjects?: string[];
   /** How far HubSpot's clock was behind this machine's when planned (ms): incremental windows reach back that much further. */
   clockSkewMs?: number;
+  /** The ids search knew of when planned (large objects, full runs): where id ranges and slices are cut. */
+  idBounds?: IdBounds;
+  /** One of several items that export this object side by side (deployed: one Lambda each); absent: the whole object. */
+  slice?: ItemSlice;
+}
+
+/** Lowest and highest live id seen at plan time (decimal strings); search holds every record up to `max`. */
+export interface IdBounds {
+  min: string;
+  max: string;
+}
+
+/** An object's records split by id across items: this item reads the ids in [start, end). */
+export interface ItemSlice {
+  /** 0-based; its parts are numbered from index x SLICE_PART_BLOCK, so slices never share a part number. */
+  index: number;
+  count: number;
+  /** First id (inclusive); absent: from the first record. */
+  start?: string;
+  /** First id of the next slice (exclusive); absent: to the last record. */
+  end?: string;
 }
 
 /** Why an object could not be exported; `reason` is the one line users see. */
@@ -60,6 +81,16 @@ export interface RunPlan {
   skipped?: ObjectFailure[];
   /** Property definitions per exported object name. */
   properties: Record<string, PropertyDefinition[]>;
+}
+
+/** What finalize reports for a run: one outcome per dataset. */
+export interface RunResult {
+  runId: string;
+  mode: RunMode;
+  snapshotDate: string;
+  startedAt: string;
+  finishedAt: string;
+  outcomes: ObjectOutcome[];
 }
 
 /** What a sync step hands back to its driver. */

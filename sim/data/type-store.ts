@@ -8,7 +8,7 @@ import { hash3, hashString, mixHash } from './hash';
 import type { CatalogType } from './object-catalog';
 import type { TypeProperties } from './property-catalog';
 import { placeQuirks } from './quirks';
-import { ByteWriter } from '../../lib/parquet/byte-writer';
+import { ByteWriter } from '../../lib/core/byte-writer';
 import { NULL_VALUE_LENGTH, NullTemplateCache } from './null-template';
 import { isoString } from './iso-time';
 import { generateValue } from './value-generator';

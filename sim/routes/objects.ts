@@ -1,7 +1,7 @@
 /** GET /crm/v3/objects/{type} (list, id cursor) and POST /crm/v3/objects/{type}/batch/read. */
 import type { HubSpotErrorBody } from '../../lib/hubspot/types';
 import { PAGE_BUFFER_POOL } from '../data/buffer-pool';
-import { ByteWriter } from '../../lib/parquet/byte-writer';
+import { ByteWriter } from '../../lib/core/byte-writer';
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
 import { unknownObjectType, validationError, type SimResponse } from '../http/responses';

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { HubSpotRecord } from '../../lib/hubspot/types';
 import { NdjsonSpool, quoteLiteral, writeParquetFromNdjson, type DuckDb } from '../../lib/parquet';
-import { writeRecordPart, type RecordTyping } from '../../lib/parquet/write-record-part';
+import { writeRecordPart, type RecordTyping } from '../../lib/schema/write-record-part';
 import { quoteIdentifier } from '../../lib/parquet/sql';
 import { convertRecord, type Column, type RowMeta } from '../../lib/schema/columns';
 import { toSpoolRow } from '../../lib/schema/spool-row';

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLease, ObjectLockedError, releaseLease, type Lease } from '../../../lib/store/lock';
-import { ObjectChangedError, openTarget, type StorageTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
+import { ObjectChangedError, type StorageTarget } from '../../../lib/store/target';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 
 const OBJECT = 'deals';

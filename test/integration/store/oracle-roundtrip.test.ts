@@ -18,7 +18,8 @@ import {
 } from '../../../lib/parquet';
 import { buildRecordColumns, convertRecord, type Column } from '../../../lib/schema/columns';
 import { partKey } from '../../../lib/store/layout';
-import { openTarget, type StorageTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
+import type { StorageTarget } from '../../../lib/store/target';
 import { startSimulator, type Simulator } from '../../../sim';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 

@@ -13,7 +13,8 @@ import { ObjectExistsError } from '../../../lib/store/errors';
 import { partKey, type TableRef } from '../../../lib/store/layout';
 import { publishManifest, readLatest, readManifest, type Manifest } from '../../../lib/store/manifest';
 import { S3RequestError } from '../../../lib/store/errors';
-import { openTarget, type StorageTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
+import type { StorageTarget } from '../../../lib/store/target';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 

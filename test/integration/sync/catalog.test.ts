@@ -74,7 +74,10 @@ describe('Sync engine: Glue tables for published datasets', () => {
     );
     expect({ dataset: outcome.dataset, columns: descriptor?.Columns }).toEqual({
       dataset: outcome.dataset,
-      columns: described.map((c) => ({ Name: c.column_name.toLowerCase(), Type: GLUE_TYPES[c.column_type] })),
+      columns: described.map((c) => ({
+        Name: c.column_name.toLowerCase(),
+        Type: (GLUE_TYPES as Record<string, string>)[c.column_type],
+      })),
     });
   }
 

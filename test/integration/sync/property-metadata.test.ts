@@ -2,7 +2,7 @@
  * The property metadata table (metadata/properties) across runs of different objects and modes: every object's
  * definitions as the last run that exported it read them, compared with the simulator's oracle.
  */
-import type { StoredDefinitions } from '../../../lib/store/state';
+import type { StoredDefinitions } from '../../../lib/sync/state';
 import { fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
 
 describe('Sync engine: property metadata across runs', () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ByteSink } from '../../../lib/parquet/byte-writer';
+import type { ByteSink } from '../../../lib/core/byte-writer';
 import { NdjsonSpool, SPOOL_BUFFER_BYTES } from '../../../lib/parquet/spool';
 
 describe('Class: NdjsonSpool', () => {

@@ -1,3 +1,4 @@
+import { InternalError } from '../../../lib/core/errors';
 import { assertColumnType, columnsStruct, quoteIdentifier, quoteLiteral } from '../../../lib/parquet/sql';
 
 describe('Module: sql', () => {
@@ -26,7 +27,7 @@ describe('Module: sql', () => {
   });
 
   it.each(["VARCHAR'); DROP TABLE x; --", 'VARCHAR; SELECT 1', ''])('rejects column type %j', (type) => {
-    expect(() => assertColumnType(type)).toThrow(RangeError);
+    expect(() => assertColumnType(type)).toThrow(InternalError);
   });
 
   it('rejects NUL in literals', () => {

@@ -1,3 +1,4 @@
+import type { ColumnSpec } from '../../../lib/parquet';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,7 +132,7 @@ describe('Function: writeParquetFromNdjson', () => {
       for (let i = 0; i < 10_000; i += 1) await spool.append({ n: i, s: `v${i % 7}` });
       await spool.close();
       const parquetPath = join(dir, `${compression}.parquet`);
-      const columns = [
+      const columns: ColumnSpec[] = [
         { name: 'n', type: 'DOUBLE' },
         { name: 's', type: 'VARCHAR' },
       ];
@@ -169,7 +170,7 @@ describe('Function: writeParquetFromNdjson', () => {
       }
       await spool.close();
       const parquetPath = join(dir, `version-${version}.parquet`);
-      const columns = [
+      const columns: ColumnSpec[] = [
         { name: 't', type: 'TIMESTAMP' },
         { name: 'd', type: 'DOUBLE' },
       ];
@@ -293,7 +294,7 @@ describe('Function: writeParquetRows', () => {
         { id: '1', email: "o'neil@example.com", teams: ['a', 'b'], updated_at: '2026-01-01 00:00:00.001' },
         { id: '2', email: null, teams: [] },
       ];
-      const columns = [
+      const columns: ColumnSpec[] = [
         { name: 'id', type: 'VARCHAR' },
         { name: 'email', type: 'VARCHAR' },
         { name: 'teams', type: 'VARCHAR[]' },

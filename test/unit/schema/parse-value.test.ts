@@ -1,5 +1,5 @@
 import { parseValue } from '../../../lib/schema/parse-value';
-import type { ColumnType } from '../../../lib/schema/type-map';
+import type { RecordColumnType as ColumnType } from '../../../lib/schema/type-map';
 
 const LONG = 'x'.repeat(65_536);
 

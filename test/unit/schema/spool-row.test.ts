@@ -1,6 +1,6 @@
 import type { HubSpotRecord } from '../../../lib/hubspot/types';
 import { buildRecordColumns } from '../../../lib/schema/columns';
-import { ByteWriter } from '../../../lib/parquet/byte-writer';
+import { ByteWriter } from '../../../lib/core/byte-writer';
 import { createSpoolWriter, spoolKey, toSpoolRow } from '../../../lib/schema/spool-row';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';
 

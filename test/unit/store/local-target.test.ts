@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { InvalidKeyError, ObjectChangedError, ObjectExistsError } from '../../../lib/store/errors';
 import { FILE_LOCK } from '../../../lib/store/file-lock';
 import { LOCAL_TEMP_PREFIX, LocalTarget } from '../../../lib/store/local-target';
-import { openTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
 
 describe('Class: LocalTarget', () => {
   let dir: string;

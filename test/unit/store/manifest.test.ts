@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectExistsError } from '../../../lib/store/errors';
 import { publishManifest, readLatest, readManifest } from '../../../lib/store/manifest';
-import { openTarget, type StorageTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
+import type { StorageTarget } from '../../../lib/store/target';
 import { makeManifest } from '../../fixtures/store/manifest';
 
 const TABLE = { kind: 'snapshot', object: 'contacts' } as const;

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { InvalidKeyError } from '../../../lib/store/errors';
 import { LocalTarget } from '../../../lib/store/local-target';
 import { S3Target } from '../../../lib/store/s3-target';
-import { openTarget } from '../../../lib/store/target';
+import { openTarget } from '../../../lib/store/open-target';
 
 describe('Function: openTarget', () => {
   it('opens an S3 target that records s3:// urls under its prefix', () => {

@@ -1,10 +1,11 @@
 import type { SearchCursor } from '../hubspot';
 import type { PropertyDefinition } from '../hubspot/types';
-import type { RunMode } from '../sync/run-input';
-import type { RunPlan } from '../sync/types';
-import { readJson, writeJson } from './json';
-import { LAYOUT, stateKey } from './layout';
-import type { StorageTarget } from './target';
+import { readJson, writeJson } from '../store/json';
+import { LAYOUT, stateKey } from '../store/layout';
+import type { StorageTarget } from '../store/target';
+import { CorruptStoredFileError } from '../store/errors';
+import type { RunMode } from './run-input';
+import type { RunPlan } from './types';
 
 /** One uploaded part, as the checkpoint remembers it until the manifest publishes it. */
 export interface PartRecord {
@@ -68,7 +69,9 @@ export const objectStateKey = (object: string): string => stateKey(object);
 export const DEFINITIONS_PREFIX = `${LAYOUT.state}/definitions/`;
 export const definitionsKey = (object: string): string => stateKey(`definitions/${object}`);
 export const runPlanKey = (runId: string): string => stateKey(`runs/${runId}/plan`);
-export const lockKey = (object: string): string => stateKey(`locks/${object}`);
+/** `_state/runs/<run>/slices/<object>-<index>.json`: the checkpoint of one slice of an object split across items. */
+export const sliceStateKey = (runId: string, object: string, index: number): string =>
+  stateKey(`runs/${runId}/slices/${object}-${index}`);
 
 /** Reads `_state/<object>.json`, or a fresh state with no watermark. */
 export async function readObjectState(target: StorageTarget, object: string): Promise<ObjectState> {
@@ -90,7 +93,9 @@ export const findRunPlan = (target: StorageTarget, runId: string): Promise<RunPl
 
 export async function readRunPlan(target: StorageTarget, runId: string): Promise<RunPlan> {
   const plan = await findRunPlan(target, runId);
-  if (!plan) throw new Error(`run ${runId} has no plan at ${target.url(runPlanKey(runId))}; start a new run`);
+  if (!plan) {
+    throw new CorruptStoredFileError(`run ${runId} has no plan at ${target.url(runPlanKey(runId))}; start a new run`);
+  }
   return plan;
 }
 

@@ -4,9 +4,10 @@
  * (lib/schema/parse-sql.ts), builds `_unparsed` from the values that did not parse, and COPY writes Parquet.
  * The result equals convertRecord -> writeParquetFromNdjson, value for value.
  */
+import { InternalError } from '../core/errors';
 import { stat } from 'node:fs/promises';
-import { buildParseSql, INFALLIBLE_TYPES } from '../schema/parse-sql';
-import type { ColumnType } from '../schema/type-map';
+import { buildParseSql, INFALLIBLE_TYPES } from './parse-sql';
+import type { RecordColumnType } from './type-map';
 import {
   LEADING_COLUMNS,
   RUN_ID_COLUMN,
@@ -15,11 +16,18 @@ import {
   UNPARSED_COLUMN,
   type Column,
   type RowMeta,
-} from '../schema/columns';
-import { spoolColumnType, spoolKeys } from '../schema/spool-row';
-import type { DuckDb } from './duckdb';
-import { columnsStruct, quoteIdentifier, quoteLiteral } from './sql';
-import { copyToParquet, WRITE_PARQUET_DEFAULTS, type Compression, type ParquetVersion } from './write-parquet';
+} from './columns';
+import { spoolColumnType, spoolKeys } from './spool-row';
+import {
+  columnsStruct,
+  copyToParquet,
+  quoteIdentifier,
+  quoteLiteral,
+  WRITE_PARQUET_DEFAULTS,
+  type Compression,
+  type DuckDb,
+  type ParquetVersion,
+} from '../parquet';
 
 export interface WriteRecordPartOptions {
   /** Spool of toSpoolRow rows. */
@@ -84,7 +92,7 @@ const LEADING_FIELDS = new Map<string, string>(LEADING_COLUMNS.map((c) => [c.nam
 
 /** Columns typed together: one list of their raw texts, one parse expression for the whole list. */
 interface TypeGroup {
-  type: ColumnType;
+  type: RecordColumnType;
   /** SQL names of the raw list, the typed list and the failed entries in the inner queries. */
   raw: string;
   typed: string;
@@ -102,10 +110,10 @@ interface PartPlan {
 function planPart(columns: Column[]): PartPlan {
   const spooled = columns.filter((column) => column.property || !TRAILING.has(column.name));
   const passThrough = new Map<Column, string>();
-  const groups = new Map<ColumnType, TypeGroup>();
+  const groups = new Map<RecordColumnType, TypeGroup>();
   spooled.forEach((column, position) => {
     const field = column.property ? undefined : LEADING_FIELDS.get(column.name);
-    if (!column.property && field === undefined) throw new RangeError(`Unknown record column ${column.name}`);
+    if (!column.property && field === undefined) throw new InternalError(`Unknown record column ${column.name}`);
     if (field === 'id' || field === 'archived' || column.type === 'VARCHAR') {
       passThrough.set(column, quoteIdentifier(`c${position}`));
       return;

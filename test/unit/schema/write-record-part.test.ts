@@ -10,7 +10,7 @@ import {
   chooseRecordTyping,
   writeRecordPart,
   type RecordTyping,
-} from '../../../lib/parquet/write-record-part';
+} from '../../../lib/schema/write-record-part';
 import { buildRecordColumns } from '../../../lib/schema/columns';
 import { toSpoolRow } from '../../../lib/schema/spool-row';
 import { EDGE_PROPERTIES, makeProperty } from '../../fixtures/schema/properties';

@@ -1,4 +1,4 @@
-import { ByteWriter } from '../../../lib/parquet/byte-writer';
+import { ByteWriter } from '../../../lib/core/byte-writer';
 
 describe('Class: ByteWriter', () => {
   const everyAscii = Array.from({ length: 128 }, (_, code) => [`a, code ${code}, b`, `a${String.fromCharCode(code)}b`]);

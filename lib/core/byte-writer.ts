@@ -6,6 +6,8 @@ const BACKSLASH = 0x5c;
  * NDJSON spool. Short ASCII text is copied in JS, which is cheaper than concatenating strings and having V8
  * flatten and transcode them (on 200k contacts the spool's encoding took about 40% less time than with strings).
  */
+
+import { InternalError } from './errors';
 export class ByteWriter {
   private buf: Buffer;
   private size = 0;
@@ -27,7 +29,7 @@ export class ByteWriter {
 
   /** Forgets what was written after the first `length` bytes (all of it by default), keeping the buffer. */
   truncate(length = 0): void {
-    if (!Number.isInteger(length) || length < 0 || length > this.size) throw new RangeError(`Bad length ${length}`);
+    if (!Number.isInteger(length) || length < 0 || length > this.size) throw new InternalError(`Bad length ${length}`);
     this.size = length;
   }
 

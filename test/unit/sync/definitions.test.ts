@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PropertyDefinition } from '../../../lib/hubspot/types';
 import { LocalTarget } from '../../../lib/store/local-target';
-import { readAllDefinitions, storeDefinitions } from '../../../lib/store/state';
+import { readAllDefinitions, storeDefinitions } from '../../../lib/sync/state';
 
 const property = (name: string): PropertyDefinition =>
   ({ name, label: name, type: 'string', fieldType: 'text', groupName: 'g' }) as PropertyDefinition;
