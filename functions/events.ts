@@ -102,16 +102,18 @@ const FinalizeEventSchema = z.object({
 
 const REASON_LIMIT = 500;
 
-/** `errorMessage` of a Lambda error Cause, or the Cause itself when it is not that JSON. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause given';
+/**
+ * The reason of an error the Map caught once retries ran out: the `errorMessage` of a Lambda error Cause (what the
+ * CLI reports for the same error), else the error's name and its Cause (a Step Functions timeout, say).
+ */
+function caughtReason(error: { Error?: string; Cause?: string }): string {
   try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    const parsed = JSON.parse(error.Cause ?? '') as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
   } catch {
     // not JSON: a Step Functions cause such as a timeout
   }
-  return cause;
+  return `${error.Error ?? 'error'}: ${error.Cause || 'no cause given'}`;
 }
 
 function parse<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
@@ -141,16 +143,9 @@ export function parseFinalizeEvent(event: unknown): {
   }
   const { runId, results } = parse(FinalizeEventSchema, event, 'finalize');
   const failedItems = results.flatMap((r) => {
-    if (r.failure)
-      return [{ object: r.object, reason: `${r.failure.error}: ${r.failure.message}`.slice(0, REASON_LIMIT) }];
-    if (r.error) {
-      return [
-        {
-          object: r.object,
-          reason: `${r.error.Error ?? 'error'}: ${causeMessage(r.error.Cause)}`.slice(0, REASON_LIMIT),
-        },
-      ];
-    }
+    // Reasons as the CLI words them: the error's own line, without its class name.
+    if (r.failure) return [{ object: r.object, reason: r.failure.message.slice(0, REASON_LIMIT) }];
+    if (r.error) return [{ object: r.object, reason: caughtReason(r.error).slice(0, REASON_LIMIT) }];
     return [];
   });
   return { runId, failedItems };

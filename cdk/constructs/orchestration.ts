@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { STOPPED_STATUSES } from '../../lib/sync/events';
+import { STEP_RETRY_POLICY } from '../../lib/sync/step-retry';
 
 export interface OrchestrationProps {
   readonly plan: lambda.IFunction;
@@ -38,7 +39,13 @@ const LAMBDA_ERRORS = [
 function withRetries(task: tasks.LambdaInvoke, final: string[] = []): tasks.LambdaInvoke {
   task.addRetry({ errors: LAMBDA_ERRORS, maxAttempts: 4, interval: Duration.seconds(2), backoffRate: 2 });
   if (final.length) task.addRetry({ errors: final, maxAttempts: 0 });
-  task.addRetry({ errors: ['States.ALL'], maxAttempts: 3, interval: Duration.seconds(30), backoffRate: 2 });
+  // The CLI's local driver retries failed steps the same way (lib/sync/step-retry.ts).
+  task.addRetry({
+    errors: ['States.ALL'],
+    maxAttempts: STEP_RETRY_POLICY.maxRetries,
+    interval: Duration.millis(STEP_RETRY_POLICY.firstIntervalMs),
+    backoffRate: STEP_RETRY_POLICY.backoffRate,
+  });
   return task;
 }
 

@@ -1,16 +1,17 @@
-import { missingScopeReason } from '../hubspot';
+import { classify } from '../core/errors';
 import { renewLease } from './checkpoint';
 import type { SyncDeps } from './deps';
-import { finalizeRun, type FinalizeOptions, type RunResult } from './finalize';
+import { finalizeRun, type FinalizeOptions } from './finalize';
 import { planRun } from './plan';
 import type { RunInput } from './run-input';
+import { STEP_RETRY_POLICY, stepRetryDelayMs } from './step-retry';
 import { runSyncStep } from './sync-step';
-import type { ObjectFailure, WorkItem } from './types';
+import type { ObjectFailure, RunResult, WorkItem } from './types';
 
 export interface LocalRunOptions {
-  /** Objects synced at once; they share one rate budget. Default 4. */
+  /** Items synced at once; they share one rate budget. Default 4. */
   concurrency?: number;
-  /** Per-object dependencies (its own client for per-object request counts); default the shared deps. */
+  /** Per-item dependencies (its own client for per-object request counts); default the shared deps. */
   depsFor?: (item: WorkItem) => SyncDeps;
   /** Step deadline factory (tests force tiny budgets to exercise resume); default no deadline. */
   stepDeadline?: () => number;
@@ -21,6 +22,8 @@ export interface LocalRunOptions {
    * so objects already finished are published, the others' parts removed and every lease released.
    */
   signal?: AbortSignal;
+  /** Waits between retries of a failed step (tests pass a fast one); default a timer the signal cuts short. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The reason an object stopped by LocalRunOptions.signal is reported with. */
@@ -34,16 +37,33 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise
   await Promise.all(workers);
 }
 
+/** A timer that an abort ends early (the run is stopping: no point waiting to retry). */
+const abortableSleep =
+  (signal: AbortSignal | undefined) =>
+  (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+
 /**
- * The local driver: plan -> steps (objects concurrently) -> finalize, in-process; the same engine
- * the Step Functions state machine drives in AWS.
+ * The local driver: plan -> steps (items concurrently) -> finalize, in-process; the same engine the Step Functions
+ * state machine drives in AWS, with the same step retries (STEP_RETRY_POLICY) and the same reasons.
  */
 export async function runLocally(deps: SyncDeps, input: RunInput, options: LocalRunOptions = {}): Promise<RunResult> {
   const plan = await planRun(deps, input, { runId: options.runId, signal: options.signal });
   const failedItems: ObjectFailure[] = [];
   const heartbeat = startHeartbeat(deps, plan.items);
   try {
-    await syncItems(deps, plan.items, options, failedItems);
+    await mapLimit(plan.items, options.concurrency ?? 4, async (item) => {
+      const failure = await syncItem(options.depsFor?.(item) ?? deps, item, options);
+      if (failure) failedItems.push(failure);
+    });
   } finally {
     await heartbeat.stop();
   }
@@ -68,29 +88,31 @@ function startHeartbeat(deps: SyncDeps, items: WorkItem[]): { stop(): Promise<vo
   };
 }
 
-async function syncItems(
-  deps: SyncDeps,
-  items: WorkItem[],
-  options: LocalRunOptions,
-  failedItems: ObjectFailure[],
-): Promise<void> {
-  await mapLimit(items, options.concurrency ?? 4, async (item) => {
-    const itemDeps = options.depsFor?.(item) ?? deps;
-    const { signal } = options;
+/** Steps one item until done; a retryable failure is retried from the checkpoint, as the state machine does. */
+async function syncItem(deps: SyncDeps, item: WorkItem, options: LocalRunOptions): Promise<ObjectFailure | undefined> {
+  const { signal } = options;
+  const sleep = options.sleep ?? abortableSleep(signal);
+  let retries = 0;
+  for (;;) {
+    if (signal?.aborted) return { object: item.object, reason: INTERRUPTED };
     try {
-      for (;;) {
-        if (signal?.aborted) {
-          failedItems.push({ object: item.object, reason: INTERRUPTED });
-          break;
-        }
-        const deadline = options.stepDeadline?.() ?? Infinity;
-        if ((await runSyncStep(itemDeps, item, { deadline, signal })).done) break;
-      }
+      const deadline = options.stepDeadline?.() ?? Infinity;
+      if ((await runSyncStep(deps, item, { deadline, signal })).done) return undefined;
+      retries = 0;
     } catch (error) {
-      const reason = missingScopeReason(error) ?? (error instanceof Error ? error.message : String(error));
-      // The run's summary reports it (one `error:` line); this says when it happened.
-      deps.log.info(`${item.object} stopped: ${reason}`);
-      failedItems.push({ object: item.object, reason });
+      const { retryable, reason } = classify(error);
+      if (!retryable || retries >= STEP_RETRY_POLICY.maxRetries) {
+        // The run's summary reports it (one `error:` line); this says when it happened.
+        deps.log.info(`${item.object} stopped: ${reason}`);
+        return { object: item.object, reason };
+      }
+      retries += 1;
+      const waitMs = stepRetryDelayMs(retries);
+      deps.log.warn(
+        `${item.object}: ${reason}; retrying from its checkpoint in ${Math.round(waitMs / 1000)} s ` +
+          `(retry ${retries} of ${STEP_RETRY_POLICY.maxRetries})`,
+      );
+      await sleep(waitMs);
     }
-  });
+  }
 }

@@ -62,6 +62,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     run: (input, runOptions) =>
       runLocally(runtime.deps, parseRunInput(input), {
         depsFor: () => ({ ...runtime.deps, client: runtime.newClient() }),
+        // Step retries without the deployed backoff (30 s and more), as the state machine tests do.
+        sleep: async () => undefined,
         ...runOptions,
       }),
     async close() {

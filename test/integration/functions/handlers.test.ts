@@ -102,7 +102,7 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
     });
     expect(outcome.ok).toBe(false);
     expect(published.map((e) => [e.detailType, e.detail.object, e.detail.reason])).toEqual([
-      ['Snapshot Failed', 'tickets', 'TransientError: HubSpot answered 503 six times'],
+      ['Snapshot Failed', 'tickets', 'HubSpot answered 503 six times'],
     ]);
   });
 

@@ -231,7 +231,7 @@ describe('State machine: the deployed definition drives plan -> sync-step -> fin
     await expectPublished('companies', runId);
     const failed = published.filter((e) => e.detailType === 'Snapshot Failed');
     expect(failed.map((e) => [e.detail.object, e.detail.reason])).toEqual([
-      ['deals', 'ServerError: HubSpot answered 503 for deals'],
+      ['deals', 'HubSpot answered 503 for deals'],
     ]);
   });
 });
