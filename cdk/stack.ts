@@ -145,12 +145,17 @@ export class HubSpotS3SyncStack extends Stack {
     }
     const orchestration = new Orchestration(this, 'Orchestration', { ...worker, maxConcurrency });
     const schedules = props.schedules ?? DEFAULT_SCHEDULES;
-    new Schedules(this, 'Schedules', { stateMachine: orchestration.stateMachine, schedules, timeZone: props.timeZone });
+    const starts = new Schedules(this, 'Schedules', {
+      stateMachine: orchestration.stateMachine,
+      schedules,
+      timeZone: props.timeZone,
+    });
     const schedulesFull = Object.values(schedules).some((schedule) => schedule.input.mode === 'full');
     new Monitoring(this, 'Monitoring', {
       stateMachine: orchestration.stateMachine,
       stoppedRunFinalizer: orchestration.stoppedRunFinalizer,
       fullRunWithinHours: props.fullRunWithinHours ?? (schedulesFull ? DEFAULT_FULL_RUN_WITHIN_HOURS : undefined),
+      startsDeadLetterQueue: starts.deadLetterQueue,
     });
 
     acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize], catalog);

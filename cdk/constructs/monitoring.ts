@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/sync/events';
@@ -29,11 +30,14 @@ export interface MonitoringProps {
    * none when undefined. 1 to 168.
    */
   readonly fullRunWithinHours?: number;
+  /** The dead-letter queue of the schedules and the backfill rule (Schedules'): runs that never started. */
+  readonly startsDeadLetterQueue: sqs.IQueue;
 }
 
 /**
- * Alarms on failed executions, on a full snapshot gone stale (the nightly run failing quietly for a day), and a rule
- * for any object that could not be exported (Snapshot Failed events).
+ * Alarms on failed executions, on runs that never started (a start left in the schedules' dead-letter queue), on a
+ * full snapshot gone stale (the nightly run failing quietly for a day), and a rule for any object that could not be
+ * exported (Snapshot Failed events).
  */
 export class Monitoring extends Construct {
   readonly executionsFailed: cloudwatch.Alarm;
@@ -41,6 +45,7 @@ export class Monitoring extends Construct {
   readonly stoppedRunFinalizeFailed: cloudwatch.Alarm;
   readonly objectsSkippedForHours: cloudwatch.Alarm;
   readonly fullRunStale?: cloudwatch.Alarm;
+  readonly runStartsFailed: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -74,6 +79,20 @@ export class Monitoring extends Construct {
       datapointsToAlarm: SKIPPED_ALARM_HOURS,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `hubspot-s3-sync incremental runs have skipped objects held by another run for ${SKIPPED_ALARM_HOURS} hours.`,
+    });
+    // A message there is a scheduled or requested run that never started; it stays 14 days, so the alarm stays on
+    // until someone reads (and deletes) it.
+    this.runStartsFailed = new cloudwatch.Alarm(this, 'RunStartsFailed', {
+      metric: props.startsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'A scheduled or requested hubspot-s3-sync run could not be started after its retries: see the dead-letter queue.',
     });
     const hours = props.fullRunWithinHours;
     if (hours === undefined) return;

@@ -1,0 +1,111 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Monitoring, type MonitoringProps } from '../../cdk/constructs/monitoring';
+import { fakeStateMachine, synthConstruct } from '../helpers/stack';
+
+const ARN = (name: string) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${name}`;
+
+/** Monitoring alone, watching the stand-ins `sync` and `finalize-stopped` and the queue `starts-dlq`. */
+function synthMonitoring(props: Partial<Pick<MonitoringProps, 'fullRunWithinHours'>> = {}): Template {
+  return synthConstruct((stack) => {
+    new Monitoring(stack, 'Monitoring', {
+      stateMachine: fakeStateMachine(stack, 'sync'),
+      stoppedRunFinalizer: fakeStateMachine(stack, 'finalize-stopped'),
+      startsDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Starts', 'arn:aws:sqs:eu-west-1:123456789012:starts-dlq'),
+      ...props,
+    });
+  });
+}
+
+/** The alarms of a template by metric name. */
+const alarmsByMetric = (template: Template): string[] =>
+  Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    .map((alarm) => alarm.Properties.MetricName)
+    .sort();
+
+describe('Construct: Monitoring', () => {
+  const template = synthMonitoring({ fullRunWithinHours: 26 });
+
+  it('alarms when no full run has published anything for 26 hours', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HubSpotS3Sync',
+      MetricName: 'DatasetsCompleted',
+      Dimensions: [{ Name: 'Mode', Value: 'full' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms when a run fails as a whole, when a stopped run could not be finalized, and when incremental runs skip objects for 12 hours', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Dimensions: [{ Name: 'StateMachineArn', Value: ARN('sync') }],
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Dimensions: [{ Name: 'StateMachineArn', Value: ARN('finalize-stopped') }],
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HubSpotS3Sync',
+      MetricName: 'DatasetsSkipped',
+      Dimensions: [{ Name: 'Mode', Value: 'incremental' }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms as soon as a run that could not start sits in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'starts-dlq' }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('has no freshness alarm unless asked for one', () => {
+    expect(alarmsByMetric(template)).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'DatasetsCompleted',
+      'DatasetsSkipped',
+      'ExecutionsFailed',
+      'ExecutionsFailed',
+    ]);
+    expect(alarmsByMetric(synthMonitoring())).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'DatasetsSkipped',
+      'ExecutionsFailed',
+      'ExecutionsFailed',
+    ]);
+  });
+
+  it.each([0, 1.5, 169, 200])('refuses a freshness window of %p hours (1 to 168, whole)', (hours) => {
+    expect(() => synthMonitoring({ fullRunWithinHours: hours })).toThrow(
+      `fullRunWithinHours must be a whole number of hours from 1 to 168, got ${hours}`,
+    );
+  });
+
+  it('gives objects that could not be exported one rule to attach targets to', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['hubspot-s3-sync'], 'detail-type': ['Snapshot Failed'] },
+      Targets: Match.absent(),
+    });
+  });
+});
