@@ -4,8 +4,26 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HubSpotS3SyncStack } from '../../cdk/stack';
 import { SECRET_ARN, stateMachineDefinition, synthStack as synth } from '../helpers/stack';
 
+/** What each construct is tested for is in its own file; here only how the stack joins them. */
+
+/** The three functions' environments, plan, sync-step and finalize (by logical id). */
+const functionVariables = (template: Template): Record<string, string>[] =>
+  Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, fn]) => fn.Properties.Environment.Variables);
+
+/** The one logical id of `type` whose id matches `pattern`. */
+function logicalId(template: Template, type: string, pattern: RegExp): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => pattern.test(id));
+  if (ids.length !== 1) throw new Error(`expected one ${type} matching ${pattern}, found ${ids.join(', ') || 'none'}`);
+  return ids[0];
+}
+
 describe('Stack: HubSpotS3SyncStack', () => {
   const template = synth();
+  const stateMachine = logicalId(template, 'AWS::StepFunctions::StateMachine', /^OrchestrationStateMachine/);
+  const stoppedRunFinalizer = logicalId(template, 'AWS::StepFunctions::StateMachine', /FinalizeStoppedRun/);
+  const deadLetterQueue = logicalId(template, 'AWS::SQS::Queue', /^SchedulesDeadLetterQueue/);
 
   it('runs three Node.js 24 functions that get the secret ARN, never a key', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
@@ -31,25 +49,38 @@ describe('Stack: HubSpotS3SyncStack', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/pat-[a-z]{2}\d-/);
   });
 
-  it('gives sync-step 15 minutes, 2 GiB and 4 GiB of /tmp for spools', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 900,
-      MemorySize: 2048,
-      EphemeralStorage: { Size: 4096 },
-    });
+  it('has the functions write to the stack bucket under its prefix', () => {
+    const bucket = logicalId(template, 'AWS::S3::Bucket', /^StorageBucket/);
+    expect(functionVariables(template).map((v) => [v.OUTPUT_BUCKET, v.OUTPUT_PREFIX])).toEqual([
+      [{ Ref: bucket }, 'hubspot'],
+      [{ Ref: bucket }, 'hubspot'],
+      [{ Ref: bucket }, 'hubspot'],
+    ]);
+    expect(
+      functionVariables(synth({ existingBucketName: 'lake', prefix: 'crm' })).map((v) => [
+        v.OUTPUT_BUCKET,
+        v.OUTPUT_PREFIX,
+      ]),
+    ).toEqual([
+      ['lake', 'crm'],
+      ['lake', 'crm'],
+      ['lake', 'crm'],
+    ]);
   });
 
-  it('lets the functions read the secret and nothing else of Secrets Manager', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: SECRET_ARN,
-          }),
-        ]),
-      },
-    });
+  it('syncs as many objects at once as sync-step splits the search rate between', () => {
+    for (const [props, expected] of [
+      [{}, 4],
+      [{ maxConcurrency: 2 }, 2],
+    ] as const) {
+      const t = synth(props);
+      expect({
+        map: stateMachineDefinition(t).States.SyncObjects.MaxConcurrency,
+        syncStep: functionVariables(t)
+          .map((v) => v.PARALLEL_OBJECTS)
+          .filter(Boolean),
+      }).toEqual({ map: expected, syncStep: [String(expected)] });
+    }
   });
 
   it('lets the functions decrypt with the KMS keys of the secret and of an existing bucket, when named', () => {
@@ -80,121 +111,6 @@ describe('Stack: HubSpotS3SyncStack', () => {
     );
   });
 
-  it('keeps the bucket private, encrypted and TLS-only', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: Match.objectLike({}),
-    });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-  });
-
-  it('orchestrates plan -> Map of looping sync-steps -> finalize, and finalizes after a failed Map', () => {
-    const definition = stateMachineDefinition(template);
-    const states = definition.States;
-    expect([
-      definition.StartAt,
-      states.Start.Next,
-      states.Plan.Next,
-      states.SyncObjects.Next,
-      states.Finalize.End,
-    ]).toEqual(['Start', 'Plan', 'SyncObjects', 'Finalize', true]);
-    // Plan reads the execution's own input (the states before it add fields) and the execution that names the run.
-    expect(states.Plan.Parameters).toEqual({
-      'input.$': '$$.Execution.Input',
-      execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
-    });
-    expect(states.Finalize.Parameters).toEqual({ 'runId.$': '$.plan.runId', 'results.$': '$.results' });
-    expect(states.SyncObjects.MaxConcurrency).toBe(4);
-    expect(states.SyncObjects.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.mapError', Next: 'FinalizeAfterFailure' },
-    ]);
-    expect(states.FinalizeAfterFailure.Parameters['results.$']).toBe('$.noResults');
-    expect(states.FinalizeAfterFailure.Next).toBe('RunFailed');
-
-    const loop = states.SyncObjects.ItemProcessor;
-    expect(loop.StartAt).toBe('SyncStep');
-    expect(loop.States.SyncStep.Next).toBe('ObjectFinished?');
-    expect(loop.States.SyncStep.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ObjectFailed' },
-    ]);
-    expect(loop.States.SyncStep.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
-    expect(loop.States['ObjectFinished?']).toMatchObject({
-      Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'ObjectDone' }],
-      Default: 'SyncStep',
-    });
-    expect(loop.States.ObjectDone.Parameters).toEqual({
-      'object.$': '$.item.object',
-      'rows.$': '$.rows',
-      'failure.$': '$.failure',
-    });
-    expect(
-      states.Plan.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]),
-    ).toEqual([
-      ['Lambda.ClientExecutionTimeoutException', 4],
-      ['InvalidInputError', 0],
-      ['States.ALL', 3],
-    ]);
-  });
-
-  it('finalizes an execution that stopped, timed out or failed, 16 minutes after its status event', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [Match.anyValue()] },
-      },
-      Targets: [
-        Match.objectLike({
-          InputTransformer: {
-            InputPathsMap: {
-              'detail-executionArn': '$.detail.executionArn',
-              'detail-startDate': '$.detail.startDate',
-              'detail-status': '$.detail.status',
-            },
-            InputTemplate:
-              '{"execution":{"id":<detail-executionArn>,"startTime":<detail-startDate>,"status":<detail-status>}}',
-          },
-          RetryPolicy: { MaximumRetryAttempts: 8 },
-        }),
-      ],
-    });
-    // Past the longest Lambda timeout: a stop does not end the invocations the execution had started.
-    const delayed = stateMachineDefinition(template, 'WaitForStartedLambdas');
-    expect(delayed.States.WaitForStartedLambdas).toEqual({ Type: 'Wait', Seconds: 960, Next: 'FinalizeStopped' });
-    expect(delayed.States.FinalizeStopped.Resource).toBe('arn:aws:lambda:eu-west-1:123456789012:function:x');
-    expect(delayed.States.FinalizeStopped.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
-  });
-
-  it('schedules a nightly full run and an hourly incremental run with validated input', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 3 * * ? *)',
-      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'full', objects: 'all' }) }),
-    });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(30 * * * ? *)',
-      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'incremental', objects: 'all' }) }),
-    });
-  });
-
-  it('starts a run for each Backfill Requested event, with the event detail as input', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['hubspot-s3-sync'], 'detail-type': ['Backfill Requested'] },
-      Targets: [Match.objectLike({ InputPath: '$.detail' })],
-    });
-  });
-
   it('hands plan the association pairs the stack names, checked at synth', () => {
     const variablesOf = (t: Template) =>
       Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } })).map(
@@ -207,91 +123,69 @@ describe('Stack: HubSpotS3SyncStack', () => {
     expect(() => synth({ associations: 'calls' })).toThrow('associations must be object pairs from:to');
   });
 
-  it('refuses a schedule with bad run input at synth time', () => {
-    expect(() =>
-      synth({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
-    ).toThrow('invalid run input: mode: must be one of full, incremental, backfill, not "sideways"');
-  });
-});
-
-describe('Construct: Monitoring', () => {
-  it('alarms when no full run has published anything for 26 hours', () => {
-    synth().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'HubSpotS3Sync',
-      MetricName: 'DatasetsCompleted',
-      Dimensions: [{ Name: 'Mode', Value: 'full' }],
-      Statistic: 'Sum',
-      Period: 3600,
-      EvaluationPeriods: 26,
-      DatapointsToAlarm: 26,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
+  it('starts the sync state machine from the schedules and the backfill rule, dead-lettering failed starts', () => {
+    template.allResourcesProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        Arn: { Ref: stateMachine },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLetterQueue, 'Arn'] } },
+      }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['hubspot-s3-sync'], 'detail-type': ['Backfill Requested'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: stateMachine },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLetterQueue, 'Arn'] } },
+        }),
+      ],
     });
   });
 
-  it('alarms when a stopped run could not be finalized, and when incremental runs skip objects for 12 hours', () => {
-    const template = synth();
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
-      Namespace: 'AWS/States',
-      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('FinalizeStoppedRun') } }],
-      Threshold: 1,
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'HubSpotS3Sync',
-      MetricName: 'DatasetsSkipped',
-      Dimensions: [{ Name: 'Mode', Value: 'incremental' }],
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      EvaluationPeriods: 12,
-      DatapointsToAlarm: 12,
-      TreatMissingData: 'notBreaching',
-    });
+  it('watches both state machines and the dead-letter queue of the starts', () => {
+    const dimensions = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter((alarm) => alarm.Properties.Namespace !== 'HubSpotS3Sync')
+      .map((alarm) => alarm.Properties.Dimensions);
+    expect(dimensions).toEqual([
+      [{ Name: 'StateMachineArn', Value: { Ref: stateMachine } }],
+      [{ Name: 'StateMachineArn', Value: { Ref: stoppedRunFinalizer } }],
+      [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueue, 'QueueName'] } }],
+    ]);
   });
 
   it('has no freshness alarm when no schedule runs full snapshots, unless asked for one', () => {
     const incrementalOnly = { Hourly: { expression: 'rate(1 hour)', input: { mode: 'incremental', objects: 'all' } } };
-    const count = (template: Template) =>
-      Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DatasetsCompleted' } }))
-        .length;
-    expect(count(synth({ schedules: incrementalOnly as never }))).toBe(0);
-    expect(count(synth({ schedules: incrementalOnly as never, fullRunWithinHours: 168 }))).toBe(1);
+    const freshness = (t: Template) =>
+      Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DatasetsCompleted' } })).map(
+        (alarm) => alarm.Properties.EvaluationPeriods,
+      );
+    expect(freshness(template)).toEqual([26]);
+    expect(freshness(synth({ schedules: incrementalOnly as never }))).toEqual([]);
+    expect(freshness(synth({ schedules: incrementalOnly as never, fullRunWithinHours: 168 }))).toEqual([168]);
     expect(() => synth({ fullRunWithinHours: 200 })).toThrow(
       'fullRunWithinHours must be a whole number of hours from 1 to 168, got 200',
     );
   });
+
+  it('outputs the bucket name and the sync state machine ARN', () => {
+    expect(template.toJSON().Outputs).toEqual({
+      BucketName: { Value: { Ref: logicalId(template, 'AWS::S3::Bucket', /^StorageBucket/) } },
+      StateMachineArn: { Value: { Ref: stateMachine } },
+    });
+  });
 });
 
-describe('Construct: Catalog', () => {
+describe('Stack: the Glue catalog', () => {
   const finalizeVariables = (template: Template) =>
-    Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }))
-      .map((fn) => fn.Properties.Environment.Variables)
-      .filter((variables) => variables.GLUE_DATABASE !== undefined);
+    functionVariables(template).filter((variables) => variables.GLUE_DATABASE !== undefined);
 
-  it('creates the hubspot Glue database, kept when the stack goes, and lets finalize register tables in it only', () => {
+  it('lets finalize, and only finalize, register tables in the hubspot database by default', () => {
     const template = synth();
-    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.hasResourceProperties('AWS::Glue::Database', {
-      CatalogId: '123456789012',
-      DatabaseInput: Match.objectLike({ Name: 'hubspot' }),
-    });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:BatchCreatePartition'],
-            Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:catalog']] },
-              {
-                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:database/hubspot']],
-              },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:123456789012:table/hubspot/*']] },
-            ],
-          }),
-        ]),
-      },
-    });
+    template.resourceCountIs('AWS::Glue::Database', 1);
+    const finalizeRole = logicalId(template, 'AWS::IAM::Role', /^WorkerfinalizeServiceRole/);
+    const glueGrants = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('glue:'))
+      .map((p) => p.Properties.Roles);
+    expect(glueGrants).toEqual([[{ Ref: finalizeRole }]]);
     expect(finalizeVariables(template)).toEqual([expect.objectContaining({ GLUE_DATABASE: 'hubspot' })]);
   });
 
@@ -308,15 +202,6 @@ describe('Construct: Catalog', () => {
     template.resourceCountIs('AWS::Glue::Database', 0);
     expect(finalizeVariables(template)).toEqual([]);
     expect(JSON.stringify(template.toJSON())).not.toContain('glue:');
-  });
-
-  it('refuses a database name or table prefix Glue would not keep as given', () => {
-    expect(() => synth({ catalog: { databaseName: 'HubSpot-CRM' } })).toThrow(
-      'Glue database name "HubSpot-CRM" may hold only a-z, 0-9 and _',
-    );
-    expect(() => synth({ catalog: { databaseName: 'hubspot', tablePrefix: 'hub spot' } })).toThrow(
-      'Glue table prefix "hub spot" may hold only a-z, 0-9 and _',
-    );
   });
 });
 
