@@ -89,5 +89,22 @@ function lineReporter(io: CliIo): ProgressReporter {
   };
 }
 
+/** Sums the slices of an object split across items into one event per object, as the user sees it. */
+function combineSlices(reporter: ProgressReporter): ProgressReporter {
+  const latest = new Map<string, Map<number, ProgressEvent>>();
+  return {
+    ...reporter,
+    update(event) {
+      if (event.slice === undefined) return reporter.update(event);
+      const slices = latest.get(event.object) ?? new Map<number, ProgressEvent>();
+      latest.set(event.object, slices.set(event.slice, event));
+      const all = [...slices.values()];
+      const sum = (field: 'rows' | 'pages' | 'requests') => all.reduce((total, e) => total + e[field], 0);
+      const { slice: _slice, ...rest } = event;
+      reporter.update({ ...rest, rows: sum('rows'), pages: sum('pages'), requests: sum('requests') });
+    },
+  };
+}
+
 export const createProgressReporter = (io: CliIo): ProgressReporter =>
-  io.stderr.isTTY ? barReporter(io) : lineReporter(io);
+  combineSlices(io.stderr.isTTY ? barReporter(io) : lineReporter(io));

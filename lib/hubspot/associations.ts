@@ -2,6 +2,7 @@
  * POST /crm/v4/associations/{from}/{to}/batch/read: association rows for up to 1,000 ids per call,
  * following each input's own paging. A 207 whose errors are not all OBJECT_NOT_FOUND fails the call as transient.
  */
+import { mapLimit } from '../core/map-limit';
 import type { HubSpotClient } from './client';
 import { summarizeErrors } from './error-body';
 import { TransientError } from './errors';
@@ -16,7 +17,11 @@ export interface AssociationRow {
   label: string | null;
 }
 
-export const ASSOCIATION_LIMITS = { batchSize: 1_000 } as const;
+export const ASSOCIATION_LIMITS = {
+  batchSize: 1_000,
+  /** Calls in flight at once: exempt from the ten-second window, so only latency would otherwise set their pace. */
+  concurrency: 6,
+} as const;
 
 interface AssociationInput {
   id: string;
@@ -37,7 +42,8 @@ export async function readAssociations(
   let queue: AssociationInput[] = [...new Set(ids)].map((id) => ({ id }));
   while (queue.length > 0) {
     const followUps: AssociationInput[] = [];
-    for (const inputs of sliceInto(queue, ASSOCIATION_LIMITS.batchSize)) {
+    const batches = sliceInto(queue, ASSOCIATION_LIMITS.batchSize);
+    await mapLimit(batches, ASSOCIATION_LIMITS.concurrency, async (inputs) => {
       const response = await client.request<BatchReadResponse<AssociationResult>>({
         method: 'POST',
         path: client.paths.associationsBatchRead(from, to),
@@ -63,7 +69,7 @@ export async function readAssociations(
         const after = result.paging?.next?.after;
         if (after !== undefined) followUps.push({ id: fromId, after });
       }
-    }
+    });
     queue = followUps;
   }
   return rows;
@@ -71,7 +77,10 @@ export async function readAssociations(
 
 /** An error that only says an input has nothing to read: its record has no associations, or no longer exists. */
 function isNotFound(error: HubSpotErrorBody): boolean {
-  return error.category === 'OBJECT_NOT_FOUND' || (error.subCategory ?? '').endsWith('NO_ASSOCIATIONS_FOUND');
+  // subCategory is text in older answers and an object in the published spec (StandardError).
+  const sub = error.subCategory;
+  const text = typeof sub === 'string' ? sub : sub && typeof sub === 'object' ? JSON.stringify(sub) : '';
+  return error.category === 'OBJECT_NOT_FOUND' || text.includes('NO_ASSOCIATIONS_FOUND');
 }
 
 function toRows(fromId: string, result: AssociationResult): AssociationRow[] {

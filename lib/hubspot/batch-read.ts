@@ -1,6 +1,7 @@
 /**
  * POST .../objects/{objectType}/batch/read: full records by id, properties in the body (no URL limit).
  */
+import { mapLimit } from '../core/map-limit';
 import type { HubSpotClient } from './client';
 import { summarizeErrors } from './error-body';
 import { TransientError } from './errors';
@@ -29,16 +30,9 @@ export async function readRecords(
 ): Promise<HubSpotRecord[]> {
   const unique = [...new Set(ids)];
   const batches = sliceInto(unique, PROPERTY_LIMITS.batchReadSize);
-  const results: HubSpotRecord[][] = new Array(batches.length);
-  const concurrency = Math.max(1, options.concurrency ?? 2);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const index = next++;
-      results[index] = await readBatch(client, objectType, batches[index], properties, options.archived);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  const results = await mapLimit(batches, options.concurrency ?? 2, (batch) =>
+    readBatch(client, objectType, batch, properties, options.archived),
+  );
   return results.flat();
 }
 

@@ -15,6 +15,7 @@ import {
 } from './errors';
 import { buildQueryString, exchange, type Exchange } from './http-exchange';
 import { RateBudget, type BudgetKind, type HeaderBag } from './rate-budget';
+import { RequestScheduler } from './scheduler';
 import {
   RETRY_POLICY,
   classifyStatus,
@@ -51,6 +52,8 @@ export interface HubSpotClientOptions {
   apiVersion?: ApiVersion;
   keyProvider: ServiceKeyProvider;
   budget?: RateBudget;
+  /** The process's scheduler (shared by every client of the process); default one of the client's own budget. */
+  scheduler?: RequestScheduler;
   dispatcher?: Dispatcher;
   /** Headers timeout (default 30 s); the body may take twice as long. */
   requestTimeoutMs?: number;
@@ -100,6 +103,7 @@ export function withoutCredentials(url: string): string {
 export class HubSpotClient {
   readonly stats = { requests: 0, retries: 0, rateLimited: 0, errors: 0 };
   readonly budget: RateBudget;
+  readonly scheduler: RequestScheduler;
   readonly apiVersion: ApiVersion;
   /** The paths of `apiVersion`. */
   readonly paths: ApiPaths;
@@ -129,6 +133,7 @@ export class HubSpotClient {
     this.paths = apiPaths(this.apiVersion);
     this.keyProvider = options.keyProvider;
     this.budget = options.budget ?? new RateBudget();
+    this.scheduler = options.scheduler ?? new RequestScheduler(this.budget);
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ??
@@ -165,11 +170,18 @@ export class HubSpotClient {
     let refreshed = false;
     for (;;) {
       attempt += 1;
-      const grantedAt = await this.budget.grant(kind);
-      const key = await this.keyProvider.getKey();
-      this.stats.requests += 1;
+      // Issued from here until answered: what the scheduler counts against rate x latency.
+      const issued = this.scheduler.begin(kind);
       let exchanged: Exchange;
+      let key = '';
+      let sent = false;
+      let grantedAt: number;
       try {
+        grantedAt = await this.budget.grant(kind);
+        key = await this.keyProvider.getKey();
+        this.stats.requests += 1;
+        sent = true;
+        issued.sent();
         exchanged = await exchange(this.dispatcher, url, {
           method: spec.method,
           key,
@@ -177,9 +189,15 @@ export class HubSpotClient {
           headersTimeoutMs: this.headersTimeout,
           bodyTimeoutMs: this.bodyTimeout,
         });
+        this.budget.answered(kind, this.now() - grantedAt);
       } catch (cause) {
+        // No budget or no key: nothing was sent, and nothing to retry here.
+        if (!sent) throw cause;
+        issued.done();
         await this.retryOrThrow(spec, attempt, { error: this.networkError(spec, cause, key) });
         continue;
+      } finally {
+        issued.done();
       }
       const { status, headers, text } = exchanged;
       if (kind === 'standard') this.budget.observe(headers, grantedAt);

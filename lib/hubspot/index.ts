@@ -2,6 +2,8 @@
 export * from './errors';
 export * from './service-key';
 export * from './rate-budget';
+export * from './scheduler';
+export { idSpan, isRecordId, maxId, midId, nextId } from './record-ids';
 export * from './client';
 export * from './list-records';
 export * from './search-records';

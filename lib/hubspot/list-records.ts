@@ -1,5 +1,5 @@
 /**
- * GET /crm/v3/objects/{objectType} paged, with every requested property and no 414.
+ * GET .../objects/{objectType} paged, with every requested property and no 414, from any id to any id.
  *
  * Strategy: the cheapest in standard-budget requests per record (the 10-second budget is the scarce resource).
  *  - one list call per page when all property names fit in one URL: 10 requests / 1,000 records;
@@ -11,17 +11,20 @@
  * it stays at 2 calls per page as a portal's properties grow (chunks would not), and every record comes
  * from one read instead of being merged from chunks that may see different records.
  * Archived records take the same path (list archived ids, then batch/read with `?archived=true`).
- * Pages are read ahead (the next list page, up to READ_AHEAD_PAGES batch reads) so that a request is always
- * waiting when the budget frees a slot; the budget still paces every call.
+ *
+ * `after` is the id of the next record to read (HubSpot's list cursor), so a reader can start anywhere and, with
+ * `end`, stop at any id: the id ranges of one object are read side by side this way. `end` is read before every
+ * page, so a range reader may move it closer while the pager runs (it split the range).
  */
 import type { HubSpotClient } from './client';
 import { readRecords } from './batch-read';
 import { chunkProperties, completeRecord, hasResults } from './property-chunks';
+import { compareIds } from './record-ids';
 import type { HubSpotRecord, ListResponse } from './types';
 
 export interface RecordPage {
   records: HubSpotRecord[];
-  /** Cursor to resume after this page; undefined on the last page. */
+  /** Cursor to resume from after this page (the next record's id); undefined on the last page. */
   next?: string;
 }
 
@@ -29,8 +32,10 @@ export interface ListRecordsOptions {
   objectType: string;
   properties: string[];
   archived?: boolean;
-  /** Resume cursor (a record id: listing starts at it). */
+  /** Start here (a record id: listing starts at it). */
   after?: string;
+  /** Exclusive end id, read before each page; default none (to the last record). */
+  end?: () => string | undefined;
   /** Page size, at most 100 (default 100). */
   limit?: number;
   /** Force a strategy (measurements); default picks the cheapest. */
@@ -41,13 +46,16 @@ export type ListStrategy = 'chunks' | 'ids-then-batch';
 
 export const LIST_LIMITS = { maxPageSize: 100 } as const;
 
+/** Pages whose batch reads may run ahead of the consumer (keeps a request waiting whenever a slot frees). */
+export const READ_AHEAD_PAGES = 2;
+
 /** The strategy listRecords uses by default for these options. */
 export function chooseListStrategy(properties: readonly string[]): ListStrategy {
   return chunkProperties(properties).length <= 1 ? 'chunks' : 'ids-then-batch';
 }
 
 /**
- * Pages through all records of a type; each page carries the cursor to resume after it.
+ * Pages through the records of a type from `after` to `end`; each page carries the cursor to resume from.
  * @example for await (const page of listRecords(client, { objectType: 'contacts', properties })) save(page.records, page.next);
  */
 export async function* listRecords(client: HubSpotClient, options: ListRecordsOptions): AsyncGenerator<RecordPage> {
@@ -55,19 +63,57 @@ export async function* listRecords(client: HubSpotClient, options: ListRecordsOp
   yield* strategy === 'chunks' ? listWithChunks(client, options) : listIdsThenBatch(client, options);
 }
 
-interface ListCall {
+/** One page of a cursor: its response, the cursor it was read from, and the one after it within the end. */
+export interface CursorPage<T> {
+  page: ListResponse<T>;
   after?: string;
-  properties: string[];
+  next?: string;
 }
 
-function fetchListPage(client: HubSpotClient, options: ListRecordsOptions, call: ListCall) {
+/**
+ * Follows `paging.next.after` from `after`, reading the next page while the consumer handles this one: the one
+ * paging loop of every cursor-paged endpoint. A cursor at or past `end()` ends it.
+ */
+export async function* followCursor<T>(
+  fetchPage: (after: string | undefined) => Promise<ListResponse<T>>,
+  after?: string,
+  end: () => string | undefined = () => undefined,
+): AsyncGenerator<CursorPage<T>> {
+  const within = (cursor: string | undefined) => {
+    const stop = end();
+    return cursor !== undefined && (stop === undefined || compareIds(cursor, stop) < 0);
+  };
+  let from = after;
+  let pending = guard(fetchPage(from));
+  for (;;) {
+    const page = await pending;
+    const next = page.paging?.next?.after;
+    const more = within(next);
+    if (more) pending = guard(fetchPage(next));
+    yield { page, after: from, next: more ? next : undefined };
+    if (!more) return;
+    from = next;
+  }
+}
+
+/** The records of a page before `end()` (list results come in id order). */
+function beforeEnd<T extends { id: string | number }>(results: T[], end: string | undefined): T[] {
+  return end === undefined ? results : results.filter((r) => compareIds(String(r.id), end) < 0);
+}
+
+function fetchListPage(
+  client: HubSpotClient,
+  options: ListRecordsOptions,
+  after: string | undefined,
+  properties: string[],
+) {
   return client.request<ListResponse<HubSpotRecord>>({
     method: 'GET',
     path: client.paths.objects(options.objectType),
     query: {
       limit: Math.min(options.limit ?? LIST_LIMITS.maxPageSize, LIST_LIMITS.maxPageSize),
-      after: call.after,
-      properties: call.properties.length > 0 ? call.properties.join(',') : undefined,
+      after,
+      properties: properties.length > 0 ? properties.join(',') : undefined,
       archived: options.archived ? true : undefined,
     },
     validate: hasResults,
@@ -76,15 +122,13 @@ function fetchListPage(client: HubSpotClient, options: ListRecordsOptions, call:
 
 async function* listWithChunks(client: HubSpotClient, options: ListRecordsOptions): AsyncGenerator<RecordPage> {
   const [first = [], ...rest] = chunkProperties(options.properties);
-  let after = options.after;
-  let pending = guard(fetchListPage(client, options, { after, properties: first }));
-  for (;;) {
-    const page = await pending;
-    const next = page.paging?.next?.after;
-    // Read-ahead: the next page is requested while this one is completed and consumed.
-    if (next !== undefined) pending = guard(fetchListPage(client, options, { after: next, properties: first }));
-    const merged = new Map(page.results.map((r) => [String(r.id), { ...r, id: String(r.id) }]));
-    const others = await Promise.all(rest.map((properties) => fetchListPage(client, options, { after, properties })));
+  const end = options.end ?? (() => undefined);
+  const pages = followCursor((after) => fetchListPage(client, options, after, first), options.after, end);
+  for await (const { page, after, next } of pages) {
+    const merged = new Map(
+      beforeEnd(page.results, end()).map((r) => [String(r.id), { ...r, id: String(r.id) } as HubSpotRecord]),
+    );
+    const others = await Promise.all(rest.map((properties) => fetchListPage(client, options, after, properties)));
     const incomplete = new Set<string>();
     for (const other of others) {
       const seen = new Set<string>();
@@ -109,37 +153,42 @@ async function* listWithChunks(client: HubSpotClient, options: ListRecordsOption
       }
     }
     yield { records: [...merged.values()].map((r) => completeRecord(r, options.properties)), next };
-    if (next === undefined) return;
-    after = next;
   }
 }
 
-/** Pages whose batch reads may run ahead of the consumer (keeps a request waiting whenever a slot frees). */
-export const READ_AHEAD_PAGES = 2;
-
 async function* listIdsThenBatch(client: HubSpotClient, options: ListRecordsOptions): AsyncGenerator<RecordPage> {
-  const fetchIds = (after: string | undefined) =>
-    guard(fetchListPage(client, options, { after, properties: ['hs_object_id'] }));
-  let ids = fetchIds(options.after);
+  const end = options.end ?? (() => undefined);
+  const idPages = followCursor((after) => fetchListPage(client, options, after, ['hs_object_id']), options.after, end)[
+    Symbol.asyncIterator
+  ]();
   let exhausted = false;
   const reads: Promise<RecordPage>[] = [];
-  while (!exhausted || reads.length > 0) {
-    while (!exhausted && reads.length < READ_AHEAD_PAGES) {
-      const page = await ids;
-      const next = page.paging?.next?.after;
-      if (next === undefined) exhausted = true;
-      else ids = fetchIds(next);
-      // Records archived between list and read drop out here; the archived listing reports them.
-      const pageIds = page.results.map((r) => String(r.id));
-      const read = readRecords(client, options.objectType, pageIds, options.properties, { archived: options.archived });
-      reads.push(guard(read.then((records) => ({ records, next }))));
+  try {
+    while (!exhausted || reads.length > 0) {
+      while (!exhausted && reads.length < READ_AHEAD_PAGES) {
+        const step = await idPages.next();
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        const { page, next } = step.value;
+        if (next === undefined) exhausted = true;
+        // Records archived between list and read drop out here; the archived listing reports them.
+        const ids = beforeEnd(page.results, end()).map((r) => String(r.id));
+        const read = ids.length
+          ? readRecords(client, options.objectType, ids, options.properties, { archived: options.archived })
+          : Promise.resolve([]);
+        reads.push(guard(read.then((records) => ({ records, next }))));
+      }
+      if (reads.length) yield await (reads.shift() as Promise<RecordPage>);
     }
-    yield await (reads.shift() as Promise<RecordPage>);
+  } finally {
+    await idPages.return?.(undefined);
   }
 }
 
 /** Marks a promise as handled: a consumer that stops early must not leave an unhandled rejection behind. */
-function guard<T>(promise: Promise<T>): Promise<T> {
+export function guard<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }

@@ -40,8 +40,17 @@ export const RATE_BUDGET_DEFAULTS = {
   searchWindowMs: 1_000,
   safety: 0.02,
   dailyReserve: 1_000,
-  /** Slots are freed this fraction of a window late: the server stamps a request after we do. */
+  /** Slots are freed this fraction of a window late: the server stamps a request when it arrives, after we do. */
   paddingFraction: 0.005,
+  /** The search lane's padding: its window is a second, where a few ms of jitter in delivery already matter. */
+  searchPaddingFraction: 0.03,
+  /**
+   * Besides the padding, slots are held this share of the recent answer time longer, at most maxJitterMs: requests
+   * do not all take as long to reach HubSpot, and one that arrives faster than the one whose slot it takes would
+   * land inside the server's window. Only the delivery varies that way, not the whole answer time.
+   */
+  jitterShare: 0.25,
+  maxJitterMs: 100,
   /** Extra share held back while other processes spend the same key: their views of Remaining race ours. */
   sharedFraction: 0.04,
   /** Most free slots a process waits for before claiming one while sharing the key (see freeSlotsNeeded). */
@@ -96,6 +105,7 @@ class WindowLane {
     public windowMs: number,
     private readonly safety: number,
     private readonly observedLane: boolean,
+    private readonly paddingFraction: number = RATE_BUDGET_DEFAULTS.paddingFraction,
   ) {
     this.probing = observedLane;
   }
@@ -105,12 +115,23 @@ class WindowLane {
     return Math.max(1, Math.floor(this.limit * (1 - this.safety)) - shared);
   }
 
-  /** Recent response time (grant to observed answer), decaying: bounds how late the server stamps a request. */
-  private lagMs = 0;
+  /** Recent answer time (grant to answer), a moving average: how much a request's delivery may vary. */
+  private latencyMs = 0;
 
-  /** How long one of our requests occupies a slot: the window, padded by the server's possible stamping lag. */
+  /** How long one of our requests occupies a slot: the window, padded for how late the server may stamp it. */
   private get horizon(): number {
-    return this.windowMs * (1 + RATE_BUDGET_DEFAULTS.paddingFraction) + this.lagMs;
+    const jitter = Math.min(RATE_BUDGET_DEFAULTS.maxJitterMs, RATE_BUDGET_DEFAULTS.jitterShare * this.latencyMs);
+    return this.windowMs * (1 + this.paddingFraction) + jitter;
+  }
+
+  /** Requests per ms this lane lets through at most, with what other processes spend taken out. */
+  get ratePerMs(): number {
+    return this.capacity / this.horizon;
+  }
+
+  /** An answer came back `ms` after its grant (any lane; the standard lane learns it in `observed` as well). */
+  answered(ms: number): void {
+    this.latencyMs += 0.1 * (ms - this.latencyMs);
   }
 
   /** Milliseconds until one more request fits (0: now). */
@@ -173,7 +194,6 @@ class WindowLane {
     this.inFlight = this.inFlight.filter((t) => t > now - this.horizon); // requests that failed without an answer
     const index = grantedAt === undefined ? 0 : this.inFlight.indexOf(grantedAt);
     const sentAt = index >= 0 && this.inFlight.length > 0 ? this.inFlight.splice(index, 1)[0] : (grantedAt ?? now);
-    this.lagMs = Math.max(now - sentAt, this.lagMs * 0.9);
     const waiter = this.observation;
     this.observation = undefined;
     waiter?.resolve();
@@ -220,7 +240,8 @@ export class RateBudget {
     const o = { ...RATE_BUDGET_DEFAULTS, ...stripUndefined(options) };
     this.lanes = {
       standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety, true),
-      search: new WindowLane(o.searchPerSecond, o.searchWindowMs, o.safety, false),
+      // Five a second leaves no share to hold back: a request lost to safety is a fifth of the lane.
+      search: new WindowLane(o.searchPerSecond, o.searchWindowMs, 0, false, o.searchPaddingFraction),
       exempt: new WindowLane(UNLIMITED_PER_WINDOW, o.windowMs, 0, false),
     };
     this.dailyReserve = o.dailyReserve;
@@ -255,6 +276,16 @@ export class RateBudget {
     if (interval !== undefined && interval > 0) lane.windowMs = interval;
     if (dailyRemaining !== undefined) this.dailyRemaining = dailyRemaining;
     lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining, grantedAt);
+  }
+
+  /** Requests per ms the lane lets through at most (undefined for the exempt lane, which has no window). */
+  ratePerMs(kind: BudgetKind): number | undefined {
+    return kind === 'exempt' ? undefined : this.lanes[kind].ratePerMs;
+  }
+
+  /** An answer of `kind` arrived `ms` after its request was granted: the lanes pad their slots by its variation. */
+  answered(kind: BudgetKind, ms: number): void {
+    this.lanes[kind].answered(ms);
   }
 
   /** Blocks the lane for `waitMs` (after a 429). */

@@ -145,8 +145,8 @@ export interface HubSpotErrorBody {
   status?: string;
   message?: string;
   category?: string;
-  /** A finer category, e.g. `crm.associations.NO_ASSOCIATIONS_FOUND`. */
-  subCategory?: string;
+  /** A finer category: text such as `crm.associations.NO_ASSOCIATIONS_FOUND`, or (published spec) an object. */
+  subCategory?: string | Record<string, unknown>;
   errorType?: string;
   policyName?: string;
   correlationId?: string;

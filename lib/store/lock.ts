@@ -127,19 +127,26 @@ export async function acquireLease(
 
 /**
  * Extends the lease `runId` holds on `object`. Unlike acquireLease it never takes a lease: one that another run
- * took (even if that run released it since) throws LeaseLostError, as does a missing lease file.
+ * took (even if that run released it since) throws LeaseLostError, as does a missing lease file. A lease with more
+ * than `keepIfLeftMs` to run is only checked, not rewritten: items of one object renewing side by side then do not
+ * fight over the file.
  */
 export async function renewLease(
   target: StorageTarget,
   object: string,
   runId: string,
-  options: LeaseOptions,
+  options: LeaseOptions & { keepIfLeftMs?: number },
 ): Promise<Lease> {
-  const { lease } = await swapLease(target, object, 'renew', (held) => {
-    if (held?.runId !== runId || held.releasedAt) throw new LeaseLostError(object, runId, held);
-    return leaseFor(object, runId, options, held.acquiredAt);
+  const keepIfLeftMs = options.keepIfLeftMs ?? Infinity;
+  const held = await readTaggedJson<Lease>(target, lockKey(object));
+  const lease = held?.value;
+  if (lease?.runId !== runId || lease.releasedAt) throw new LeaseLostError(object, runId, lease);
+  if (Date.parse(lease.expiresAt) - options.now.getTime() > keepIfLeftMs) return lease;
+  const { lease: renewed } = await swapLease(target, object, 'renew', (current) => {
+    if (current?.runId !== runId || current.releasedAt) throw new LeaseLostError(object, runId, current);
+    return leaseFor(object, runId, options, current.acquiredAt);
   });
-  return lease;
+  return renewed;
 }
 
 /** Whether `runId` holds the lease on `object` (taken, not released; expiry aside). */

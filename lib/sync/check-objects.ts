@@ -13,6 +13,7 @@ import {
   type HubSpotClient,
 } from '../hubspot';
 import type { HubSpotRecord, ListResponse, PropertyDefinition, SearchResponse } from '../hubspot/types';
+import { mapLimit } from '../core/map-limit';
 import { CorruptStoredFileError } from '../store/errors';
 import { latestKey } from '../store/layout';
 import { ObjectLockedError } from '../store/lock';
@@ -35,9 +36,6 @@ export interface CheckedObject {
 
 /** Objects checked at once: each check is three calls, so latency, not the budget, would otherwise set the pace. */
 export const CHECK_CONCURRENCY = 6;
-
-/** Objects with fewer live records are read in one id range, so they need no bounds. */
-export const ID_BOUNDS_MIN_RECORDS = 2_000;
 
 /**
  * A one-record search sorted by id descending: its `total` sizes the progress bar and its record is the highest id
@@ -85,11 +83,14 @@ async function lowestId(client: HubSpotClient, object: ResolvedObject): Promise<
   return first === undefined ? undefined : String(first);
 }
 
-/** Probes read access and fetches the property definitions once for the whole run. */
-async function checkObject(client: HubSpotClient, object: ResolvedObject): Promise<CheckedObject> {
+/**
+ * Probes read access and fetches the property definitions once for the whole run; an object of `minRecords` or more
+ * (the ones worth reading in id ranges) also gets its id bounds.
+ */
+async function checkObject(client: HubSpotClient, object: ResolvedObject, minRecords: number): Promise<CheckedObject> {
   const { maxId, ...probe } = await probeObject(client, object);
   const properties = await listProperties(client, object.apiName);
-  const large = maxId !== undefined && (probe.expected ?? 0) >= ID_BOUNDS_MIN_RECORDS;
+  const large = maxId !== undefined && (probe.expected ?? 0) >= minRecords;
   const minId = large ? await lowestId(client, object) : undefined;
   const idBounds = minId !== undefined && maxId !== undefined ? { min: minId, max: maxId } : undefined;
   return { object, properties, ...probe, ...(idBounds ? { idBounds } : {}) };
@@ -139,19 +140,14 @@ export async function checkObjects(
   objects: readonly ResolvedObject[],
   options: CheckObjectsOptions,
 ): Promise<CheckedObject[]> {
-  const settled: ({ ok: CheckedObject } | { error: unknown })[] = new Array(objects.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < objects.length) {
-      options.stopIfAborted();
-      const index = next++;
-      settled[index] = await checkObject(deps.client, objects[index]).then(
-        (ok) => ({ ok }),
-        (error: unknown) => ({ error }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, objects.length) }, worker));
+  const minRecords = 2 * deps.settings.minSplitRecords;
+  const settled = await mapLimit(objects, CHECK_CONCURRENCY, (object) => {
+    options.stopIfAborted();
+    return checkObject(deps.client, object, minRecords).then(
+      (ok): { ok: CheckedObject } => ({ ok }),
+      (error: unknown) => ({ error }),
+    );
+  });
   options.stopIfAborted();
   const checked: CheckedObject[] = [];
   for (const [index, result] of settled.entries()) {

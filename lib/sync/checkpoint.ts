@@ -79,9 +79,16 @@ export async function saveCheckpoint(deps: SyncDeps, item: WorkItem, resumed: Re
   await writeObjectState(deps.target, { ...state, checkpoint: resumed.checkpoint });
 }
 
-/** Renews `item`'s lease for another lease period; LeaseLostError when it is no longer the run's. */
+/**
+ * Renews `item`'s lease for another lease period once a third of it has passed (before that it is only checked);
+ * LeaseLostError when it is no longer the run's.
+ */
 export const renewLease = (deps: SyncDeps, item: Pick<WorkItem, 'object' | 'runId'>) =>
-  renewHeldLease(deps.target, item.object, item.runId, { now: deps.now(), ttlMs: deps.settings.leaseTtlMs });
+  renewHeldLease(deps.target, item.object, item.runId, {
+    now: deps.now(),
+    ttlMs: deps.settings.leaseTtlMs,
+    keepIfLeftMs: (deps.settings.leaseTtlMs * 2) / 3,
+  });
 
 /** Adds the client's requests and retries since `since` to the checkpoint's counters. */
 export function countRequests(

@@ -8,6 +8,7 @@ import {
   CLIENT_DEFAULTS,
   HubSpotClient,
   RateBudget,
+  RequestScheduler,
   type HubSpotClientOptions,
   type ServiceKeyProvider,
 } from '../hubspot';
@@ -83,6 +84,8 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
   const catalog = openCatalog(options);
   const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'hubspot-s3-sync-')));
   const budget = options.client?.budget ?? new RateBudget();
+  // One scheduler for the process: every object's readers ask it how many requests the budget can take.
+  const scheduler = options.client?.scheduler ?? new RequestScheduler(budget);
   // One connection pool for every client: a warm Lambda makes a client per invocation and must not pile up sockets.
   const dispatcher =
     options.client?.dispatcher ??
@@ -93,6 +96,7 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
       ...options.client,
       keyProvider: options.keyProvider,
       budget,
+      scheduler,
       dispatcher,
     });
   let db: Promise<DuckDb> | undefined;

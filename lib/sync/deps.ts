@@ -18,9 +18,11 @@ export interface ProgressEvent {
   rows: number;
   pages: number;
   requests: number;
-  /** Estimated records (live records from a search total), when known. */
+  /** Estimated records (live records from a search total), when known: the whole object's, in every slice. */
   expected?: number;
   done?: boolean;
+  /** The slice of the object this item exports, when it is split across items (counts are the slice's). */
+  slice?: number;
 }
 
 /** Tunables with production defaults; every one can be overridden per driver. */
@@ -39,6 +41,24 @@ export interface SyncSettings {
   deadlineMarginMs: number;
   associationPairs: readonly (readonly [string, string])[];
   compression: Compression;
+  /** Most id ranges one item reads at once (the scheduler decides how many of them it needs). */
+  maxRanges: number;
+  /**
+   * A range with fewer records left is not split (a split costs a partial page at each end), and an object with
+   * fewer than twice this many is read in one range.
+   */
+  minSplitRecords: number;
+  /** Full runs read id ranges below the plan's highest id through search too, on its own 5/s budget. */
+  searchInFullRuns: boolean;
+  /**
+   * How long a write may take to reach HubSpot's search index ("several seconds", per peers): full runs take whole
+   * records from search only once the run is this old, so no value older than the run's start is exported.
+   */
+  searchLagMs: number;
+  /** Items a large object is split into (deployed: one Lambda each); 1 reads it in one item. */
+  slicesPerObject: number;
+  /** An object is split only when each slice gets at least this many records. */
+  sliceMinRecords: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -48,6 +68,12 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   deadlineMarginMs: 60_000,
   associationPairs: DEFAULT_ASSOCIATION_PAIRS,
   compression: 'zstd',
+  maxRanges: 32,
+  minSplitRecords: 1_000,
+  searchInFullRuns: true,
+  searchLagMs: 60_000,
+  slicesPerObject: 1,
+  sliceMinRecords: 50_000,
 };
 
 /** Test hooks: faults injected at the points a real crash can hit. */

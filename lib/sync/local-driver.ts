@@ -1,4 +1,5 @@
 import { classify } from '../core/errors';
+import { mapLimit } from '../core/map-limit';
 import { renewLease } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { finalizeRun, type FinalizeOptions } from './finalize';
@@ -28,14 +29,6 @@ export interface LocalRunOptions {
 
 /** The reason an object stopped by LocalRunOptions.signal is reported with. */
 export const INTERRUPTED = 'interrupted before it finished';
-
-async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  });
-  await Promise.all(workers);
-}
 
 /** A timer that an abort ends early (the run is stopping: no point waiting to retry). */
 const abortableSleep =

@@ -12,7 +12,8 @@ const PART_INDEX = /part-(\d{5})\.parquet$/;
 /**
  * The first part index not used in the run folder, counting parts already uploaded but never
  * checkpointed (a crash between upload and checkpoint): run files are never overwritten. One counter
- * serves all the tables an item writes, so numbers are unique within a run but not contiguous.
+ * serves all the tables an item writes, so numbers are unique within a run but not contiguous; a slice of an object
+ * counts within its own block.
  */
 export async function firstFreePartIndex(
   deps: SyncDeps,
@@ -20,13 +21,16 @@ export async function firstFreePartIndex(
   date: string,
   runId: string,
   recorded: PartRecord[],
+  block: { from: number; size: number } = { from: 0, size: Infinity },
 ): Promise<number> {
   const listings = await Promise.all(tables.map((table) => deps.target.list(runPrefix(table, date, runId))));
   const indexes = [...listings.flat().map((o) => o.key), ...recorded.map((p) => p.key)]
     .map((key) => PART_INDEX.exec(key)?.[1])
     .filter((index): index is string => index !== undefined)
-    .map(Number);
-  return indexes.length ? Math.max(...indexes) + 1 : 0;
+    .map(Number)
+    // Slices of one object write into one run folder, each numbering from its own block.
+    .filter((index) => index >= block.from && index < block.from + block.size);
+  return indexes.length ? Math.max(...indexes) + 1 : block.from;
 }
 
 /** Scratch folder of one object in one run; spools and Parquet files live here until uploaded. */

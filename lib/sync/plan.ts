@@ -8,6 +8,7 @@ import { discardAbandoned as discardAbandonedObject } from './object-datasets';
 import { hubspotClockBehind, namedByDataset, planRecordItem } from './record-item';
 import { resolveObjects } from './resolve-objects';
 import { pipelineObjectsFor } from './side-tables';
+import { sliceItem } from './slices';
 import { makeRunId, snapshotDateOf } from './run-id';
 import { InvalidInputError, parseRunInput, type RunInput } from './run-input';
 import { findRunPlan, writeRunPlan } from './state';
@@ -176,7 +177,8 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
         leased.delete(planned.object);
         continue;
       }
-      items.push(planned);
+      // A large object may be exported by several items side by side (deployed: one Lambda each).
+      items.push(...sliceItem(planned, deps.settings));
       plannedProperties[planned.object] = object.properties;
     }
     // A pair is read only when both its objects are planned (not locked, not failed, not left out).

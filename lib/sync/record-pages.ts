@@ -1,12 +1,17 @@
-import { listRecords, readRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
+import { listRecords, nextId, readRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
 import type { HubSpotRecord } from '../hubspot/types';
+import { initialRanges, type RangeCursor } from './id-ranges';
+import { readRanges } from './range-reader';
 import type { Checkpoint, SyncPhase } from './state';
 import type { WorkItem } from './types';
+
+/** Where a phase resumes: its ranges (full runs), its window's search cursor, or a list cursor. */
+export type PhaseResume = Pick<Checkpoint, 'cursor' | 'searchCursor' | 'ranges'>;
 
 /** One page of a phase and where to resume after it. */
 export interface PhasePage {
   records: HubSpotRecord[];
-  resume: Pick<Checkpoint, 'cursor' | 'searchCursor'>;
+  resume: PhaseResume;
   /** Known to be the phase's last page (lists say so; a search finds out with one more query). */
   last: boolean;
 }
@@ -42,17 +47,42 @@ const archivedKeeper = (item: WorkItem, lookbackMs: number) => {
   };
 };
 
+/** How a step reads: the lookback of its window, and how wide it may read a full run's ranges. */
+export interface PhaseReading {
+  /** Subtracted from a window's start (search lags writes); 0 for a backfill. */
+  lookbackMs: number;
+  /** Most id ranges read at once. */
+  maxRanges: number;
+  /** A range with fewer records left is not split. */
+  minSplitRecords: number;
+  /** Read ranges below the plan's highest id through search too (full runs of types search serves). */
+  searchRanges: boolean;
+  /** How long writes take to reach search: records come whole from it only this long after the run started. */
+  searchLagMs: number;
+  now: () => number;
+}
+
 /**
- * The pages of `checkpoint.phase`, starting right after the checkpoint's cursor. Windowed modes
- * search by last-modified (with the lookback) and keep only records archived inside the window,
- * since archiving does not move the last-modified time.
+ * The ranges a full run's phase resumes with: the checkpoint's, a list cursor of an older checkpoint, or fresh ones
+ * over the item's slice (live records cut at the highest id search knew of, so the newest are listed).
+ */
+function rangesOf(item: WorkItem, checkpoint: Pick<Checkpoint, 'phase' | 'cursor' | 'ranges'>): RangeCursor[] {
+  if (checkpoint.ranges) return checkpoint.ranges;
+  if (checkpoint.cursor) return [{ from: checkpoint.cursor, ...(item.slice?.end ? { end: item.slice.end } : {}) }];
+  return initialRanges(item.slice, checkpoint.phase === 'live' ? item.idBounds : undefined);
+}
+
+/**
+ * The pages of `checkpoint.phase`, starting right after the checkpoint's position. Full runs read their phases in id
+ * ranges side by side (readRanges); windowed modes search by last-modified (with the lookback) and keep only records
+ * archived inside the window, since archiving does not move the last-modified time.
  */
 export async function* pagesOfPhase(
   client: HubSpotClient,
   item: WorkItem,
-  checkpoint: Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor'>,
+  checkpoint: Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor' | 'ranges'>,
   properties: string[],
-  lookbackMs: number,
+  reading: PhaseReading,
 ): AsyncGenerator<PhasePage> {
   const objectType = item.apiName;
   if (checkpoint.phase === 'changes') {
@@ -63,20 +93,34 @@ export async function* pagesOfPhase(
       until: new Date(item.until ?? item.startedAt),
       properties,
       cursor: checkpoint.searchCursor,
-      lookbackMs,
+      lookbackMs: reading.lookbackMs,
     });
     for await (const page of pages) yield { records: page.records, resume: { searchCursor: page.cursor }, last: false };
     return;
   }
   if (checkpoint.phase === 'done') return;
   const archived = checkpoint.phase === 'archived';
-  const keep = archived ? archivedKeeper(item, lookbackMs) : () => true;
   if (archived && item.mode !== 'full') {
-    yield* archivedInWindow(client, item, checkpoint, properties, keep);
+    yield* archivedInWindow(client, item, checkpoint, properties, archivedKeeper(item, reading.lookbackMs));
     return;
   }
-  for await (const page of listRecords(client, { objectType, properties, archived, after: checkpoint.cursor })) {
-    yield { records: page.records.filter(keep), resume: { cursor: page.next }, last: page.next === undefined };
+  const keep = archived ? archivedKeeper(item, reading.lookbackMs) : () => true;
+  const searchable = !archived && reading.searchRanges && item.idBounds !== undefined;
+  const pages = readRanges(client, {
+    objectType,
+    properties,
+    archived,
+    ranges: rangesOf(item, checkpoint),
+    bounds: item.idBounds,
+    expected: item.expected,
+    ...(searchable && item.idBounds ? { searchBelow: nextId(item.idBounds.max) } : {}),
+    wholeSearchFrom: Date.parse(item.startedAt) + reading.searchLagMs,
+    maxRanges: reading.maxRanges,
+    minSplitRecords: reading.minSplitRecords,
+    now: reading.now,
+  });
+  for await (const page of pages) {
+    yield { records: page.records.filter(keep), resume: { ranges: page.ranges }, last: page.last };
   }
 }
 

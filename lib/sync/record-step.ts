@@ -11,7 +11,8 @@ import { tableOf } from './tables';
 import { OneBehind } from './one-behind';
 import { firstFreePartIndex, openSpool, removeLocalPart, scratchDir, uploadRows, uploadSpool } from './parts';
 import { loadPlan } from './plan-cache';
-import { nextPhase, pagesOfPhase, type PhasePage } from './record-pages';
+import { assertInBlock, partBlockOf, SLICE_PART_BLOCK } from './slices';
+import { nextPhase, pagesOfPhase, type PhasePage, type PhaseReading } from './record-pages';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
 import type { StepResult, WorkItem } from './types';
 
@@ -46,7 +47,7 @@ const WRITE_ALLOWANCE = 2.5;
 type ClosedPart = PendingPart & { phase: SyncPhase };
 
 /** Where fetching has got to: ahead of the checkpoint by the part being written. */
-type FetchPosition = Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor'>;
+type FetchPosition = Pick<Checkpoint, 'phase' | 'cursor' | 'searchCursor' | 'ranges'>;
 
 /**
  * The sync step of one records item. Fetching runs ahead of the checkpoint by at most one part: a closed part is
@@ -92,14 +93,25 @@ class RecordStep {
     this.columns = buildRecordColumns(properties);
     this.writeRecord = createSpoolWriter(this.columns);
     this.apiNames = new Map(plan.items.map((item) => [item.object, item.apiName]));
-    this.dir = await scratchDir(this.deps, this.item.runId, this.item.object);
-    const { parts, associationParts, phase, cursor, searchCursor } = this.checkpoint;
+    const slice = this.item.slice;
+    this.dir = await scratchDir(
+      this.deps,
+      this.item.runId,
+      slice ? `${this.item.object}-${slice.index}` : this.item.object,
+    );
+    const { parts, associationParts, phase, cursor, searchCursor, ranges } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
-    this.nextIndex = await firstFreePartIndex(this.deps, tables, this.item.snapshotDate, this.item.runId, [
-      ...parts,
-      ...Object.values(associationParts).flat(),
-    ]);
-    this.position = { phase, cursor, searchCursor };
+    const recorded = [...parts, ...Object.values(associationParts).flat()];
+    const block = { from: partBlockOf(this.item), size: this.item.slice ? SLICE_PART_BLOCK : Infinity };
+    this.nextIndex = await firstFreePartIndex(
+      this.deps,
+      tables,
+      this.item.snapshotDate,
+      this.item.runId,
+      recorded,
+      block,
+    );
+    this.position = { phase, cursor, searchCursor, ranges };
     await this.startPart();
     try {
       return await this.pageUntil(deadline, names, signal);
@@ -121,14 +133,27 @@ class RecordStep {
     return deadline - Math.max(this.deps.settings.deadlineMarginMs, WRITE_ALLOWANCE * slowestWriteMs);
   }
 
+  /** How this step reads its phases: the settings, and the lookback its window takes. */
+  private reading(): PhaseReading {
+    const { settings } = this.deps;
+    // The lookback covers search lag behind a watermark; a backfill's since is the user's own, taken as given.
+    const lookbackMs = this.item.mode === 'incremental' ? settings.lookbackMs + (this.item.clockSkewMs ?? 0) : 0;
+    return {
+      lookbackMs,
+      maxRanges: settings.maxRanges,
+      minSplitRecords: settings.minSplitRecords,
+      searchRanges: settings.searchInFullRuns,
+      searchLagMs: settings.searchLagMs,
+      now: () => this.deps.now().getTime(),
+    };
+  }
+
   private async pageUntil(deadline: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
     const { client } = this.deps;
     while (this.position.phase !== 'done') {
       const phase = this.position.phase;
       // The lookback covers search lag behind a watermark; a backfill's since is the user's own, taken as given.
-      const lookbackMs =
-        this.item.mode === 'incremental' ? this.deps.settings.lookbackMs + (this.item.clockSkewMs ?? 0) : 0;
-      const pages = pagesOfPhase(client, this.item, { ...this.position }, names, lookbackMs);
+      const pages = pagesOfPhase(client, this.item, { ...this.position }, names, this.reading());
       for await (const page of pages) {
         await this.addPage(page);
         if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
@@ -200,6 +225,7 @@ class RecordStep {
       pages: this.checkpoint.pages + this.closed.pages + this.pending.pages,
       requests: this.checkpoint.requests,
       expected: this.item.expected,
+      ...(this.item.slice ? { slice: this.item.slice.index } : {}),
     });
   }
 
@@ -252,6 +278,7 @@ class RecordStep {
       this.checkpoint.phase = phase;
       delete this.checkpoint.cursor;
       delete this.checkpoint.searchCursor;
+      delete this.checkpoint.ranges;
     } else {
       Object.assign(this.checkpoint, resume);
     }
@@ -261,6 +288,7 @@ class RecordStep {
 
   /** Where the next part goes; its number comes from the item's one counter. */
   private partOptions(table: TableRef, columns: ColumnSpec[] = this.columns) {
+    assertInBlock(this.item, this.nextIndex);
     return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns };
   }
 

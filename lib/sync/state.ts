@@ -4,6 +4,7 @@ import { readJson, writeJson } from '../store/json';
 import { LAYOUT, stateKey } from '../store/layout';
 import type { StorageTarget } from '../store/target';
 import { CorruptStoredFileError } from '../store/errors';
+import type { RangeCursor } from './id-ranges';
 import type { RunMode } from './run-input';
 import type { RunPlan } from './types';
 
@@ -22,8 +23,10 @@ export interface Checkpoint {
   runId: string;
   mode: RunMode;
   phase: SyncPhase;
-  /** List cursor (`after`) of the next page to read in the current phase. */
+  /** List cursor (`after`) of the next page to read in the current phase (checkpoints before id ranges). */
   cursor?: string;
+  /** Where each id range of the current phase stands (full runs). */
+  ranges?: RangeCursor[];
   searchCursor?: SearchCursor;
   parts: PartRecord[];
   /** Association parts by `to` object name. */

@@ -1,4 +1,10 @@
-import { buildKeysetSearchBody, compareIds, startSearchCursor } from '../../../lib/hubspot/search-records';
+import {
+  buildKeysetSearchBody,
+  compareIds,
+  fitsSearchBody,
+  startSearchCursor,
+  windowFilter,
+} from '../../../lib/hubspot/search-records';
 
 describe('Function: startSearchCursor', () => {
   it('subtracts the lookback from since', () => {
@@ -13,27 +19,46 @@ describe('Function: startSearchCursor', () => {
 });
 
 describe('Function: buildKeysetSearchBody', () => {
-  it('filters the window and the id tiebreak, sorted by id, never paging by offset', () => {
-    const body = buildKeysetSearchBody('hs_lastmodifieddate', {
+  it('filters the window and the id range, sorted by id, never paging by offset', () => {
+    const window = windowFilter('hs_lastmodifieddate', {
       since: '1970-01-01T00:00:01.000Z',
       until: '1970-01-01T00:00:02.000Z',
-      afterId: '42',
     });
+    const body = buildKeysetSearchBody({ filters: [window], properties: ['email'] }, '43', '900');
     expect(body).toEqual({
       filterGroups: [
         {
           filters: [
             { propertyName: 'hs_lastmodifieddate', operator: 'BETWEEN', value: '1000', highValue: '2000' },
-            { propertyName: 'hs_object_id', operator: 'GT', value: '42' },
+            { propertyName: 'hs_object_id', operator: 'GTE', value: '43' },
+            { propertyName: 'hs_object_id', operator: 'LT', value: '900' },
           ],
         },
       ],
       sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-      properties: ['hs_object_id', 'hs_lastmodifieddate'],
+      properties: ['hs_object_id'],
       limit: 200,
       after: '0',
     });
     expect(JSON.stringify(body).length).toBeLessThan(3000);
+  });
+
+  it('asks for the properties themselves when the records are read whole, with no end when the range has none', () => {
+    const body = buildKeysetSearchBody({ properties: ['email', 'firstname'], whole: true }, '0', undefined);
+    expect(body).toMatchObject({
+      filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'GTE', value: '0' }] }],
+      properties: ['email', 'firstname'],
+    });
+  });
+});
+
+describe('Function: fitsSearchBody', () => {
+  it.each([
+    [20, true],
+    [300, false],
+  ])('says whether %i properties of 20 characters fit the 3,000-character body', (count, fits) => {
+    const names = Array.from({ length: count }, (_, i) => `property_${String(i).padStart(11, '0')}`);
+    expect(fitsSearchBody(names)).toBe(fits);
   });
 });
 
