@@ -29,6 +29,9 @@ new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Syn
   timeZone: app.node.tryGetContext('timeZone'),
   hubspotApiUrl: app.node.tryGetContext('hubspotApiUrl'),
   associations: app.node.tryGetContext('associations'),
+  maxConcurrency: app.node.tryGetContext('maxConcurrency'),
+  objectParallelism: app.node.tryGetContext('objectParallelism'),
+  apiVersion: app.node.tryGetContext('apiVersion'),
   catalog: catalogFromContext(),
 });
 if (app.node.tryGetContext('nag') !== 'off')

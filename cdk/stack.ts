@@ -8,6 +8,8 @@ import { Catalog, type CatalogProps } from './constructs/catalog';
 import { Monitoring } from './constructs/monitoring';
 import { KEY_AS_SECRET_MESSAGE, looksLikeServiceKey } from '../lib/hubspot/key-shape';
 import { formatAssociationPairs, parseAssociationPairs } from '../lib/sync/association-pairs';
+import { DEFAULT_API_VERSION, parseApiVersion } from '../lib/hubspot/api-version';
+import { MAX_SLICES } from '../lib/sync/slices';
 import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
 import { Storage } from './constructs/storage';
@@ -24,7 +26,15 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly prefix?: string;
   readonly schedules?: Record<string, ScheduleSpec>;
   readonly timeZone?: string;
+  /** Items the state machine syncs at once (objects, and slices of large ones); default 6. */
   readonly maxConcurrency?: number;
+  /**
+   * Items (sync-step Lambdas side by side) a large object's full snapshot is split into; default 4, 1 to keep every
+   * object in one item. An object is split only when each slice gets 50,000 records or more.
+   */
+  readonly objectParallelism?: number;
+  /** HubSpot API version every function calls (lib/hubspot/api-version.ts); default the newest this release supports. */
+  readonly apiVersion?: string;
   readonly hubspotApiUrl?: string;
   /**
    * Object pairs whose associations full runs export, as `from:to,...` or `none`; default
@@ -42,6 +52,18 @@ export interface HubSpotS3SyncStackProps extends StackProps {
 
 /** A nightly full run, plus two hours of slack for a slow or retried one. */
 export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
+
+/** Slices a large object is split into, deployed, unless the stack says otherwise. */
+export const DEFAULT_OBJECT_PARALLELISM = 4;
+
+/** A whole-number setting checked at synth, so a bad value never deploys. */
+function wholeNumberSetting(name: string, value: number | string | undefined, fallback: number, max: number): number {
+  const parsed = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
+    throw new Error(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
 
 /** The plan function's ASSOCIATION_PAIRS, checked now so a bad value never deploys. */
 function associationsEnvironment(text: string): Record<string, string> {
@@ -125,7 +147,14 @@ export class HubSpotS3SyncStack extends Stack {
       existingBucketKmsKeyArn: props.bucketKmsKeyArn,
       prefix: props.prefix,
     });
-    const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    const maxConcurrency = wholeNumberSetting('maxConcurrency', props.maxConcurrency, DEFAULT_MAX_CONCURRENCY, 40);
+    const objectParallelism = wholeNumberSetting(
+      'objectParallelism',
+      props.objectParallelism,
+      DEFAULT_OBJECT_PARALLELISM,
+      MAX_SLICES,
+    );
+    const apiVersion = props.apiVersion === undefined ? DEFAULT_API_VERSION : parseApiVersion(props.apiVersion);
     const catalogProps = props.catalog ?? DEFAULT_CATALOG;
     const catalog = catalogProps ? new Catalog(this, 'Catalog', catalogProps) : undefined;
     const worker = new Worker(this, 'Worker', {
@@ -133,9 +162,13 @@ export class HubSpotS3SyncStack extends Stack {
       prefix: storage.prefix,
       secret,
       hubspotApiUrl: props.hubspotApiUrl,
+      apiVersion,
       finalizeEnvironment: catalog?.environment,
       parallelObjects: maxConcurrency,
-      ...(props.associations !== undefined ? { planEnvironment: associationsEnvironment(props.associations) } : {}),
+      planEnvironment: {
+        OBJECT_PARALLELISM: String(objectParallelism),
+        ...(props.associations !== undefined ? associationsEnvironment(props.associations) : {}),
+      },
     });
     catalog?.grantPublish(worker.finalize);
     // A secret encrypted with a customer-managed key is read through it (the default aws/secretsmanager key needs nothing).

@@ -1,3 +1,4 @@
+import { parseApiVersion, type ApiVersion } from '../lib/hubspot/api-version';
 import { parseS3Location } from '../lib/store/location';
 import { parseAssociationPairs, type AssociationPair } from '../lib/sync/association-pairs';
 
@@ -16,6 +17,10 @@ export interface FunctionConfig {
   parallelObjects: number;
   /** Object pairs whose associations full runs export (set on plan when the stack names them). */
   associationPairs?: AssociationPair[];
+  /** Items a large object's full snapshot is split into (set on plan). */
+  objectParallelism?: number;
+  /** HubSpot API version to call (set on every function). */
+  apiVersion?: ApiVersion;
 }
 
 /** Reads the function's configuration once; a missing variable fails with a message naming it. */
@@ -44,6 +49,20 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       `environment variable PARALLEL_OBJECTS must be a whole number from 1, not ${JSON.stringify(parallel)}`,
     );
   }
+  const slices = env.OBJECT_PARALLELISM;
+  if (slices !== undefined && !/^[1-9]\d{0,2}$/.test(slices)) {
+    throw new Error(
+      `environment variable OBJECT_PARALLELISM must be a whole number from 1, not ${JSON.stringify(slices)}`,
+    );
+  }
+  let apiVersion: ApiVersion | undefined;
+  if (env.HUBSPOT_API_VERSION) {
+    try {
+      apiVersion = parseApiVersion(env.HUBSPOT_API_VERSION);
+    } catch (error) {
+      throw new Error(`environment variable HUBSPOT_API_VERSION: ${(error as Error).message}`);
+    }
+  }
   let associationPairs: AssociationPair[] | undefined;
   if (env.ASSOCIATION_PAIRS !== undefined) {
     try {
@@ -61,5 +80,7 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     glueTablePrefix: env.GLUE_TABLE_PREFIX || undefined,
     parallelObjects: Number(parallel),
     ...(associationPairs ? { associationPairs } : {}),
+    ...(slices !== undefined ? { objectParallelism: Number(slices) } : {}),
+    ...(apiVersion ? { apiVersion } : {}),
   };
 }

@@ -29,6 +29,7 @@ let config: FunctionConfig | undefined;
 export function getRuntime(): Promise<SyncRuntime> {
   config ??= readFunctionConfig();
   const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects, associationPairs } = config;
+  const { objectParallelism, apiVersion } = config;
   // A new process starts with an empty scratch folder: a killed one left its spools, parts and DuckDB spill there.
   runtime ??= rm(WORK_DIR, { recursive: true, force: true })
     .then(() => mkdir(WORK_DIR, { recursive: true }))
@@ -44,9 +45,13 @@ export function getRuntime(): Promise<SyncRuntime> {
         },
         duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
         // Search answers carry no rate-limit headers: the objects exported at once split the key's search rate.
-        client: { budget: new RateBudget(searchShare(parallelObjects)) },
+        client: { budget: new RateBudget(searchShare(parallelObjects)), ...(apiVersion ? { apiVersion } : {}) },
         // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
-        settings: { leaseTtlMs: 24 * 60 * 60_000, ...(associationPairs ? { associationPairs } : {}) },
+        settings: {
+          leaseTtlMs: 24 * 60 * 60_000,
+          ...(associationPairs ? { associationPairs } : {}),
+          ...(objectParallelism ? { slicesPerObject: objectParallelism } : {}),
+        },
         ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
       }),
     );

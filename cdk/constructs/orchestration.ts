@@ -20,8 +20,8 @@ export interface OrchestrationProps {
 /** Longer than the longest Lambda timeout (sync-step, 15 minutes): a stop does not end a running invocation. */
 const STOPPED_RUN_DELAY = Duration.minutes(16);
 
-/** Objects synced at once unless the stack says otherwise. */
-export const DEFAULT_MAX_CONCURRENCY = 4;
+/** Items (objects, and slices of large ones) synced at once unless the stack says otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 6;
 
 // Our own list instead of CDK's default retrier, so the order of retriers below is ours.
 const LAMBDA_ERRORS = [

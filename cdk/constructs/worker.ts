@@ -15,6 +15,8 @@ export interface WorkerProps {
   readonly secret: secretsmanager.ISecret;
   /** HubSpot API base URL override (a sandbox proxy); default HubSpot's. */
   readonly hubspotApiUrl?: string;
+  /** HubSpot API version the functions call. */
+  readonly apiVersion?: string;
   /** Extra environment of the finalize function only (the Glue catalog's). */
   readonly finalizeEnvironment?: Record<string, string>;
   /** Objects the state machine syncs at once: sync-steps split the key's search rate among them. */
@@ -39,6 +41,7 @@ export class Worker extends Construct {
       SERVICE_KEY_SECRET_ID: props.secret.secretArn,
       EVENT_BUS_NAME: 'default',
       POWERTOOLS_SERVICE_NAME: 'hubspot-s3-sync',
+      ...(props.apiVersion ? { HUBSPOT_API_VERSION: props.apiVersion } : {}),
       ...(props.hubspotApiUrl ? { HUBSPOT_API_URL: props.hubspotApiUrl } : {}),
     };
     const make = (

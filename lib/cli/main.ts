@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import { API_VERSION_NAMES, DEFAULT_API_VERSION } from '../hubspot/api-version';
 import { DEFAULT_ASSOCIATION_PAIRS_TEXT } from '../sync/association-pairs';
 import { InvalidInputError } from '../sync/run-input';
 import { backfillCommand } from './backfill-command';
@@ -28,7 +29,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--until <iso>', 'end of the last-modified window')
     .option('--hubspot-url <url>', 'HubSpot API base URL (default https://api.hubapi.com)')
     .option('--secret-id <id>', 'Secrets Manager secret holding the service key')
-    .option('--concurrency <n>', 'objects exported at once, sharing one rate budget', '4')
+    .option(
+      '--concurrency <n>',
+      'items exported at once (objects, and slices of large ones), sharing one rate budget',
+      '4',
+    )
+    .option('--object-parallelism <n>', 'slices a large object is split into, exported side by side', '1')
+    .option('--api-version <version>', `HubSpot API version (${API_VERSION_NAMES.join(', ')})`, DEFAULT_API_VERSION)
     .option('--part-rows <n>', 'rows per Parquet part')
     .option(
       '--associations <pairs>',

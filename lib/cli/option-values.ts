@@ -11,6 +11,8 @@ export interface NumberLimits {
 export const NUMBER_OPTIONS = {
   /** Objects exported at once; they share one rate budget, so more only queue for it. */
   concurrency: { min: 1, max: 16 },
+  /** Items a large object's full snapshot is split into (slices, read side by side). */
+  objectParallelism: { min: 1, max: 100 },
   partRows: { min: 1 },
   /** 0: any free port. */
   port: { min: 0, max: 65_535 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_VERSION_NAMES, DEFAULT_API_VERSION, type ApiVersion } from '../hubspot/api-version';
 import { KEY_AS_SECRET_MESSAGE, looksLikeServiceKey } from '../hubspot/key-shape';
 import { GLUE_NAME } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
@@ -18,6 +19,8 @@ export interface RawRunOptions {
   secretId?: string;
   json?: boolean;
   concurrency?: string;
+  objectParallelism?: string;
+  apiVersion?: string;
   partRows?: string;
   associations?: string;
   glueDatabase?: string;
@@ -52,6 +55,14 @@ const CliOptionsSchema = z.object({
     .optional(),
   json: z.boolean().default(false),
   concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
+  objectParallelism: wholeNumber(NUMBER_OPTIONS.objectParallelism).default(1),
+  apiVersion: z
+    .string()
+    .refine((text) => (API_VERSION_NAMES as readonly string[]).includes(text), {
+      error: (issue) => `must be one of ${API_VERSION_NAMES.join(', ')}, not ${quote(issue.input)}`,
+    })
+    .transform((text) => text as ApiVersion)
+    .default(DEFAULT_API_VERSION),
   partRows: wholeNumber(NUMBER_OPTIONS.partRows).optional(),
   associations: z
     .string()

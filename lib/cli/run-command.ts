@@ -71,7 +71,9 @@ export async function exportAndReport(
     baseUrl: options.hubspotUrl,
     log: reporter.logger,
     onProgress: (event) => reporter.update(event),
+    client: { apiVersion: options.apiVersion },
     settings: {
+      slicesPerObject: options.objectParallelism,
       ...(options.partRows ? { partRows: options.partRows } : {}),
       ...(options.associations ? { associationPairs: options.associations } : {}),
     },

@@ -1,4 +1,5 @@
 import { SyncError } from '../core/errors';
+import { versionNotice } from '../hubspot/api-version';
 import type { PropertyDefinition } from '../hubspot/types';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { ObjectExistsError } from '../store/errors';
@@ -130,6 +131,9 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
   const started = deps.now();
   // Drivers validate with their own clock; the run's clock has the last word, before anything is written.
   const input = parseRunInput(given, { now: started });
+  // A version past HubSpot's support is refused before anything is written; one no longer current is named.
+  const notice = versionNotice(deps.client.apiVersion, started.toISOString().slice(0, 10));
+  if (notice) deps.log.warn(notice);
   if (options.runId) {
     const stored = await storedPlanOf(deps, options.runId, input);
     if (stored) return stored;

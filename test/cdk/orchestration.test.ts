@@ -40,7 +40,7 @@ describe('Construct: Orchestration', () => {
       execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
     });
     expect(states.Finalize.Parameters).toEqual({ 'runId.$': '$.plan.runId', 'results.$': '$.results' });
-    expect(states.SyncObjects.MaxConcurrency).toBe(4);
+    expect(states.SyncObjects.MaxConcurrency).toBe(6);
     expect(states.SyncObjects.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.mapError', Next: 'FinalizeAfterFailure' },
     ]);

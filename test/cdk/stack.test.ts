@@ -30,6 +30,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
     expect(Object.keys(functions)).toHaveLength(3);
     const common = [
       'EVENT_BUS_NAME',
+      'HUBSPOT_API_VERSION',
       'OUTPUT_BUCKET',
       'OUTPUT_PREFIX',
       'POWERTOOLS_SERVICE_NAME',
@@ -40,12 +41,22 @@ describe('Stack: HubSpotS3SyncStack', () => {
       expect(variables.SERVICE_KEY_SECRET_ID).toBe(SECRET_ARN);
       return Object.keys(variables).sort();
     });
-    // Only finalize registers tables, so only it names the Glue database; sync-steps share the search rate.
+    // Only finalize registers tables, so only it names the Glue database; sync-steps share the search rate; plan
+    // splits large objects into slices.
     expect(variableNames.sort()).toEqual(
-      [common, ['GLUE_DATABASE', ...common].sort(), [...common, 'PARALLEL_OBJECTS'].sort()].sort(),
+      [
+        ['OBJECT_PARALLELISM', ...common].sort(),
+        ['GLUE_DATABASE', ...common].sort(),
+        [...common, 'PARALLEL_OBJECTS'].sort(),
+      ].sort(),
     );
     const syncStep = Object.values(functions).find((fn) => fn.Properties.Environment.Variables.PARALLEL_OBJECTS);
-    expect(syncStep?.Properties.Environment.Variables.PARALLEL_OBJECTS).toBe('4');
+    expect(syncStep?.Properties.Environment.Variables.PARALLEL_OBJECTS).toBe('6');
+    const plan = Object.values(functions).find((fn) => fn.Properties.Environment.Variables.OBJECT_PARALLELISM);
+    expect(plan?.Properties.Environment.Variables).toMatchObject({
+      OBJECT_PARALLELISM: '4',
+      HUBSPOT_API_VERSION: '2026-09',
+    });
     expect(JSON.stringify(template.toJSON())).not.toMatch(/pat-[a-z]{2}\d-/);
   });
 
@@ -70,7 +81,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
 
   it('syncs as many objects at once as sync-step splits the search rate between', () => {
     for (const [props, expected] of [
-      [{}, 4],
+      [{}, 6],
       [{ maxConcurrency: 2 }, 2],
     ] as const) {
       const t = synth(props);
@@ -81,6 +92,20 @@ describe('Stack: HubSpotS3SyncStack', () => {
           .filter(Boolean),
       }).toEqual({ map: expected, syncStep: [String(expected)] });
     }
+  });
+
+  it.each([
+    [{ objectParallelism: 0 }, 'objectParallelism must be a whole number from 1 to 100, not 0'],
+    [{ maxConcurrency: 2.5 }, 'maxConcurrency must be a whole number from 1 to 40, not 2.5'],
+    [{ apiVersion: 'v2' }, 'API version "v2" is not supported'],
+  ])('refuses %j at synth, naming the setting', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  it('hands the plan its slices per object and every function the API version chosen', () => {
+    const variables = functionVariables(synth({ objectParallelism: 8, apiVersion: '2026-03' }));
+    expect(variables.map((v) => v.OBJECT_PARALLELISM).filter(Boolean)).toEqual(['8']);
+    expect(variables.map((v) => v.HUBSPOT_API_VERSION)).toEqual(['2026-03', '2026-03', '2026-03']);
   });
 
   it('lets the functions decrypt with the KMS keys of the secret and of an existing bucket, when named', () => {

@@ -114,6 +114,8 @@ describe('Lambda packages: the bundles cdk deploy uploads run a sync', () => {
     expect(Object.keys(stackEnv).sort()).toEqual([
       'EVENT_BUS_NAME',
       'GLUE_DATABASE',
+      'HUBSPOT_API_VERSION',
+      'OBJECT_PARALLELISM',
       'OUTPUT_BUCKET',
       'OUTPUT_PREFIX',
       'PARALLEL_OBJECTS',

@@ -14,6 +14,8 @@ describe('Function: parseRunOptions', () => {
         until: '2026-02-01T10:30+01:00',
         hubspotUrl: 'http://127.0.0.1:8080',
         concurrency: '16',
+        objectParallelism: '4',
+        apiVersion: '2026-03',
         partRows: '5000',
       },
       NOW,
@@ -23,6 +25,8 @@ describe('Function: parseRunOptions', () => {
       hubspotUrl: 'http://127.0.0.1:8080',
       json: false,
       concurrency: 16,
+      objectParallelism: 4,
+      apiVersion: '2026-03',
       partRows: 5000,
       input: {
         mode: 'backfill',
@@ -45,11 +49,13 @@ describe('Function: parseRunOptions', () => {
     expect(() => parseRunOptions({ out: 'x', secretId: key }, NOW)).not.toThrow(key);
   });
 
-  it('defaults to a full run of every object, four at a time', () => {
+  it('defaults to a full run of every object, four at a time, whole, on the newest API version', () => {
     expect(parseRunOptions({ out: './hubspot-data' }, NOW)).toEqual({
       out: './hubspot-data',
       json: false,
       concurrency: 4,
+      objectParallelism: 1,
+      apiVersion: '2026-09',
       input: { mode: 'full', objects: 'all' },
     });
   });
@@ -67,6 +73,8 @@ describe('Function: parseRunOptions', () => {
       '--since: 2026-05-01T12:00:00.000Z is not before now (2026-05-01T12:00:00.000Z): nothing to export',
     ],
     [{ out: 'x', partRows: '0' }, '--part-rows: must be a whole number of at least 1, not "0"'],
+    [{ out: 'x', objectParallelism: '101' }, '--object-parallelism: must be a whole number from 1 to 100, not "101"'],
+    [{ out: 'x', apiVersion: 'v4' }, '--api-version: must be one of v3, 2025-09, 2026-03, 2026-09, not "v4"'],
     [
       { out: 'x', secretId: 'pat-na1-0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f' },
       '--secret-id: looks like a HubSpot service key itself: give the name or ARN of the Secrets Manager secret that holds it',

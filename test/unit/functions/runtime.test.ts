@@ -25,6 +25,14 @@ describe('Function: readFunctionConfig', () => {
     expect(readFunctionConfig({ ...env, PARALLEL_OBJECTS: '4' }).parallelObjects).toBe(4);
   });
 
+  it('reads the slices per object the stack names for plan, and the API version of every function', () => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
+    expect(readFunctionConfig({ ...env, OBJECT_PARALLELISM: '4', HUBSPOT_API_VERSION: '2026-03' })).toMatchObject({
+      objectParallelism: 4,
+      apiVersion: '2026-03',
+    });
+  });
+
   it('reads the association pairs the stack names for plan', () => {
     const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
     expect(readFunctionConfig({ ...env, ASSOCIATION_PAIRS: 'calls:contacts' }).associationPairs).toEqual([
@@ -53,6 +61,14 @@ describe('Function: readFunctionConfig', () => {
     ],
     [{ PARALLEL_OBJECTS: '0' }, 'environment variable PARALLEL_OBJECTS must be a whole number from 1, not "0"'],
     [{ ASSOCIATION_PAIRS: 'calls' }, 'environment variable ASSOCIATION_PAIRS must be object pairs from:to'],
+    [
+      { OBJECT_PARALLELISM: 'four' },
+      'environment variable OBJECT_PARALLELISM must be a whole number from 1, not "four"',
+    ],
+    [
+      { HUBSPOT_API_VERSION: '2024-01' },
+      'environment variable HUBSPOT_API_VERSION: API version "2024-01" is not supported',
+    ],
     [
       { HUBSPOT_API_URL: 'not a url' },
       'environment variable HUBSPOT_API_URL must be an http:// or https:// URL, not "not a url"',
