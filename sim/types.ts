@@ -10,6 +10,16 @@ import type {
 
 export type ScaleName = 'tiny' | 'demo' | 'large';
 
+/** An owner as the spec's PublicOwner has it: `type` is required. */
+export interface SimOwner extends Owner {
+  type: 'PERSON' | 'QUEUE';
+}
+
+/** A custom object schema as the spec's ObjectSchema has it: `requiredProperties` is required. */
+export interface SimObjectSchema extends ObjectSchema {
+  requiredProperties: string[];
+}
+
 export interface RateLimitOptions {
   maxPerWindow?: number;
   windowMs?: number;
@@ -49,8 +59,8 @@ export interface Oracle {
   records(objectType: string, opts?: { archived?: boolean }): HubSpotRecord[];
   count(objectType: string, opts?: { archived?: boolean }): number;
   record(objectType: string, id: string): HubSpotRecord | undefined;
-  schemas(): ObjectSchema[];
-  owners(opts?: { archived?: boolean }): Owner[];
+  schemas(): SimObjectSchema[];
+  owners(opts?: { archived?: boolean }): SimOwner[];
   pipelines(objectType: string): Pipeline[];
   /** Every association pair, ascending fromId then toId. */
   associations(from: string, to: string): { fromId: string; toId: string; types: AssociationType[] }[];
@@ -94,7 +104,10 @@ export interface FaultInjector {
 export interface RequestLogEntry {
   method: string;
   path: string;
+  /** The path template that matched, e.g. '/crm/objects/{ver}/{type}' ('unknown' when none did). */
   route: string;
+  /** The version the path named: 'v3', 'v4' or a date version such as '2026-09'. */
+  apiVersion?: string;
   status: number;
   at: number;
   keyId?: string;
@@ -102,7 +115,7 @@ export interface RequestLogEntry {
 
 export interface RequestLog {
   entries(): RequestLogEntry[];
-  /** Keys like 'GET /crm/v3/objects/{type} 200'. */
+  /** Keys like 'GET /crm/v3/objects/{type} 200' or 'GET /crm/objects/{ver}/{type} 200'. */
   counts(): Record<string, number>;
   total(): number;
   reset(): void;

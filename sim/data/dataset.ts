@@ -1,7 +1,7 @@
 /** Everything the simulator serves: object stores, owners, pipelines, schemas and associations. */
-import type { ObjectSchema, Owner, Pipeline } from '../../lib/hubspot/types';
+import type { Pipeline } from '../../lib/hubspot/types';
 import { DATA_START_MS, DEFAULT_SAME_MILLISECOND } from '../settings';
-import type { SimulatorOptions } from '../types';
+import type { SimObjectSchema, SimOwner, SimulatorOptions } from '../types';
 import { ASSOCIATION_PAIRS, buildPairIndexes, type AssociationIndex } from './associations';
 import { buildObjectCatalog, CUSTOM_OBJECT_TYPES, resolveObjectType, type CatalogType } from './object-catalog';
 import { generateOwners, generatePipelines } from './owners-pipelines';
@@ -12,7 +12,7 @@ import { TypeStore } from './type-store';
 export class Dataset {
   readonly catalog: CatalogType[];
   readonly stores = new Map<string, TypeStore>();
-  readonly owners: Owner[];
+  readonly owners: SimOwner[];
   readonly seed: number;
   private readonly associationCache = new Map<string, AssociationIndex>();
 
@@ -48,17 +48,19 @@ export class Dataset {
     return generatePipelines(typeName);
   }
 
-  schemas(): ObjectSchema[] {
+  schemas(): SimObjectSchema[] {
     const at = new Date(DATA_START_MS).toISOString();
     return CUSTOM_OBJECT_TYPES.map((c) => {
       const store = this.stores.get(c.name) as TypeStore;
+      const primary = store.properties.list[store.properties.defaults[0]].def.name;
       return {
         id: c.objectTypeId.split('-')[1],
         objectTypeId: c.objectTypeId,
         name: c.name,
         fullyQualifiedName: c.fullyQualifiedName,
         labels: { singular: c.singular, plural: c.plural },
-        primaryDisplayProperty: store.properties.list[store.properties.defaults[0]].def.name,
+        primaryDisplayProperty: primary,
+        requiredProperties: [primary],
         properties: store.properties.list.map((p) => p.def),
         associations: [
           {

@@ -1,5 +1,6 @@
 /** Owners and pipelines: small, fully materialised lists. */
-import type { Owner, Pipeline } from '../../lib/hubspot/types';
+import type { Pipeline } from '../../lib/hubspot/types';
+import type { SimOwner } from '../types';
 import { DATA_START_MS } from '../settings';
 import { hash3 } from './hash';
 import { OPTION_SETS } from './property-kinds';
@@ -7,9 +8,9 @@ import { OPTION_SETS } from './property-kinds';
 const FIRST = ['Ava', 'Ben', 'Chloé', 'Dmitri', 'Elif', 'Femi', 'Gus', 'Hana'];
 const LAST = ['Ng', 'Ortiz', 'Park', 'Quinn', 'Rossi', 'Singh', 'Tanaka'];
 
-/** Generates `count` owners (every 9th archived), ascending numeric id. */
-export function generateOwners(seed: number, count: number): Owner[] {
-  const owners: Owner[] = [];
+/** Generates `count` owners (every 9th archived, every 5th a queue), ascending numeric id. */
+export function generateOwners(seed: number, count: number): SimOwner[] {
+  const owners: SimOwner[] = [];
   let id = 70_000_000;
   for (let k = 0; k < count; k++) {
     const h = hash3(seed, k, 0x0e);
@@ -26,6 +27,7 @@ export function generateOwners(seed: number, count: number): Owner[] {
       firstName: first,
       lastName: last,
       userId: 9_000_000 + k,
+      type: k % 5 === 2 ? 'QUEUE' : 'PERSON',
       createdAt: at,
       updatedAt: at,
       archived: k % 9 === 8,

@@ -10,6 +10,33 @@ export interface SimResponse {
   onSent?: () => void;
 }
 
+/** One entry of a StandardError's `errors` (the spec's ErrorDetail): `subCategory` is text here. */
+export interface ErrorDetail {
+  message: string;
+  subCategory?: string;
+  context?: Record<string, string[]>;
+}
+
+/**
+ * The spec's StandardError, as batch answers report failed inputs: `status`, `category`, `message`, `errors`,
+ * `context` and `links` always present; `subCategory`, when present, an object.
+ */
+export interface StandardError {
+  status: 'error';
+  category: string;
+  subCategory?: Record<string, string>;
+  message: string;
+  errors: ErrorDetail[];
+  context: Record<string, string[]>;
+  links: Record<string, string>;
+}
+
+/** A StandardError with `status` and (empty) `links` filled in. */
+export function standardError(fields: Omit<StandardError, 'status' | 'links'>): StandardError {
+  const { category, subCategory, message, errors, context } = fields;
+  return { status: 'error', category, ...(subCategory ? { subCategory } : {}), message, errors, context, links: {} };
+}
+
 export function json(status: number, value: unknown): SimResponse {
   return { status, body: JSON.stringify(value) };
 }

@@ -1,10 +1,17 @@
-/** The shape of one API route: a path pattern, the scopes it needs, and a handler returning a response value. */
+/** The shape of one API route: its path templates, the scopes it needs, and a handler returning a response value. */
 import type { Dataset } from '../data/dataset';
 import { PROPERTY_LIST_CACHE_SIZE } from '../settings';
+import type { SimApiVersion, VersionBehaviour } from './api-versions';
 import type { SimResponse } from './responses';
 
 export interface RouteContext {
+  /** Decoded path parameters in template order, the version segment left out. */
   readonly params: readonly string[];
+  /** The request path as sent (no query), e.g. for paging links. */
+  readonly path: string;
+  /** The version the path names, and how that version shapes answers. */
+  readonly version: SimApiVersion;
+  readonly behaviour: VersionBehaviour;
   readonly query: URLSearchParams;
   /** Parsed JSON body (POST), undefined otherwise. */
   readonly body: unknown;
@@ -15,9 +22,11 @@ export interface RouteContext {
 
 export interface Route {
   readonly method: 'GET' | 'POST';
-  readonly pattern: RegExp;
-  /** Template for the log, e.g. 'GET /crm/v3/objects/{type}' minus the method. */
-  readonly route: string;
+  /**
+   * Path templates, each also the log's `route`: literal legacy paths (`/crm/v3/objects/{type}`) and the
+   * date-versioned one (`/crm/objects/{ver}/{type}`, `{ver}` one of DATED_VERSIONS); `{name}` is a path parameter.
+   */
+  readonly paths: readonly string[];
   /** Search routes use the per-second search budget and send no rate headers. */
   readonly search?: boolean;
   /**

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Dataset } from '../data/dataset';
 import { LIMITS } from '../settings';
 import { matchRoute } from './api-routes';
+import { API_VERSIONS } from './api-versions';
 import type { Faults } from './fault-injector';
 import type { KeyStore } from './key-store';
 import type { RateLimiter } from './rate-limiter';
@@ -47,8 +48,10 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
     return;
   }
   const matched = matchRoute(method, path);
-  const route = matched?.route.route ?? 'unknown';
-  const logged = (status: number, keyId?: string) => parts.log.add({ method, path, route, status, at, keyId });
+  const route = matched?.template ?? 'unknown';
+  const apiVersion = matched?.version;
+  const logged = (status: number, keyId?: string) =>
+    parts.log.add({ method, path, route, ...(apiVersion ? { apiVersion } : {}), status, at, keyId });
   if (rawUrl.length > LIMITS.urlMaxChars) {
     logged(write(res, uriTooLong()));
     return;
@@ -70,6 +73,9 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   if (body === INVALID_JSON) return send(validationError('Invalid input JSON: the request body is not valid JSON'));
   const ctx: RouteContext = {
     params: matched.params,
+    path,
+    version: matched.version,
+    behaviour: API_VERSIONS[matched.version],
     query: new URL(rawUrl, 'http://sim').searchParams,
     body,
     rawBody,

@@ -1,17 +1,27 @@
-/** POST /crm/v4/associations/{from}/{to}/batch/read with per-input paging (offset cursors). */
+/** Associations batch read (v4 and the date-versioned path) with per-input paging (offset cursors). */
 import { LIMITS } from '../settings';
-import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
+import {
+  standardError,
+  unknownObjectType,
+  validationError,
+  type SimResponse,
+  type StandardError,
+} from '../http/responses';
 import { typeScopes, type Route, type RouteContext } from '../http/route';
 import { typesOf } from '../data/associations';
+import { singularOf } from '../data/singular';
+import type { TypeStore } from '../data/type-store';
 
 export const associationsBatchRoute: Route = {
   method: 'POST',
-  pattern: /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/,
-  route: '/crm/v4/associations/{from}/{to}/batch/read',
+  paths: ['/crm/v4/associations/{from}/{to}/batch/read', '/crm/associations/{ver}/{from}/{to}/batch/read'],
   tenSecondlyExempt: true,
   scopes: (ctx) => [...typeScopes(ctx, 0), ...typeScopes(ctx, 1)],
   handle: readAssociations,
 };
+
+/** HubSpot's finer category for an input without associations (text in ErrorDetail, an object in StandardError). */
+export const NO_ASSOCIATIONS_FOUND = 'crm.associations.NO_ASSOCIATIONS_FOUND';
 
 function readAssociations(ctx: RouteContext): SimResponse {
   const from = ctx.dataset.store(ctx.params[0]);
@@ -28,19 +38,18 @@ function readAssociations(ctx: RouteContext): SimResponse {
   const index = ctx.dataset.associations(from.type.name, to.type.name);
   const startedAt = new Date().toISOString();
   const results: unknown[] = [];
-  const missing: string[] = [];
-  /** Inputs without associations: HubSpot reports each as an error rather than an empty result. */
-  const unassociated: string[] = [];
+  const errors: StandardError[] = [];
   const pageSize = LIMITS.associationsPageSize;
   for (const input of inputs as { id?: unknown; after?: unknown }[]) {
     const id = String(input?.id ?? '');
     const i = from.indexOf(id);
     if (i < 0 || from.archived[i] === 1) {
-      missing.push(id);
+      errors.push(notFound(from, to, id));
       continue;
     }
     if (!index || i >= index.offsets.length - 1 || index.offsets[i] === index.offsets[i + 1]) {
-      unassociated.push(id);
+      // Inputs without associations: HubSpot reports each as an error rather than an empty result.
+      errors.push(noAssociations(from, to, id));
       continue;
     }
     const start = index.offsets[i];
@@ -48,38 +57,59 @@ function readAssociations(ctx: RouteContext): SimResponse {
     const offset = input.after === undefined ? 0 : Number(input.after);
     if (!Number.isInteger(offset) || offset < 0)
       return validationError(`after must be an offset, got ${String(input.after)}`);
-    const to_: unknown[] = [];
+    const targets: unknown[] = [];
     for (let k = start + offset; k < Math.min(end, start + offset + pageSize); k++) {
-      to_.push({ toObjectId: String(to.ids[index.targets[k]]), associationTypes: typesOf(index, k) });
+      targets.push({ toObjectId: String(to.ids[index.targets[k]]), associationTypes: typesOf(index, k) });
     }
     const nextOffset = offset + pageSize;
+    // No `paging` on an input's last page, in every version.
     results.push(
       start + nextOffset < end
-        ? { from: { id }, to: to_, paging: { next: { after: String(nextOffset), link: null } } }
-        : { from: { id }, to: to_ },
+        ? { from: { id }, to: targets, paging: { next: nextPage(ctx, id, String(nextOffset)) } }
+        : { from: { id }, to: targets },
     );
   }
   const body: Record<string, unknown> = { status: 'COMPLETE', results };
-  const errors = [
-    ...missing.map((id) => ({
-      status: 'error',
-      category: 'OBJECT_NOT_FOUND',
-      message: `No ${from.type.upperSingular} with id ${id}`,
-      context: { fromObjectId: [id] },
-    })),
-    ...unassociated.map((id) => ({
-      status: 'error',
-      category: 'OBJECT_NOT_FOUND',
-      subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
-      message: `No ${to.type.upperSingular.toLowerCase()} is associated with ${from.type.upperSingular.toLowerCase()} ${id}.`,
-      context: { fromObjectId: [id] },
-    })),
-  ];
   if (errors.length > 0) {
     body.numErrors = errors.length;
     body.errors = errors;
   }
   body.startedAt = startedAt;
   body.completedAt = new Date().toISOString();
-  return { status: errors.length > 0 ? 207 : 200, body: JSON.stringify(body) };
+  return { status: errors.length > 0 ? ctx.behaviour.partialFailureStatus : 200, body: JSON.stringify(body) };
+}
+
+/** `{after, link}` where the version still has links (the link pages one record's associations), else `{after}`. */
+function nextPage(ctx: RouteContext, id: string, after: string): { after: string; link?: string } {
+  if (!ctx.behaviour.associationPagingLink) return { after };
+  const [from, to] = ctx.params.map(encodeURIComponent);
+  const objects = ctx.behaviour.dated ? `/crm/objects/${ctx.version}` : '/crm/v4/objects';
+  return { after, link: `${ctx.baseUrl}${objects}/${from}/${id}/associations/${to}?after=${after}` };
+}
+
+const lowerSingular = (store: TypeStore) => singularOf(store.type.name);
+
+function errorContext(from: TypeStore, to: TypeStore, id: string): Record<string, string[]> {
+  return { fromObjectId: [id], fromObjectType: [lowerSingular(from)], toObjectType: [lowerSingular(to)] };
+}
+
+function notFound(from: TypeStore, to: TypeStore, id: string): StandardError {
+  const message = `No ${lowerSingular(from).toUpperCase()} with id ${id}`;
+  return standardError({
+    category: 'OBJECT_NOT_FOUND',
+    message,
+    errors: [{ message, context: { fromObjectId: [id] } }],
+    context: errorContext(from, to, id),
+  });
+}
+
+function noAssociations(from: TypeStore, to: TypeStore, id: string): StandardError {
+  const message = `No ${lowerSingular(to)} is associated with ${lowerSingular(from)} ${id}.`;
+  return standardError({
+    category: 'OBJECT_NOT_FOUND',
+    subCategory: { type: NO_ASSOCIATIONS_FOUND },
+    message,
+    errors: [{ message, subCategory: NO_ASSOCIATIONS_FOUND, context: { fromObjectId: [id] } }],
+    context: errorContext(from, to, id),
+  });
 }

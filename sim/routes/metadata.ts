@@ -1,13 +1,12 @@
-/** Properties, schemas (both paths), owners (paged) and pipelines. */
+/** Properties, schemas, owners (paged) and pipelines, on the v3 and the date-versioned paths. */
 import { OWNERS_SCOPE, SCHEMAS_SCOPE } from '../../lib/hubspot/object-types';
 import { LIMITS } from '../settings';
-import { json, unknownObjectType, validationError, type SimResponse } from '../http/responses';
-import { parseLimit, typeScopes, type Route, type RouteContext } from '../http/route';
+import { json, unknownObjectType, validationError } from '../http/responses';
+import { parseLimit, typeScopes, type Route } from '../http/route';
 
 export const propertiesRoute: Route = {
   method: 'GET',
-  pattern: /^\/crm\/v3\/properties\/([^/]+)$/,
-  route: '/crm/v3/properties/{type}',
+  paths: ['/crm/v3/properties/{type}', '/crm/properties/{ver}/{type}'],
   scopes: (ctx) => typeScopes(ctx),
   handle: (ctx) => {
     const store = ctx.dataset.store(ctx.params[0]);
@@ -16,30 +15,17 @@ export const propertiesRoute: Route = {
   },
 };
 
-function listSchemas(ctx: RouteContext): SimResponse {
-  return json(200, { results: ctx.dataset.schemas() });
-}
-
+/** GET /crm/v3/schemas is the docs' path, /crm-object-schemas/v3/schemas the OpenAPI spec's: both are served. */
 export const schemasRoute: Route = {
   method: 'GET',
-  pattern: /^\/crm\/v3\/schemas$/,
-  route: '/crm/v3/schemas',
+  paths: ['/crm/v3/schemas', '/crm-object-schemas/v3/schemas', '/crm-object-schemas/{ver}/schemas'],
   scopes: () => [[SCHEMAS_SCOPE]],
-  handle: listSchemas,
-};
-
-export const objectSchemasRoute: Route = {
-  method: 'GET',
-  pattern: /^\/crm-object-schemas\/v3\/schemas$/,
-  route: '/crm-object-schemas/v3/schemas',
-  scopes: () => [[SCHEMAS_SCOPE]],
-  handle: listSchemas,
+  handle: (ctx) => json(200, { results: ctx.dataset.schemas() }),
 };
 
 export const ownersRoute: Route = {
   method: 'GET',
-  pattern: /^\/crm\/v3\/owners\/?$/,
-  route: '/crm/v3/owners',
+  paths: ['/crm/v3/owners', '/crm/owners/{ver}'],
   scopes: () => [[OWNERS_SCOPE]],
   handle: (ctx) => {
     const limit = parseLimit(ctx.query.get('limit'), LIMITS.ownersDefault, LIMITS.ownersMax);
@@ -56,7 +42,7 @@ export const ownersRoute: Route = {
         ? {
             next: {
               after: String(nextOffset),
-              link: `${ctx.baseUrl}/crm/v3/owners/?limit=${limit}&after=${nextOffset}&archived=${archived}`,
+              link: `${ctx.baseUrl}${ctx.path}?limit=${limit}&after=${nextOffset}&archived=${archived}`,
             },
           }
         : undefined;
@@ -66,8 +52,7 @@ export const ownersRoute: Route = {
 
 export const pipelinesRoute: Route = {
   method: 'GET',
-  pattern: /^\/crm\/v3\/pipelines\/([^/]+)$/,
-  route: '/crm/v3/pipelines/{type}',
+  paths: ['/crm/v3/pipelines/{type}', '/crm/pipelines/{ver}/{type}'],
   scopes: (ctx) => typeScopes(ctx),
   handle: (ctx) => {
     const store = ctx.dataset.store(ctx.params[0]);

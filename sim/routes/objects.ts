@@ -1,10 +1,10 @@
-/** GET /crm/v3/objects/{type} (list, id cursor) and POST /crm/v3/objects/{type}/batch/read. */
-import type { HubSpotErrorBody } from '../../lib/hubspot/types';
+/** Objects list (GET, id cursor) and batch read (POST), on the v3 and the date-versioned paths. */
 import { PAGE_BUFFER_POOL } from '../data/buffer-pool';
 import { ByteWriter } from '../../lib/core/byte-writer';
+import { singularOf } from '../data/singular';
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
-import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
+import { standardError, unknownObjectType, validationError, type SimResponse } from '../http/responses';
 import {
   parseLimit,
   propertyIndexes,
@@ -18,16 +18,14 @@ import { associationsJson } from './list-associations';
 
 export const listObjectsRoute: Route = {
   method: 'GET',
-  pattern: /^\/crm\/v3\/objects\/([^/]+)$/,
-  route: '/crm/v3/objects/{type}',
+  paths: ['/crm/v3/objects/{type}', '/crm/objects/{ver}/{type}'],
   scopes: (ctx) => typeScopes(ctx),
   handle: listObjects,
 };
 
 export const batchReadRoute: Route = {
   method: 'POST',
-  pattern: /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/,
-  route: '/crm/v3/objects/{type}/batch/read',
+  paths: ['/crm/v3/objects/{type}/batch/read', '/crm/objects/{ver}/{type}/batch/read'],
   scopes: (ctx) => typeScopes(ctx),
   handle: batchRead,
 };
@@ -58,7 +56,7 @@ function listObjects(ctx: RouteContext): SimResponse {
   out.text(']');
   if (i < store.length) {
     const next = String(store.ids[i]);
-    const link = `${ctx.baseUrl}/crm/v3/objects/${ctx.params[0]}?after=${next}`;
+    const link = `${ctx.baseUrl}${ctx.path}?after=${next}`;
     out.text(`,"paging":{"next":{"after":"${next}","link":${JSON.stringify(link)}}}`);
   }
   out.text('}');
@@ -93,13 +91,17 @@ function batchRead(ctx: RouteContext): SimResponse {
   const head = `{"status":"COMPLETE","results":[${results}]`;
   const tail = `"startedAt":"${startedAt}","completedAt":"${new Date().toISOString()}"}`;
   if (missing.length === 0) return { status: 200, body: `${head},${tail}` };
-  const error: HubSpotErrorBody & { context: { ids: string[] } } = {
-    status: 'error',
+  const singular = singularOf(store.type.name).toUpperCase();
+  const error = standardError({
     category: 'OBJECT_NOT_FOUND',
-    message: `Could not get some ${store.type.upperSingular} objects, they may be deleted or not exist. Check that ids are valid.`,
+    message: `Could not get some ${singular} objects, they may be deleted or not exist. Check that ids are valid.`,
+    errors: missing.map((id) => ({ message: `No ${singular} with id ${id}`, context: { ids: [id] } })),
     context: { ids: missing },
+  });
+  return {
+    status: ctx.behaviour.partialFailureStatus,
+    body: `${head},"numErrors":1,"errors":${JSON.stringify([error])},${tail}`,
   };
-  return { status: 207, body: `${head},"numErrors":1,"errors":${JSON.stringify([error])},${tail}` };
 }
 
 function findInputs(store: TypeStore, inputs: { id?: unknown }[], wantArchived: number) {

@@ -1,4 +1,4 @@
-/** POST /crm/v3/objects/{type}/search: filters, one sort, offset paging capped at 10,000 results. */
+/** Search (v3 and every date version alike): filters, one sort, offset paging capped at 10,000 results. */
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
 import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
@@ -7,8 +7,7 @@ import { compileFilterGroups, numericReader } from './search-filters';
 
 export const searchRoute: Route = {
   method: 'POST',
-  pattern: /^\/crm\/v3\/objects\/([^/]+)\/search$/,
-  route: '/crm/v3/objects/{type}/search',
+  paths: ['/crm/v3/objects/{type}/search', '/crm/objects/{ver}/{type}/search'],
   search: true,
   scopes: (ctx) => typeScopes(ctx),
   handle: search,
