@@ -44,6 +44,13 @@ export function createOracle(dataset: Dataset): Oracle {
       for (let i = 0; i < store.length; i++) if (store.archived[i] === wanted) records.push(store.record(i, props));
       return records;
     },
+    ids: (ref, opts = {}) => {
+      const store = requireStore(dataset, ref);
+      const wanted = opts.archived ? 1 : 0;
+      const ids: string[] = [];
+      for (let i = 0; i < store.length; i++) if (store.archived[i] === wanted) ids.push(String(store.ids[i]));
+      return ids;
+    },
     count: (ref, opts = {}) => {
       const store = requireStore(dataset, ref);
       const wanted = opts.archived ? 1 : 0;

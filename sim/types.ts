@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   /** Default 'tiny'; a number = contacts count, other objects scale from it. */
   scale?: ScaleName | number;
   rateLimit?: RateLimitOptions;
+  /** Record counts of chosen types, over what `scale` gives them (benchmarks: 100,000 emails beside 100,000 contacts). */
+  counts?: Readonly<Record<string, number>>;
   /** Give `count` records of `objectType` one identical last-modified millisecond (default at demo/large: contacts, 10_050). */
   sameMillisecond?: { objectType: string; count: number };
   /** Clock for timestamps of admin changes; default Date.now. */
@@ -58,6 +60,8 @@ export interface Oracle {
   /** Ground truth as of now, ascending numeric id. Every defined property is a key (value string or null). */
   records(objectType: string, opts?: { archived?: boolean }): HubSpotRecord[];
   count(objectType: string, opts?: { archived?: boolean }): number;
+  /** Ids only, ascending (cheap at a million records, where `records` builds every property). */
+  ids(objectType: string, opts?: { archived?: boolean }): string[];
   record(objectType: string, id: string): HubSpotRecord | undefined;
   schemas(): SimObjectSchema[];
   owners(opts?: { archived?: boolean }): SimOwner[];

@@ -4,7 +4,7 @@
  * so truncated or malformed JSON is retried like any other transient failure.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { apiPaths, type ApiPaths, type ApiVersion } from './api-version';
+import { apiPaths, DEFAULT_API_VERSION, type ApiPaths, type ApiVersion } from './api-version';
 import { toHubSpotError, parseErrorBody } from './error-body';
 import {
   DailyBudgetExhaustedError,
@@ -27,7 +27,7 @@ import type { ServiceKeyProvider } from './service-key';
 
 export const CLIENT_DEFAULTS = {
   baseUrl: 'https://api.hubapi.com',
-  apiVersion: 'v3' as ApiVersion,
+  apiVersion: DEFAULT_API_VERSION as ApiVersion,
   requestTimeoutMs: 30_000,
   /** Body timeout = this many times the headers timeout (60 s by default). */
   bodyTimeoutFactor: 2,

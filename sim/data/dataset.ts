@@ -16,13 +16,13 @@ export class Dataset {
   readonly seed: number;
   private readonly associationCache = new Map<string, AssociationIndex>();
 
-  constructor(options: Pick<SimulatorOptions, 'seed' | 'scale' | 'sameMillisecond'> = {}) {
+  constructor(options: Pick<SimulatorOptions, 'seed' | 'scale' | 'sameMillisecond' | 'counts'> = {}) {
     this.seed = options.seed ?? 1;
     const scale = options.scale ?? 'tiny';
     this.catalog = buildObjectCatalog();
     this.owners = generateOwners(this.seed, resolveOwnerCount(scale));
     const ownerIds = this.owners.filter((o) => !o.archived).map((o) => o.id);
-    const counts = resolveCounts(scale, this.catalog);
+    const counts = resolveCounts(scale, this.catalog, options.counts);
     const same = options.sameMillisecond ?? (scale === 'tiny' ? undefined : DEFAULT_SAME_MILLISECOND);
     const sameType = same ? resolveObjectType(this.catalog, same.objectType)?.name : undefined;
     for (const type of this.catalog) {

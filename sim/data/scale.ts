@@ -3,13 +3,17 @@ import { LARGE_CONTACTS, SCALES, type ScaleTable } from '../settings';
 import type { ScaleName } from '../types';
 import type { CatalogType } from './object-catalog';
 
-/** Counts per type name. A number scales every type from the demo ratios. */
-export function resolveCounts(scale: ScaleName | number, types: readonly CatalogType[]): Map<string, number> {
+/** Counts per type name. A number scales every type from the demo ratios; `overrides` set chosen types' counts. */
+export function resolveCounts(
+  scale: ScaleName | number,
+  types: readonly CatalogType[],
+  overrides: Readonly<Record<string, number>> = {},
+): Map<string, number> {
   const table = tableFor(scale);
   return new Map(
     types.map((t) => {
       const key = (t.custom ? 'custom' : t.name) as keyof ScaleTable;
-      return [t.name, table[key] ?? table.others];
+      return [t.name, overrides[t.name] ?? table[key] ?? table.others];
     }),
   );
 }
