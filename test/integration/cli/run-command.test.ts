@@ -144,7 +144,7 @@ describe('CLI: hubspot-s3-sync run', () => {
     const watcher = setInterval(() => {
       const listed = slow.log
         .entries()
-        .filter((e) => e.method === 'GET' && e.path.startsWith('/crm/v3/objects/contacts'));
+        .filter((e) => e.method === 'GET' && /^\/crm\/(v3\/)?objects\/([\w-]+\/)?contacts$/.test(e.path));
       if (listed.length < 2) return;
       clearInterval(watcher);
       signals.emit('SIGINT');
@@ -184,7 +184,8 @@ describe('CLI: hubspot-s3-sync run', () => {
     const io = { ...captureIo({ HUBSPOT_SERVICE_KEY: slow.serviceKey }), signals };
     // Interrupt on the plan's first read of property definitions: objects are still being checked.
     const watcher = setInterval(() => {
-      if (!slow.log.entries().some((e) => e.path.startsWith('/crm/v3/properties/'))) return;
+      // Any API version: /crm/v3/properties/{type} or the dated /crm/properties/{ver}/{type}.
+      if (!slow.log.entries().some((e) => /^\/crm\/(v3\/)?properties\//.test(e.path))) return;
       clearInterval(watcher);
       signals.emit('SIGINT');
     }, 5);
@@ -201,7 +202,10 @@ describe('CLI: hubspot-s3-sync run', () => {
       expect(
         slow.log
           .entries()
-          .filter((e) => e.path.includes('/batch/read') || (e.method === 'GET' && /objects\/\w+$/.test(e.path))),
+          // Record reads by any API version: /crm/v3/objects/{type} and the dated /crm/objects/{ver}/{type}.
+          .filter(
+            (e) => e.path.includes('/batch/read') || (e.method === 'GET' && /\/objects\/([\w-]+\/)?\w+$/.test(e.path)),
+          ),
       ).toEqual([]);
     } finally {
       clearInterval(watcher);

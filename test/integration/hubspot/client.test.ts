@@ -96,7 +96,7 @@ describe('Integration: HubSpot client against the simulator', () => {
       if (store.value === key) store.value = sim.keys.rotate(key, { expireOldAfterMs: 0 });
     }
     expect(ids).toEqual(sim.oracle.records('deals').map((r) => r.id));
-    expect(events.filter((e) => e.type === 'key-refreshed').length).toBeGreaterThanOrEqual(1);
+    expect(events.filter((e) => e.type === 'key-refreshed')).toHaveLength(1);
     expect(store.reads).toBe(2);
     await client.close();
   });
@@ -147,7 +147,7 @@ describe('Integration: HubSpot client against the simulator', () => {
     const requestTimeoutMs = fault.kind === 'slow' || fault.kind === 'truncate' ? 1000 : 10_000;
     const client = makeClient(sim.url, { key: sim.serviceKey, requestTimeoutMs, windowMs: 1000, events });
     const properties = propertyNames('deals');
-    sim.faults.add({ ...fault, match: { method: 'GET', path: '/crm/v3/objects/deals' } });
+    sim.faults.add({ ...fault, match: { method: 'GET', path: client.paths.objects('deals') } });
     const pages = await collect(listRecords(client, { objectType: 'deals', properties, limit: 50 }));
     expect(pages.flatMap((p) => p.records).map(comparable)).toEqual(sim.oracle.records('deals').map(comparable));
     const expectedType = fault.kind === 429 ? 'rate-limited' : 'retry';

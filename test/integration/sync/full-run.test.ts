@@ -63,8 +63,9 @@ describe('Sync engine: a full run of every object', () => {
     const paths = new Set(h.sim.log.entries().map((e) => e.path.split('?')[0]));
     const pets = h.sim.oracle.objectTypes().find((t) => t.name === 'pets');
     expect(pets?.objectTypeId).toMatch(/^2-\d+$/);
-    expect(paths).toContain(`/crm/v4/associations/contacts/${pets?.objectTypeId}/batch/read`);
-    expect(paths).not.toContain('/crm/v4/associations/contacts/pets/batch/read');
+    const { associationsBatchRead } = h.deps.client.paths;
+    expect(paths).toContain(associationsBatchRead('contacts', pets?.objectTypeId ?? ''));
+    expect(paths).not.toContain(associationsBatchRead('contacts', 'pets'));
   });
 
   it('exports every association pair the oracle holds', async () => {
@@ -82,6 +83,11 @@ describe('Sync engine: a full run of every object', () => {
       expect(expected.length).toBeGreaterThan(0);
       expect(rows).toEqual(expected);
     }
+  });
+
+  it('writes association parts under associations/<from>__<to>/, one folder per pair', async () => {
+    const folders = new Set((await h.target.list('associations/')).map((o) => o.key.split('/').slice(0, 2).join('/')));
+    expect([...folders].sort()).toEqual(PAIRS.map(([from, to]) => `associations/${from}__${to}`).sort());
   });
 
   it('exports owners (live and archived) and one row per pipeline stage', async () => {
@@ -157,8 +163,10 @@ describe('Sync engine: association pairs whose target fails planning', () => {
         ['metadata.properties', 'completed'],
         ['pets', 'failed'],
       ]);
-      expect(h.sim.log.entries().filter((e) => e.path.startsWith('/crm/v4/associations/'))).toEqual([]);
-      expect(await h.target.list('snapshots/associations/')).toEqual([]);
+      // Any API version: /crm/v4/associations/... or the dated /crm/associations/{ver}/...
+      expect(h.sim.log.entries().filter((e) => /^\/crm\/(v4\/)?associations\//.test(e.path))).toEqual([]);
+      // Association parts live under associations/<from>__<to>/ (the full run above checks that path is written).
+      expect(await h.target.list('associations/')).toEqual([]);
     } finally {
       await h.close();
     }
