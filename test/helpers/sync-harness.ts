@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { staticKeyProvider, type ServiceKeyProvider } from '../../lib/hubspot';
-import { openDuckDb, writeParquetRows, type DuckDb } from '../../lib/parquet';
-import { buildRecordColumns, convertRecord } from '../../lib/schema/columns';
+import { openDuckDb, type DuckDb } from '../../lib/parquet';
 import { readLatest, readManifest, type Manifest } from '../../lib/store/manifest';
 import type { TableRef } from '../../lib/store/layout';
 import type { StorageTarget } from '../../lib/store/target';
@@ -14,6 +13,7 @@ import type { SyncDeps } from '../../lib/sync/deps';
 import { runLocally, type LocalRunOptions } from '../../lib/sync/local-driver';
 import { parseRunInput } from '../../lib/sync/run-input';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
+import { expectedColumns, expectedRow, type ExpectedColumn } from './expected-record-table';
 
 export interface Harness {
   sim: Simulator;
@@ -98,26 +98,65 @@ export async function fetchPublished(
 
 export const parquetList = (files: string[]): string => `[${files.map((f) => `'${f}'`).join(', ')}]`;
 
+const sqlName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
 /**
- * Writes what the export of `object` must hold (the oracle's live and archived records through the
- * documented mapping) and returns the rows the two sides do not share, both ways, ignoring `_synced_at`.
+ * A query reading the expected rows from NDJSON, typed as `columns` say (all but `_synced_at`): each row's cells
+ * keyed c0, c1, ... by column position, TIMESTAMP cells as epoch milliseconds, DATE cells as text.
+ */
+function expectedRowsQuery(path: string, columns: readonly ExpectedColumn[]): string {
+  const read = columns.map((c, i) => {
+    const type = c.type === 'TIMESTAMP' ? 'BIGINT' : c.type === 'DATE' ? 'VARCHAR' : c.type;
+    return `c${i}: ${sqlText(type)}`;
+  });
+  const select = columns.map((c, i) => {
+    const cell = c.type === 'TIMESTAMP' ? `make_timestamp(c${i} * 1000)` : c.type === 'DATE' ? `c${i}::DATE` : `c${i}`;
+    return `${cell} AS ${sqlName(c.name)}`;
+  });
+  return (
+    `SELECT ${select.join(', ')} FROM read_json(${sqlText(path)}, format = 'newline_delimited', ` +
+    `columns = {${read.join(', ')}}, maximum_object_size = 16777216)`
+  );
+}
+
+/**
+ * Builds what the export of `object` must hold from the simulator's raw records (live and archived) through the
+ * documented mapping, restated in test/helpers/expected-record-table.ts apart from lib/schema, and returns the rows
+ * the two sides do not share, both ways, ignoring `_synced_at`. Columns (names, order, types) that differ from the
+ * mapping's throw, naming each difference.
  */
 export async function diffAgainstOracle(h: Harness, object: string, files: string[], runId: string) {
-  const properties = h.sim.oracle.properties(object);
-  const columns = buildRecordColumns(properties);
-  const records = [...h.sim.oracle.records(object), ...h.sim.oracle.records(object, { archived: true })];
-  const rows = records.map((r) => convertRecord(r, columns, { runId, syncedAt: '2000-01-01T00:00:00.000Z' }).row);
-  const expected = join(h.deps.workDir, `expected-${object}.parquet`);
-  await writeParquetRows(h.db, rows, { parquetPath: expected, columns, workDir: h.deps.workDir });
+  const columns = expectedColumns(h.sim.oracle.properties(object));
   const actual = `read_parquet(${parquetList(files)})`;
-  const exclude = 'EXCLUDE (_synced_at)';
+  const described = await h.db.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${actual}`);
+  const got = described.map((d) => `${d.column_name} ${d.column_type}`);
+  const want = columns.map((c) => `${c.name} ${c.type}`);
+  const differences = want
+    .map((w, i) => (w === got[i] ? undefined : `column ${i}: expected ${w}, exported ${got[i] ?? 'nothing'}`))
+    .concat(got.slice(want.length).map((g, i) => `column ${want.length + i}: exported ${g}, expected nothing`))
+    .filter((d) => d !== undefined);
+  if (differences.length > 0) {
+    throw new Error(`${object}: the export's columns differ from the documented mapping:\n${differences.join('\n')}`);
+  }
+
+  const compared = columns.filter((c) => c.name !== '_synced_at');
+  const records = [...h.sim.oracle.records(object), ...h.sim.oracle.records(object, { archived: true })];
+  const rows = records.map((record) => expectedRow(record, compared, runId));
+  const path = join(h.deps.workDir, `expected-${object}.ndjson`);
+  const lines = rows.map(({ cells }) =>
+    JSON.stringify(Object.fromEntries(compared.map((c, i) => [`c${i}`, cells[c.name]]))),
+  );
+  await writeFile(path, lines.map((line) => `${line}\n`).join(''));
+  const expected = expectedRowsQuery(path, compared);
+  const exported = `SELECT * EXCLUDE (_synced_at) FROM ${actual}`;
   const count = async (sql: string) =>
     Number((await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql})`))[0].n);
   return {
     expectedRows: rows.length,
-    unparsed: rows.reduce((n, r) => n + Object.keys((r._unparsed as object) ?? {}).length, 0),
-    missing: await count(`SELECT * ${exclude} FROM '${expected}' EXCEPT ALL SELECT * ${exclude} FROM ${actual}`),
-    unexpected: await count(`SELECT * ${exclude} FROM ${actual} EXCEPT ALL SELECT * ${exclude} FROM '${expected}'`),
+    unparsed: rows.reduce((n, r) => n + r.unparsed, 0),
+    missing: await count(`${expected} EXCEPT ALL ${exported}`),
+    unexpected: await count(`${exported} EXCEPT ALL ${expected}`),
     duplicateIds: await count(`SELECT id FROM ${actual} GROUP BY id HAVING count(*) > 1`),
   };
 }
