@@ -1,5 +1,7 @@
 /** Changes during a run: programmatic admin and the HTTP admin API under /_sim/ (no auth, no rate limit, not logged). */
+import { settingsCall, type SettingsParts } from './admin-settings';
 import type { Dataset } from './data/dataset';
+import type { SearchIndex } from './data/search-index';
 import type { Faults } from './http/fault-injector';
 import type { KeyStore } from './http/key-store';
 import type { RequestLogStore } from './http/request-log';
@@ -7,7 +9,8 @@ import { json, type SimResponse } from './http/responses';
 import { allProperties, requireStore, SimulatorLookupError } from './oracle';
 import type { FaultRule, SimulatorAdmin } from './types';
 
-export function createAdmin(dataset: Dataset, now: () => number): SimulatorAdmin {
+/** Record changes; each is noted for search, which sees it only once the search lag has passed. */
+export function createAdmin(dataset: Dataset, now: () => number, search: SearchIndex): SimulatorAdmin {
   const indexOrThrow = (ref: string, id: string) => {
     const store = requireStore(dataset, ref);
     const i = store.indexOf(id);
@@ -17,22 +20,28 @@ export function createAdmin(dataset: Dataset, now: () => number): SimulatorAdmin
   return {
     createRecord: (ref, properties) => {
       const store = requireStore(dataset, ref);
-      const i = store.create(properties, now());
+      const at = now();
+      const i = store.create(properties, at);
+      search.noteWrite(store, i, null, at);
       return store.record(i, allProperties(store));
     },
     updateRecord: (ref, id, properties) => {
       const { store, i } = indexOrThrow(ref, id);
-      store.update(i, properties, now());
+      const at = now();
+      search.noteWrite(store, i, store.stateOf(i), at);
+      store.update(i, properties, at);
       return store.record(i, allProperties(store));
     },
     archiveRecord: (ref, id) => {
       const { store, i } = indexOrThrow(ref, id);
-      store.archive(i, now());
+      const at = now();
+      search.noteWrite(store, i, store.stateOf(i), at);
+      store.archive(i, at);
     },
   };
 }
 
-export interface AdminHttpParts {
+export interface AdminHttpParts extends SettingsParts {
   readonly admin: SimulatorAdmin;
   readonly keys: KeyStore;
   readonly faults: Faults;
@@ -56,6 +65,7 @@ export function handleAdminRequest(parts: AdminHttpParts, method: string, path: 
   try {
     return route(parts, method, segments, body);
   } catch (error) {
+    // Lookup errors name a missing type or record; the rest (SimulatorSettingError, bad fault rules) a bad body.
     const status = error instanceof SimulatorLookupError ? 404 : 400;
     return json(status, { status: 'error', message: error instanceof Error ? error.message : String(error) });
   }
@@ -63,6 +73,10 @@ export function handleAdminRequest(parts: AdminHttpParts, method: string, path: 
 
 function route(parts: AdminHttpParts, method: string, segments: string[], body: AdminBody): SimResponse {
   const [resource, type, id] = segments;
+  if (segments.length === 1) {
+    const settings = settingsCall(parts, method, resource, body);
+    if (settings) return settings;
+  }
   const call = `${method} ${resource}${segments.length > 2 ? '/id' : segments.length > 1 ? '/type' : ''}`;
   switch (call) {
     case 'POST objects/type':

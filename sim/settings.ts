@@ -79,3 +79,26 @@ export const PAGE_BUFFERS = {
 
 /** Parsed `properties` query lists kept per object type (one per distinct URL chunk a client sends). */
 export const PROPERTY_LIST_CACHE_SIZE = 64;
+
+/** Defaults of the run-time settings: zero latency and no search lag keep the tests fast. */
+export const DEFAULT_LATENCY = { baseMs: 0, perKbMs: 0, jitter: 0 } as const;
+export const DEFAULT_SEARCH_LAG_MS = 0;
+
+/**
+ * What each run-time setting accepts (options, admin calls and the `sim` flags read this table): `integer` settings
+ * take whole numbers only. Time ceilings only catch typos (ten minutes of latency, a window of a day); counts have none.
+ */
+export const SETTING_LIMITS = {
+  baseMs: { min: 0, max: 600_000, integer: false },
+  perKbMs: { min: 0, max: 60_000, integer: false },
+  /** The factor is uniform in [1 - jitter, 1 + jitter]. */
+  jitter: { min: 0, max: 1, integer: false },
+  searchLagMs: { min: 0, max: 3_600_000, integer: false },
+  maxPerWindow: { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+  windowMs: { min: 1, max: 86_400_000, integer: true },
+  daily: { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+  searchPerSecond: { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+  searchWindowMs: { min: 1, max: 86_400_000, integer: true },
+} as const satisfies Record<string, { min: number; max: number; integer: boolean }>;
+
+export type NumericSetting = keyof typeof SETTING_LIMITS;

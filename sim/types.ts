@@ -26,6 +26,39 @@ export interface RateLimitOptions {
   daily?: number;
   searchPerSecond?: number;
   searchWindowMs?: number;
+  /**
+   * Count search requests in the key's ten-second window too (default false, as HubSpot's specs exempt search):
+   * the fallback should HubSpot count them after all. Search answers still carry no rate headers.
+   */
+  searchCountsInTenSecondly?: boolean;
+}
+
+/** Run-time rate limits: lowered or raised mid-run, the daily count reset as at the portal's midnight. */
+export interface LimitsControl {
+  get(): Required<RateLimitOptions>;
+  /** Changes the named limits (the others stay); throws SimulatorSettingError naming a bad value. */
+  set(options: RateLimitOptions): Required<RateLimitOptions>;
+  /** Every key's daily count back to 0. */
+  resetDaily(): void;
+}
+
+/** Per API call: (baseMs + perKbMs x response KB) x a seeded jitter factor uniform in [1 - jitter, 1 + jitter]. */
+export interface LatencySettings {
+  baseMs: number;
+  perKbMs: number;
+  jitter: number;
+}
+
+export interface LatencyControl {
+  get(): LatencySettings;
+  /** Changes the named settings (the others stay); throws SimulatorSettingError naming a bad value. */
+  set(options: Partial<LatencySettings>): LatencySettings;
+}
+
+/** How long a write takes to reach search (the index trails writes); list and batch read always see it at once. */
+export interface SearchLagControl {
+  get(): number;
+  set(ms: number): number;
 }
 
 export interface SimulatorOptions {
@@ -38,6 +71,10 @@ export interface SimulatorOptions {
   /** Default 'tiny'; a number = contacts count, other objects scale from it. */
   scale?: ScaleName | number;
   rateLimit?: RateLimitOptions;
+  /** Default zero: answers go out at once. */
+  latency?: Partial<LatencySettings>;
+  /** Milliseconds before a created, updated or archived record shows so in search; default 0. */
+  searchLagMs?: number;
   /** Record counts of chosen types, over what `scale` gives them (benchmarks: 100,000 emails beside 100,000 contacts). */
   counts?: Readonly<Record<string, number>>;
   /** Give `count` records of `objectType` one identical last-modified millisecond (default at demo/large: contacts, 10_050). */
@@ -113,8 +150,11 @@ export interface RequestLogEntry {
   /** The version the path named: 'v3', 'v4' or a date version such as '2026-09'. */
   apiVersion?: string;
   status: number;
+  /** Arrival time (wall clock ms): budgets count requests then. */
   at: number;
   keyId?: string;
+  /** The latency model's delay before the answer went out, when there was one. */
+  latencyMs?: number;
 }
 
 export interface RequestLog {
@@ -135,5 +175,8 @@ export interface Simulator {
   readonly keys: KeyAdmin;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
+  readonly latency: LatencyControl;
+  readonly limits: LimitsControl;
+  readonly searchLag: SearchLagControl;
   close(): Promise<void>;
 }

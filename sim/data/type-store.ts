@@ -18,6 +18,15 @@ const SYSTEM_ID = 1;
 const SYSTEM_CREATED = 2;
 const SYSTEM_MODIFIED = 3;
 const MONTH_MS = 30 * 86_400_000;
+/** An overlay that hides the current one: `value()` defaults to the current overlay when given undefined. */
+const NO_OVERLAY: Readonly<Record<string, PropertyValue>> = Object.freeze({});
+
+/** What a write changes in a record: the state search keeps showing until the search lag has passed. */
+export interface RecordState {
+  readonly overlay: Readonly<Record<string, PropertyValue>> | undefined;
+  readonly updatedAt: number;
+  readonly archived: number;
+}
 
 export interface TypeStoreOptions {
   readonly type: CatalogType;
@@ -141,10 +150,22 @@ export class TypeStore {
     return generateValue(prop, h, this.ownerIds);
   }
 
-  /** Record `i` as a JSON string with the properties numbered in `props`. */
-  recordJson(i: number, props: readonly number[]): string {
+  /** The current state of record `i` (a copy: later writes do not change it). */
+  stateOf(i: number): RecordState {
+    const overlay = this.overlay.get(i);
+    return { overlay: overlay && { ...overlay }, updatedAt: this.updatedAt[i], archived: this.archived[i] };
+  }
+
+  /** Value of property `p` of record `i` as it was in `state`. */
+  valueIn(state: RecordState, i: number, p: number): PropertyValue {
+    if (this.systemKinds[p] === SYSTEM_MODIFIED) return isoString(state.updatedAt);
+    return this.value(i, p, state.overlay ?? NO_OVERLAY);
+  }
+
+  /** Record `i` as a JSON string with the properties numbered in `props` (as it was in `state`, if given). */
+  recordJson(i: number, props: readonly number[], state?: RecordState): string {
     const writer = new ByteWriter(4096);
-    this.writeRecordJson(writer, i, props);
+    this.writeRecordJson(writer, i, props, state);
     return writer.toString();
   }
 
@@ -154,8 +175,8 @@ export class TypeStore {
    * overlay or quirks, one hash per property decides null-ness before any value is generated (most custom
    * values are null); this is exactly what `value()` does, without its per-property lookups.
    */
-  writeRecordJson(out: ByteWriter, i: number, props: readonly number[]): void {
-    const overlay = this.overlay.get(i);
+  writeRecordJson(out: ByteWriter, i: number, props: readonly number[], state?: RecordState): void {
+    const overlay = state ? state.overlay : this.overlay.get(i);
     const quirks = this.quirks.get(i);
     const template = this.templates.get(props);
     const { bytes, valueStarts, propIndex, fill } = template;
@@ -166,7 +187,7 @@ export class TypeStore {
     const base = mixHash(this.salt, i);
     const id = String(this.ids[i]);
     const createdAt = isoString(this.createdAtOf(i));
-    const updatedAt = isoString(this.updatedAt[i]);
+    const updatedAt = isoString(state ? state.updatedAt : this.updatedAt[i]);
     out.ascii('{"id":"');
     out.ascii(id);
     out.ascii('","properties":{');
@@ -184,7 +205,7 @@ export class TypeStore {
         const kind = systemKinds[p];
         v = kind === SYSTEM_ID ? id : kind === SYSTEM_CREATED ? createdAt : updatedAt;
       } else {
-        v = this.value(i, p, overlay, quirks);
+        v = systemKinds[p] === SYSTEM_MODIFIED ? updatedAt : this.value(i, p, overlay ?? NO_OVERLAY, quirks);
         if (v === null) continue;
       }
       const valueAt = valueStarts[k];
@@ -197,7 +218,7 @@ export class TypeStore {
     out.ascii(createdAt);
     out.ascii('","updatedAt":"');
     out.ascii(updatedAt);
-    if (this.archived[i] === 1) {
+    if ((state ? state.archived : this.archived[i]) === 1) {
       out.ascii('","archived":true,"archivedAt":"');
       out.ascii(isoString(this.archivedAtOf(i)));
       out.ascii('"}');

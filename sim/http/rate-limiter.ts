@@ -1,6 +1,10 @@
-/** Per-key budgets: a rolling window and a daily count for normal calls, a separate short window for search. */
+/**
+ * Per-key budgets: a rolling window and a daily count for normal calls, a separate short window for search; limits
+ * can change mid-run (fault tests lower them, or reset the daily count as at the portal's midnight).
+ */
+import { readSettings } from '../setting-checks';
 import { DEFAULT_RATE_LIMIT } from '../settings';
-import type { RateLimitOptions } from '../types';
+import type { LimitsControl, RateLimitOptions } from '../types';
 import type { RateLimitPolicy } from './responses';
 
 /** Timestamps in a window, pruned from the front without shifting. */
@@ -36,15 +40,32 @@ export interface RateDecision {
   limited?: RateLimitPolicy;
 }
 
-export class RateLimiter {
-  private readonly settings: Required<RateLimitOptions>;
+const LIMIT_NAMES = ['maxPerWindow', 'windowMs', 'daily', 'searchPerSecond', 'searchWindowMs'] as const;
+const LIMIT_FLAGS = ['searchCountsInTenSecondly'] as const;
+
+export class RateLimiter implements LimitsControl {
+  private settings: Required<RateLimitOptions> = { ...DEFAULT_RATE_LIMIT, searchCountsInTenSecondly: false };
   private readonly budgets = new Map<string, KeyBudget>();
 
   constructor(
     options: RateLimitOptions = {},
     private readonly clock: () => number = Date.now,
   ) {
-    this.settings = { ...DEFAULT_RATE_LIMIT, ...options };
+    this.set(options);
+  }
+
+  get(): Required<RateLimitOptions> {
+    return { ...this.settings };
+  }
+
+  /** Changes the named limits; hits already counted stay counted against the new ones. */
+  set(options: RateLimitOptions): Required<RateLimitOptions> {
+    this.settings = { ...this.settings, ...readSettings('rateLimit', options, LIMIT_NAMES, LIMIT_FLAGS) };
+    return this.get();
+  }
+
+  resetDaily(): void {
+    for (const budget of this.budgets.values()) budget.daily = 0;
   }
 
   /**
@@ -70,11 +91,20 @@ export class RateLimiter {
     return { headers };
   }
 
-  /** Counts a search request; search responses carry no rate headers. */
+  /**
+   * Counts a search request against the search budget, and against the ten-second window when
+   * `searchCountsInTenSecondly` is on (a search over that window is then limited by it too); search responses carry
+   * no rate headers either way.
+   */
   checkSearch(keyId: string): RateDecision {
     const s = this.settings;
-    const inWindow = this.budgetOf(keyId).search.hit(this.clock(), s.searchWindowMs);
-    return inWindow > s.searchPerSecond ? { headers: {}, limited: 'SECONDLY' } : { headers: {} };
+    const budget = this.budgetOf(keyId);
+    const now = this.clock();
+    const inSearch = budget.search.hit(now, s.searchWindowMs);
+    const inWindow = s.searchCountsInTenSecondly ? budget.window.hit(now, s.windowMs) : 0;
+    if (inSearch > s.searchPerSecond) return { headers: {}, limited: 'SECONDLY' };
+    if (inWindow > s.maxPerWindow) return { headers: {}, limited: 'TEN_SECONDLY_ROLLING' };
+    return { headers: {} };
   }
 
   private budgetOf(keyId: string): KeyBudget {

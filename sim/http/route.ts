@@ -1,5 +1,6 @@
 /** The shape of one API route: its path templates, the scopes it needs, and a handler returning a response value. */
 import type { Dataset } from '../data/dataset';
+import type { SearchIndex } from '../data/search-index';
 import { PROPERTY_LIST_CACHE_SIZE } from '../settings';
 import type { SimApiVersion, VersionBehaviour } from './api-versions';
 import type { SimResponse } from './responses';
@@ -17,6 +18,8 @@ export interface RouteContext {
   readonly body: unknown;
   readonly rawBody: string;
   readonly dataset: Dataset;
+  /** What search sees (it trails writes by the search lag). */
+  readonly searchIndex: SearchIndex;
   readonly baseUrl: string;
 }
 

@@ -1,6 +1,10 @@
-/** Writes a response, or a fault in its place (reset, truncated body, malformed JSON, delay, error status). */
+/**
+ * Writes a response, or a fault in its place (reset, truncated body, malformed JSON, delay, error status), after the
+ * latency model's delay for its size.
+ */
 import type { ServerResponse } from 'node:http';
 import type { FaultRule } from '../types';
+import type { LatencyModel } from './latency';
 import { json, rateLimited, type SimResponse } from './responses';
 
 const FAULT_MESSAGES: Record<number, string> = {
@@ -14,16 +18,23 @@ const FAULT_MESSAGES: Record<number, string> = {
   524: 'A timeout occurred',
 };
 
-/** Sends `response` to `res` (applying `fault`); resolves with the status to log (0 for a reset). */
+/** What went out: the status to log (0 when nothing reached the client) and the latency waited. */
+export interface Delivery {
+  status: number;
+  latencyMs: number;
+}
+
+/** Sends `response` to `res` (applying `fault`) after its latency. */
 export async function sendResponse(
   res: ServerResponse,
   response: () => SimResponse,
   fault: FaultRule | undefined,
-  extraHeaders: Record<string, string> = {},
-): Promise<number> {
+  extraHeaders: Record<string, string>,
+  latency: LatencyModel,
+): Promise<Delivery> {
   if (fault?.kind === 'reset') {
     res.socket?.destroy();
-    return 0;
+    return { status: 0, latencyMs: 0 };
   }
   if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
   if (typeof fault?.kind === 'number') {
@@ -32,31 +43,64 @@ export async function sendResponse(
     if (fault.kind === 429 && fault.retryAfterSeconds !== undefined) {
       faulted.headers['Retry-After'] = String(fault.retryAfterSeconds);
     }
-    return write(res, faulted);
+    return deliver(res, faulted, latency);
   }
-  if (fault?.kind === 'malformed') return write(res, { status: 200, body: '{"results":[{"id":"1","properties":{' });
+  if (fault?.kind === 'malformed') {
+    return deliver(res, { status: 200, body: '{"results":[{"id":"1","properties":{' }, latency);
+  }
   const real = response();
   real.headers = { ...extraHeaders, ...real.headers };
   if (fault?.kind === 'truncate') {
-    const bytes = toBytes(real.body);
+    const held = await hold(real, latency);
+    if (held.gone(res)) return { status: 0, latencyMs: held.latencyMs };
     res.writeHead(real.status, {
       ...real.headers,
       'content-type': 'application/json;charset=utf-8',
-      'content-length': String(bytes.length + 1024),
+      'content-length': String(held.bytes.length + 1024),
     });
     // The client waits for bytes that never come: close the socket so it sees a premature end.
     const socket = res.socket;
-    res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => socket?.destroy());
-    return real.status;
+    res.write(held.bytes.subarray(0, Math.floor(held.bytes.length / 2)), () => socket?.destroy());
+    return { status: real.status, latencyMs: held.latencyMs };
   }
-  return write(res, real);
+  return deliver(res, real, latency);
+}
+
+/** Writes `response` once its latency has passed. */
+export async function deliver(res: ServerResponse, response: SimResponse, latency: LatencyModel): Promise<Delivery> {
+  const held = await hold(response, latency);
+  if (held.gone(res)) return { status: 0, latencyMs: held.latencyMs };
+  const status = write(res, { ...response, body: held.bytes, onSent: held.onSent });
+  return { status, latencyMs: held.latencyMs };
+}
+
+/**
+ * Waits out the latency of `response`. A delayed answer in a pooled page buffer is copied to its exact size and the
+ * buffer goes back to the pool before the wait: a thousand answers in flight hold their bytes, not a thousand
+ * 4 MB buffers.
+ */
+async function hold(response: SimResponse, latency: LatencyModel) {
+  let bytes = toBytes(response.body);
+  const latencyMs = latency.delayFor(bytes.length);
+  let onSent = response.onSent;
+  if (latencyMs > 0) {
+    if (onSent) {
+      bytes = Buffer.from(bytes);
+      onSent();
+      onSent = undefined;
+    }
+    await latency.wait(latencyMs);
+  }
+  // A client that hung up during the wait gets nothing (logged as status 0).
+  const gone = (res: ServerResponse) => latencyMs > 0 && (res.destroyed || res.socket?.destroyed !== false);
+  return { bytes, onSent, latencyMs, gone };
 }
 
 function errorFor(status: number): SimResponse {
   return json(status, { status: 'error', message: FAULT_MESSAGES[status] ?? 'error', category: 'INTERNAL_ERROR' });
 }
 
-/** Writes a response value; returns its status. */
+/** Writes a response value at once; returns its status. */
 export function write(res: ServerResponse, response: SimResponse): number {
   const headers: Record<string, string | number> = {
     'content-type': 'application/json;charset=utf-8',

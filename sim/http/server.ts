@@ -1,6 +1,7 @@
 /** The node:http server: size check, auth, budgets, scopes, faults, then the route; admin calls under /_sim/. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Dataset } from '../data/dataset';
+import type { SearchIndex } from '../data/search-index';
 import { LIMITS } from '../settings';
 import { matchRoute } from './api-routes';
 import { API_VERSIONS } from './api-versions';
@@ -10,14 +11,18 @@ import type { RateLimiter } from './rate-limiter';
 import type { RequestLogStore } from './request-log';
 import { missingScopes, objectNotFound, rateLimited, uriTooLong, validationError, type SimResponse } from './responses';
 import type { RouteContext } from './route';
-import { sendResponse, write } from './send';
+import type { LatencyModel } from './latency';
+import { deliver, sendResponse, write, type Delivery } from './send';
 
 export interface ServerParts {
   readonly dataset: Dataset;
+  readonly searchIndex: SearchIndex;
   readonly keys: KeyStore;
   readonly limiter: RateLimiter;
   readonly faults: Faults;
   readonly log: RequestLogStore;
+  /** Delays every API answer (not admin calls); zero by default. */
+  readonly latency: LatencyModel;
   /** Handles /_sim/ admin calls. */
   readonly handleAdmin: (method: string, path: string, body: unknown) => SimResponse;
   /** The simulated portal's clock: its `Date` header, like the timestamps of its changes. */
@@ -50,23 +55,26 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const matched = matchRoute(method, path);
   const route = matched?.template ?? 'unknown';
   const apiVersion = matched?.version;
-  const logged = (status: number, keyId?: string) =>
-    parts.log.add({ method, path, route, ...(apiVersion ? { apiVersion } : {}), status, at, keyId });
-  if (rawUrl.length > LIMITS.urlMaxChars) {
-    logged(write(res, uriTooLong()));
-    return;
-  }
+  const logged = ({ status, latencyMs }: Delivery, keyId?: string) =>
+    parts.log.add({
+      method,
+      path,
+      route,
+      ...(apiVersion ? { apiVersion } : {}),
+      status,
+      at,
+      keyId,
+      ...(latencyMs > 0 ? { latencyMs } : {}),
+    });
+  if (rawUrl.length > LIMITS.urlMaxChars) return logged(await deliver(res, uriTooLong(), parts.latency));
   const key = parts.keys.authenticate(req.headers.authorization);
-  if ('status' in key) {
-    logged(write(res, key));
-    return;
-  }
+  if ('status' in key) return logged(await deliver(res, key, parts.latency));
   const budget = matched?.route.search
     ? parts.limiter.checkSearch(key.id)
     : parts.limiter.checkStandard(key.id, { tenSecondlyExempt: matched?.route.tenSecondlyExempt === true });
   const headers = { ...budget.headers, Date: new Date(parts.now()).toUTCString() };
-  const send = (response: SimResponse) =>
-    logged(write(res, { ...response, headers: { ...headers, ...response.headers } }), key.id);
+  const send = async (response: SimResponse) =>
+    logged(await deliver(res, { ...response, headers: { ...headers, ...response.headers } }, parts.latency), key.id);
   if (budget.limited) return send(rateLimited(budget.limited));
   if (!matched) return send(objectNotFound(`No route for ${method} ${path}`));
   const body = parseJson(rawBody);
@@ -80,14 +88,14 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
     body,
     rawBody,
     dataset: parts.dataset,
+    searchIndex: parts.searchIndex,
     baseUrl: parts.baseUrl,
   };
   for (const group of matched.route.scopes(ctx)) {
     if (!group.some((scope) => key.scopes.has(scope))) return send(missingScopes(group));
   }
   const fault = parts.faults.pick(method, path);
-  const status = await sendResponse(res, () => matched.route.handle(ctx), fault, headers);
-  logged(status, key.id);
+  logged(await sendResponse(res, () => matched.route.handle(ctx), fault, headers, parts.latency), key.id);
 }
 
 const INVALID_JSON = Symbol('invalid json');

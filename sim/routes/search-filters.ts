@@ -1,5 +1,9 @@
-/** Compiles search filterGroups into a predicate over record indexes (numeric comparison for numbers and times). */
-import type { TypeStore } from '../data/type-store';
+/**
+ * Compiles search filterGroups into a predicate over record indexes (numeric comparison for numbers and times),
+ * reading records as search sees them (SearchSource: with the search lag, some as they were before a write).
+ */
+import type { PropertyValue } from '../../lib/hubspot/types';
+import type { SearchSource } from '../data/search-index';
 import { LIMITS } from '../settings';
 
 export interface SearchFilter {
@@ -36,17 +40,31 @@ export function parseNumeric(value: string | null): number {
   return /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
 }
 
+/** Reader of property `p` as search sees it. */
+export function valueReader({ store, stale }: SearchSource, p: number): (i: number) => PropertyValue {
+  if (!stale) return (i) => store.value(i, p);
+  return (i) => {
+    const state = stale.get(i);
+    return state ? store.valueIn(state, i, p) : store.value(i, p);
+  };
+}
+
 /** Numeric reader for property `p`, with typed-array fast paths for id and times. */
-export function numericReader(store: TypeStore, p: number): (i: number) => number {
+export function numericReader(source: SearchSource, p: number): (i: number) => number {
+  const { store, stale } = source;
   const name = store.properties.list[p].def.name;
   if (name === 'hs_object_id') return (i) => store.ids[i];
-  if (name === store.type.lastModifiedProperty) return (i) => store.updatedAt[i];
+  if (name === store.type.lastModifiedProperty) {
+    if (stale) return (i) => stale.get(i)?.updatedAt ?? store.updatedAt[i];
+    return (i) => store.updatedAt[i];
+  }
   if (name === 'createdate') return (i) => store.createdAtOf(i);
-  return (i) => parseNumeric(store.value(i, p));
+  const read = valueReader(source, p);
+  return (i) => parseNumeric(read(i));
 }
 
 /** A predicate, or an error message for a 400. */
-export function compileFilterGroups(store: TypeStore, groups: unknown): IndexPredicate | string {
+export function compileFilterGroups(source: SearchSource, groups: unknown): IndexPredicate | string {
   if (groups === undefined) return () => true;
   if (!Array.isArray(groups)) return 'filterGroups must be an array';
   if (groups.length > LIMITS.searchMaxGroups) return `at most ${LIMITS.searchMaxGroups} filterGroups are allowed`;
@@ -62,7 +80,7 @@ export function compileFilterGroups(store: TypeStore, groups: unknown): IndexPre
     if (total > LIMITS.searchMaxFilters) return `at most ${LIMITS.searchMaxFilters} filters are allowed in all`;
     const predicates: IndexPredicate[] = [];
     for (const filter of filters as SearchFilter[]) {
-      const predicate = compileFilter(store, filter);
+      const predicate = compileFilter(source, filter);
       if (typeof predicate === 'string') return predicate;
       predicates.push(predicate);
     }
@@ -72,13 +90,14 @@ export function compileFilterGroups(store: TypeStore, groups: unknown): IndexPre
   return (i) => compiled.some((group) => group.every((test) => test(i)));
 }
 
-function compileFilter(store: TypeStore, filter: SearchFilter): IndexPredicate | string {
+function compileFilter(source: SearchSource, filter: SearchFilter): IndexPredicate | string {
+  const { store } = source;
   const name = String(filter?.propertyName ?? '');
   const p = store.properties.byName.get(name);
   if (p === undefined) return `Property ${name} does not exist on ${store.type.name}`;
   const operator = String(filter.operator ?? '') as (typeof OPERATORS)[number];
   if (!OPERATORS.includes(operator)) return `Unknown operator ${operator}`;
-  const raw = (i: number) => store.value(i, p);
+  const raw = valueReader(source, p);
   if (operator === 'HAS_PROPERTY') return (i) => hasValue(raw(i));
   if (operator === 'NOT_HAS_PROPERTY') return (i) => !hasValue(raw(i));
   if (operator === 'IN' || operator === 'NOT_IN') {
@@ -86,7 +105,7 @@ function compileFilter(store: TypeStore, filter: SearchFilter): IndexPredicate |
     const wanted = new Set(filter.values.map((v) => String(v).toLowerCase()));
     const numericWanted = new Set(filter.values.map((v) => parseNumeric(String(v))));
     const numeric = store.properties.list[p].numeric;
-    const read = numericReader(store, p);
+    const read = numericReader(source, p);
     const test = numeric
       ? (i: number) => numericWanted.has(read(i))
       : (i: number) => wanted.has(raw(i)?.toLowerCase() ?? '\0');
@@ -99,7 +118,7 @@ function compileFilter(store: TypeStore, filter: SearchFilter): IndexPredicate |
     const test = (i: number) => (raw(i) ?? '').toLowerCase().includes(token);
     return operator === 'CONTAINS_TOKEN' ? test : (i) => !test(i);
   }
-  if (store.properties.list[p].numeric) return compileNumeric(operator, numericReader(store, p), filter, value);
+  if (store.properties.list[p].numeric) return compileNumeric(operator, numericReader(source, p), filter, value);
   return compileText(operator, raw, filter, value);
 }
 

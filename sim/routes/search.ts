@@ -1,9 +1,10 @@
 /** Search (v3 and every date version alike): filters, one sort, offset paging capped at 10,000 results. */
+import type { SearchSource } from '../data/search-index';
 import type { TypeStore } from '../data/type-store';
 import { LIMITS } from '../settings';
 import { unknownObjectType, validationError, type SimResponse } from '../http/responses';
 import { propertyIndexes, typeScopes, type Route, type RouteContext } from '../http/route';
-import { compileFilterGroups, numericReader } from './search-filters';
+import { compileFilterGroups, numericReader, valueReader } from './search-filters';
 
 export const searchRoute: Route = {
   method: 'POST',
@@ -21,7 +22,7 @@ interface SearchBody {
   after?: unknown;
 }
 
-/** Last few match lists, keyed by type, data version and query (paging re-sends the same query). */
+/** The last match list per type, keyed by what search sees of it and the query (paging re-sends the same query). */
 const matchCache = new WeakMap<TypeStore, { key: string; matches: Int32Array }>();
 
 function search(ctx: RouteContext): SimResponse {
@@ -43,29 +44,41 @@ function search(ctx: RouteContext): SimResponse {
   if (offset + limit > LIMITS.searchResultCap) {
     return validationError(`Cannot page beyond ${LIMITS.searchResultCap} results (after ${offset} + limit ${limit})`);
   }
-  const matches = findMatches(store, body);
+  // Search reads its index, which trails writes by the search lag; list and batch read read the records.
+  const source = ctx.searchIndex.source(store);
+  const matches = findMatches(source, body);
   if (typeof matches === 'string') return validationError(matches);
   const names = Array.isArray(body.properties) ? body.properties.map(String) : undefined;
   const props = propertyIndexes(store.properties, names);
   const page: string[] = [];
-  for (let k = offset; k < Math.min(matches.length, offset + limit); k++)
-    page.push(store.recordJson(matches[k], props));
+  for (let k = offset; k < Math.min(matches.length, offset + limit); k++) {
+    const i = matches[k];
+    page.push(store.recordJson(i, props, source.stale?.get(i) ?? undefined));
+  }
   const next = offset + limit < matches.length ? `,"paging":{"next":{"after":"${offset + limit}"}}` : '';
   return { status: 200, body: `{"total":${matches.length},"results":[${page.join(',')}]${next}}` };
 }
 
-function findMatches(store: TypeStore, body: SearchBody): Int32Array | string {
-  const key = `${store.version}|${JSON.stringify(body.filterGroups ?? null)}|${JSON.stringify(body.sorts ?? null)}`;
+function findMatches(source: SearchSource, body: SearchBody): Int32Array | string {
+  const { store, stale } = source;
+  const key = `${source.key}|${JSON.stringify(body.filterGroups ?? null)}|${JSON.stringify(body.sorts ?? null)}`;
   const cached = matchCache.get(store);
   if (cached?.key === key) return cached.matches;
   const sort = parseSort(store, body.sorts);
   if (typeof sort === 'string') return sort;
-  const predicate = compileFilterGroups(store, body.filterGroups);
+  const predicate = compileFilterGroups(source, body.filterGroups);
   if (typeof predicate === 'string') return predicate;
   const found: number[] = [];
-  for (let i = 0; i < store.length; i++) if (store.archived[i] === 0 && predicate(i)) found.push(i);
+  // Search never returns archived records; a lagging record counts as search last saw it (null: not created yet).
+  const live = stale
+    ? (i: number) => {
+        const state = stale.get(i);
+        return state === undefined ? store.archived[i] === 0 : state !== null && state.archived === 0;
+      }
+    : (i: number) => store.archived[i] === 0;
+  for (let i = 0; i < store.length; i++) if (live(i) && predicate(i)) found.push(i);
   const matches = Int32Array.from(found);
-  if (sort) sortMatches(store, matches, sort.p, sort.descending);
+  if (sort) sortMatches(source, matches, sort.p, sort.descending);
   matchCache.set(store, { key, matches });
   return matches;
 }
@@ -83,10 +96,10 @@ function parseSort(store: TypeStore, sorts: unknown): { p: number; descending: b
 }
 
 /** Sorts by the property (numeric or text), ties by id ascending, so paging is stable. */
-function sortMatches(store: TypeStore, matches: Int32Array, p: number, descending: boolean): void {
+function sortMatches(source: SearchSource, matches: Int32Array, p: number, descending: boolean): void {
   const sign = descending ? -1 : 1;
-  if (store.properties.list[p].numeric) {
-    const read = numericReader(store, p);
+  if (source.store.properties.list[p].numeric) {
+    const read = numericReader(source, p);
     const keys = new Map<number, number>();
     for (const i of matches) keys.set(i, read(i));
     matches.sort((a, b) => {
@@ -100,7 +113,8 @@ function sortMatches(store: TypeStore, matches: Int32Array, p: number, descendin
     return;
   }
   const texts = new Map<number, string>();
-  for (const i of matches) texts.set(i, store.value(i, p) ?? '');
+  const value = valueReader(source, p);
+  for (const i of matches) texts.set(i, value(i) ?? '');
   matches.sort((a, b) => {
     const ta = texts.get(a) as string;
     const tb = texts.get(b) as string;
