@@ -59,6 +59,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--port <n>', 'port (0 = any free port)', '0')
     .option('--seed <n>', 'data seed', '1')
     .option('--scale <scale>', 'tiny | demo | large | number of contacts', 'tiny')
+    .option('--latency-ms <n>', 'base latency of every API answer, in ms (default 0)')
+    .option('--latency-per-kb-ms <n>', 'latency per KB of an answer, in ms, e.g. 0.3 (default 0)')
+    .option('--latency-jitter <f>', 'latency varies by up to this share either way, 0 to 1 (default 0)')
+    .option('--search-lag-ms <n>', 'ms before a write shows in search results (default 0)')
     .option('--json', 'print {"url","serviceKey"} as the first stdout line')
     .action(async (options) => setCode(await simCommand(options, io)));
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startSimulator, type Simulator } from '../../sim';
+import { SETTING_LIMITS, startSimulator, type Simulator } from '../../sim';
 import { quote } from '../sync/run-input';
 import { describeLimits, invalidOptions, NUMBER_OPTIONS, readWholeNumber, wholeNumber } from './option-values';
 import { writeLine, type CliIo } from './output';
@@ -8,10 +8,26 @@ export interface RawSimOptions {
   port?: string;
   seed?: string;
   scale?: string;
+  latencyMs?: string;
+  latencyPerKbMs?: string;
+  latencyJitter?: string;
+  searchLagMs?: string;
   json?: boolean;
 }
 
 const SCALES = ['tiny', 'demo', 'large'] as const;
+
+/** A decimal option (`250`, `0.3`) within the simulator's limits for the setting, which it names in messages. */
+function decimal(setting: keyof typeof SETTING_LIMITS) {
+  const limits = SETTING_LIMITS[setting];
+  const message = (input: unknown) => `must be a number ${describeLimits(limits)}, not ${quote(input)}`;
+  return z.string({ error: (issue) => message(issue.input) }).transform((text, ctx) => {
+    const value = Number(text);
+    if (/^\d+(\.\d+)?$/.test(text) && value >= limits.min && value <= limits.max) return value;
+    ctx.addIssue({ code: 'custom', message: message(text) });
+    return z.NEVER;
+  });
+}
 
 const SimOptionsSchema = z.object({
   port: wholeNumber(NUMBER_OPTIONS.port).default(0),
@@ -29,6 +45,10 @@ const SimOptionsSchema = z.object({
       });
       return z.NEVER;
     }),
+  latencyMs: decimal('baseMs').default(0),
+  latencyPerKbMs: decimal('perKbMs').default(0),
+  latencyJitter: decimal('jitter').default(0),
+  searchLagMs: decimal('searchLagMs').default(0),
   json: z.boolean().default(false),
 });
 
@@ -47,11 +67,19 @@ export async function simCommand(
 ): Promise<number> {
   const parsed = SimOptionsSchema.safeParse(raw);
   if (!parsed.success) throw invalidOptions(parsed.error.issues);
-  const { port, seed, scale, json } = parsed.data;
-  const sim: Simulator = await startSimulator({ port, seed, scale });
+  const { port, seed, scale, latencyMs, latencyPerKbMs, latencyJitter, searchLagMs, json } = parsed.data;
+  const latency = { baseMs: latencyMs, perKbMs: latencyPerKbMs, jitter: latencyJitter };
+  const sim: Simulator = await startSimulator({ port, seed, scale, latency, searchLagMs });
   if (json) writeLine(io.stdout, JSON.stringify({ url: sim.url, serviceKey: sim.serviceKey }));
   else {
     writeLine(io.stdout, `HubSpot simulator listening on ${sim.url} (seed ${seed}, scale ${scale})`);
+    if (latencyMs + latencyPerKbMs > 0 || searchLagMs > 0) {
+      writeLine(
+        io.stdout,
+        `latency ${latencyMs} ms + ${latencyPerKbMs} ms/KB, jitter ±${Number((latencyJitter * 100).toFixed(4))}%; search lag ${searchLagMs} ms ` +
+          `(change at run time: POST ${sim.url}/_sim/latency, /_sim/search-lag)`,
+      );
+    }
     writeLine(io.stdout, `full-scope service key: ${sim.serviceKey}`);
     writeLine(
       io.stdout,
