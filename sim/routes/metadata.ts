@@ -1,5 +1,5 @@
 /** Properties, schemas, owners (paged) and pipelines, on the v3 and the date-versioned paths. */
-import { OWNERS_SCOPE, SCHEMAS_SCOPE } from '../../lib/hubspot/object-types';
+import { OWNERS_SCOPE, SCHEMAS_SCOPE } from '../data/scopes';
 import { LIMITS } from '../settings';
 import { json, unknownObjectType, validationError } from '../http/responses';
 import { parseLimit, typeScopes, type Route } from '../http/route';
