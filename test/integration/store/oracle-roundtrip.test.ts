@@ -21,6 +21,7 @@ import { partKey } from '../../../lib/store/layout';
 import { openTarget } from '../../../lib/store/open-target';
 import type { StorageTarget } from '../../../lib/store/target';
 import { startSimulator, type Simulator } from '../../../sim';
+import { expectedColumns } from '../../helpers/expected-record-table';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
 
 const RUN_ID = 'oracle-run';
@@ -135,6 +136,8 @@ describe('Integration: oracle contacts round trip', () => {
     const expected = records.map((r) => expectedRow(r, columns)).sort((a, b) => Number(a.row.id) - Number(b.row.id));
 
     expect(properties.length).toBeGreaterThanOrEqual(600);
+    // The column types the expectation below reads are lib's: check them against the oracle's own table first.
+    expect(columns.map((c) => [c.name, c.type])).toEqual(expectedColumns(properties).map((c) => [c.name, c.type]));
     expect(records.length).toBeGreaterThan(0);
     expect(written.rows).toBe(records.length);
     expect(unparsed).toBeGreaterThan(0); // the simulator plants N/A, 12abc, yes, empty strings
