@@ -20,7 +20,7 @@ export interface AssociationRow {
 export const ASSOCIATION_LIMITS = {
   batchSize: 1_000,
   /** Calls in flight at once: exempt from the ten-second window, so only latency would otherwise set their pace. */
-  concurrency: 6,
+  concurrency: 8,
 } as const;
 
 interface AssociationInput {

@@ -31,7 +31,12 @@ export const CLIENT_DEFAULTS = {
   requestTimeoutMs: 30_000,
   /** Body timeout = this many times the headers timeout (60 s by default). */
   bodyTimeoutFactor: 2,
-  connections: 16,
+  /**
+   * Sockets to HubSpot: at least as many as the scheduler may have in flight (SCHEDULER_DEFAULTS.maxIssued, all
+   * lanes). With fewer, requests granted by the budget queue for a socket: they reach HubSpot later than the budget
+   * counted them (so it frees their slots too early: 429s), and their wait reads as latency (so it asks for more).
+   */
+  connections: 128,
   keepAliveTimeoutMs: 30_000,
 } as const;
 
@@ -70,6 +75,8 @@ export interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   budget?: BudgetKind;
+  /** Granted before the lane's other waiting requests (a batch read of ids search found: it unlocks search work). */
+  urgent?: boolean;
   /** Checks a 2xx body's shape; false makes it a (retried) MalformedResponseError. */
   validate?: (body: unknown) => boolean;
 }
@@ -177,7 +184,7 @@ export class HubSpotClient {
       let sent = false;
       let grantedAt: number;
       try {
-        grantedAt = await this.budget.grant(kind);
+        grantedAt = await this.budget.grant(kind, spec.urgent);
         key = await this.keyProvider.getKey();
         this.stats.requests += 1;
         sent = true;
@@ -224,7 +231,7 @@ export class HubSpotClient {
         this.stats.rateLimited += 1;
         rateLimited += 1;
         attempt -= 1;
-        this.handleRateLimit(spec, kind, body, headers, rateLimited);
+        this.handleRateLimit(spec, kind, body, headers, rateLimited, grantedAt);
         continue;
       }
       if (outcome === 'retryable') {
@@ -242,6 +249,7 @@ export class HubSpotClient {
     body: ReturnType<typeof parseErrorBody>,
     headers: HeaderBag,
     count: number,
+    grantedAt: number,
   ): void {
     const policy = body.policyName ?? (kind === 'search' ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING');
     const retryAfterMs = parseRetryAfterMs(headers['retry-after'], this.now());
@@ -262,7 +270,7 @@ export class HubSpotClient {
         { status: 429, policy, waitMs, correlationId: body.correlationId },
       );
     }
-    this.budget.penalize(kind, waitMs);
+    this.budget.penalize(kind, waitMs, grantedAt);
     this.onEvent({ type: 'rate-limited', status: 429, attempt: count, waitMs, path: spec.path });
   }
 

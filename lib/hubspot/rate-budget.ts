@@ -27,6 +27,8 @@ export interface RateBudgetOptions {
   searchWindowMs?: number;
   /** Fraction of each window held back (default 0.02). */
   safety?: number;
+  /** Grants at least this share of window / limit apart (default 0.5; 0: a freed window may be spent at once). */
+  burstSpacingShare?: number;
   /** Stop (DailyBudgetExhaustedError) when the daily remaining count is at or below this (default 1000). */
   dailyReserve?: number;
   now?: () => number;
@@ -50,11 +52,31 @@ export const RATE_BUDGET_DEFAULTS = {
    * land inside the server's window. Only the delivery varies that way, not the whole answer time.
    */
   jitterShare: 0.25,
+  /** The jitter allowance is at most this share of the window (100 ms of the ten-second one, 20 ms of search's). */
+  maxJitterFraction: 0.02,
   maxJitterMs: 100,
+  /**
+   * Each 429 adds this share of the window to the padding, up to maxLearnedFraction, and each answer without one
+   * gives back 1 % of it: HubSpot stamps a request when it gets round to it, and how unevenly it does is learnt.
+   */
+  learnedStepFraction: 0.05,
+  maxLearnedFraction: 0.5,
+  learnedDecay: 0.99,
+  /**
+   * Grants of a lane are at least this share of its even spacing (window / limit) apart: twice its steady rate at
+   * most. Without it a window freed at once is spent at once, and a burst reaches HubSpot spread over however long
+   * the process (or HubSpot) takes to get them out, while their slots are freed by their grant times.
+   */
+  burstSpacingShare: 0.5,
   /** Extra share held back while other processes spend the same key: their views of Remaining race ours. */
   sharedFraction: 0.04,
   /** Most free slots a process waits for before claiming one while sharing the key (see freeSlotsNeeded). */
   maxFreeSlotsNeeded: 4,
+  /**
+   * How long grants are remembered past the window: an answer coming this late is still matched against the grants
+   * the server counted with its request (pruned sooner, late answers would read as other processes' requests).
+   */
+  grantHistoryMs: 120_000,
   /** Before the first response teaches the window, one request probes; give up waiting for it after this. */
   probeTimeoutMs: 2_000,
 } as const;
@@ -83,6 +105,11 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface Waiter {
+  resolve(grantedAt: number): void;
+  reject(error: unknown): void;
+}
+
 /** Sliding-window log of one lane: our own requests plus phantom requests of other processes. */
 class WindowLane {
   private own: number[] = [];
@@ -94,7 +121,21 @@ class WindowLane {
   private probing: boolean;
   private probeStartedAt: number | undefined;
   private observation: { promise: Promise<void>; resolve: () => void } | undefined;
-  queue: Promise<void> = Promise.resolve();
+  /** Requests waiting for a slot: urgent ones are granted first. */
+  readonly urgent: Waiter[] = [];
+  readonly waiting: Waiter[] = [];
+  /** A pump is granting this lane's waiters. */
+  pumping = false;
+
+  /** The waiter granted next, if any. */
+  nextWaiter(): Waiter | undefined {
+    return this.urgent[0] ?? this.waiting[0];
+  }
+
+  /** Removes and returns the waiter granted next (nextWaiter() must have found one). */
+  takeWaiter(): Waiter {
+    return (this.urgent.length ? this.urgent.shift() : this.waiting.shift()) as Waiter;
+  }
 
   /**
    * `observedLane`: responses come back through `observed()` (the standard lane, whose headers teach the window): it
@@ -106,6 +147,7 @@ class WindowLane {
     private readonly safety: number,
     private readonly observedLane: boolean,
     private readonly paddingFraction: number = RATE_BUDGET_DEFAULTS.paddingFraction,
+    private readonly burstSpacingShare: number = RATE_BUDGET_DEFAULTS.burstSpacingShare,
   ) {
     this.probing = observedLane;
   }
@@ -120,8 +162,9 @@ class WindowLane {
 
   /** How long one of our requests occupies a slot: the window, padded for how late the server may stamp it. */
   private get horizon(): number {
-    const jitter = Math.min(RATE_BUDGET_DEFAULTS.maxJitterMs, RATE_BUDGET_DEFAULTS.jitterShare * this.latencyMs);
-    return this.windowMs * (1 + this.paddingFraction) + jitter;
+    const { maxJitterMs, maxJitterFraction, jitterShare } = RATE_BUDGET_DEFAULTS;
+    const jitter = Math.min(maxJitterMs, maxJitterFraction * this.windowMs, jitterShare * this.latencyMs);
+    return this.windowMs * (1 + this.paddingFraction) + jitter + this.learnedMs;
   }
 
   /** Requests per ms this lane lets through at most, with what other processes spend taken out. */
@@ -132,7 +175,11 @@ class WindowLane {
   /** An answer came back `ms` after its grant (any lane; the standard lane learns it in `observed` as well). */
   answered(ms: number): void {
     this.latencyMs += 0.1 * (ms - this.latencyMs);
+    this.learnedMs *= RATE_BUDGET_DEFAULTS.learnedDecay;
   }
+
+  /** Padding learnt from 429s (ms). */
+  private learnedMs = 0;
 
   /** Milliseconds until one more request fits (0: now). */
   delayUntilFree(now: number): number {
@@ -142,12 +189,18 @@ class WindowLane {
       if (probeWait > 0) return probeWait;
       this.probing = false; // no headers come back: stop probing, spend by the configured window
     }
+    const spacing = (this.windowMs / this.limit) * this.burstSpacingShare;
+    const lastGrant = this.own[this.own.length - 1];
+    if (spacing >= 1 && lastGrant !== undefined && now - lastGrant < spacing)
+      return Math.ceil(lastGrant + spacing - now);
     const cutoff = now - this.horizon;
-    this.own = this.own.filter((t) => t > cutoff);
-    this.phantoms = this.phantoms.filter((t) => t > cutoff);
-    const all = this.phantoms.length === 0 ? this.own : [...this.own, ...this.phantoms].sort((a, b) => a - b);
+    // Grants are kept past the window: an answer that comes late is matched against the grants its request saw.
+    this.own = this.own.slice(firstAfter(this.own, now - this.windowMs - RATE_BUDGET_DEFAULTS.grantHistoryMs));
+    this.phantoms = this.phantoms.slice(firstAfter(this.phantoms, cutoff));
+    const own = this.own.slice(firstAfter(this.own, cutoff));
+    const all = this.phantoms.length === 0 ? own : [...own, ...this.phantoms].sort((a, b) => a - b);
     // Slots that must be free before this process takes one: 1 alone; with others on the key, its share's worth.
-    const allowed = this.capacity - this.freeSlotsNeeded() + 1;
+    const allowed = this.capacity - this.freeSlotsNeeded(own.length) + 1;
     if (all.length < allowed) return 0;
     return Math.max(1, Math.ceil(all[all.length - allowed] + this.horizon - now));
   }
@@ -157,9 +210,9 @@ class WindowLane {
    * them would overshoot. So each claims only its share (its part of the window's recent requests): with
    * three equal workers, one slot per three free. Capped so a newcomer with no history is not starved.
    */
-  private freeSlotsNeeded(): number {
+  private freeSlotsNeeded(inWindow: number): number {
     if (this.phantoms.length === 0) return 1;
-    const own = Math.max(this.own.length, 1);
+    const own = Math.max(inWindow, 1);
     return Math.min(Math.ceil((own + this.phantoms.length) / own), RATE_BUDGET_DEFAULTS.maxFreeSlotsNeeded);
   }
 
@@ -218,9 +271,33 @@ class WindowLane {
     }
   }
 
-  block(until: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, until);
+  /** What the lane holds now, for benchmarks and progress: own and other processes' requests, padding. */
+  view(now: number) {
+    const cutoff = now - this.horizon;
+    return {
+      own: this.own.length - firstAfter(this.own, cutoff),
+      phantoms: this.phantoms.filter((t) => t > cutoff).length,
+      capacity: this.capacity,
+      learnedMs: Math.round(this.learnedMs),
+      blockedMs: Math.max(0, this.blockedUntil - now),
+    };
   }
+
+  /**
+   * A 429: no request until `until`, and slots held longer from now on. The learnt padding grows a step only for a
+   * request granted since it last grew: the others were sent under the old padding, and their 429s (all those in
+   * flight when the first came back) tell nothing new.
+   */
+  block(until: number, grantedAt = Infinity): void {
+    this.blockedUntil = Math.max(this.blockedUntil, until);
+    if (grantedAt < this.learnedAt) return;
+    const { learnedStepFraction, maxLearnedFraction } = RATE_BUDGET_DEFAULTS;
+    this.learnedMs = Math.min(this.windowMs * maxLearnedFraction, this.learnedMs + this.windowMs * learnedStepFraction);
+    this.learnedAt = until;
+  }
+
+  /** When the learnt padding last grew (the block it came with ended then). */
+  private learnedAt = -Infinity;
 }
 
 /**
@@ -239,9 +316,16 @@ export class RateBudget {
   constructor(options: RateBudgetOptions = {}) {
     const o = { ...RATE_BUDGET_DEFAULTS, ...stripUndefined(options) };
     this.lanes = {
-      standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety, true),
+      standard: new WindowLane(o.maxPerWindow, o.windowMs, o.safety, true, o.paddingFraction, o.burstSpacingShare),
       // Five a second leaves no share to hold back: a request lost to safety is a fifth of the lane.
-      search: new WindowLane(o.searchPerSecond, o.searchWindowMs, 0, false, o.searchPaddingFraction),
+      search: new WindowLane(
+        o.searchPerSecond,
+        o.searchWindowMs,
+        0,
+        false,
+        o.searchPaddingFraction,
+        o.burstSpacingShare,
+      ),
       exempt: new WindowLane(UNLIMITED_PER_WINDOW, o.windowMs, 0, false),
     };
     this.dailyReserve = o.dailyReserve;
@@ -254,15 +338,17 @@ export class RateBudget {
     await this.grant(kind);
   }
 
-  /** Like acquire, resolving the grant time: pass it to `observe` so the response is matched to its request. */
-  grant(kind: BudgetKind): Promise<number> {
+  /**
+   * Like acquire, resolving the grant time: pass it to `observe` so the response is matched to its request.
+   * `urgent` requests go before the others waiting in the lane (FIFO among themselves): a batch read of ids search
+   * found unlocks the next search, so it is not left behind a queue of list pages.
+   */
+  grant(kind: BudgetKind, urgent = false): Promise<number> {
     const lane = this.lanes[kind];
-    const turn = lane.queue.then(() => this.waitForSlot(lane));
-    lane.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+    return new Promise<number>((resolve, reject) => {
+      (urgent ? lane.urgent : lane.waiting).push({ resolve, reject });
+      void this.pump(lane);
+    });
   }
 
   /** Learns Max / Interval / Remaining / Daily-Remaining from a (standard) response's headers; call once per response. */
@@ -278,6 +364,12 @@ export class RateBudget {
     lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining, grantedAt);
   }
 
+  /** Each lane's state (requests in its window, padding learnt, block), for benchmarks and diagnosis. */
+  snapshot() {
+    const now = this.now();
+    return { standard: this.lanes.standard.view(now), search: this.lanes.search.view(now) };
+  }
+
   /** Requests per ms the lane lets through at most (undefined for the exempt lane, which has no window). */
   ratePerMs(kind: BudgetKind): number | undefined {
     return kind === 'exempt' ? undefined : this.lanes[kind].ratePerMs;
@@ -288,9 +380,9 @@ export class RateBudget {
     this.lanes[kind].answered(ms);
   }
 
-  /** Blocks the lane for `waitMs` (after a 429). */
-  penalize(kind: BudgetKind, waitMs: number): void {
-    this.lanes[kind].block(this.now() + Math.max(0, waitMs));
+  /** Blocks the lane for `waitMs` after a 429 of a request granted at `grantedAt` (default: one granted now). */
+  penalize(kind: BudgetKind, waitMs: number, grantedAt?: number): void {
+    this.lanes[kind].block(this.now() + Math.max(0, waitMs), grantedAt);
   }
 
   /** A 429 DAILY arrived: refuse every further request of this process. */
@@ -303,29 +395,60 @@ export class RateBudget {
     return this.lanes[kind].windowMs;
   }
 
-  private async waitForSlot(lane: WindowLane): Promise<number> {
-    for (;;) {
-      if (this.dailyRemaining !== undefined && this.dailyRemaining <= this.dailyReserve) {
-        throw new DailyBudgetExhaustedError(
-          `HubSpot daily request budget is down to ${this.dailyRemaining} (reserve ${this.dailyReserve}): ` +
-            'stopped before spending the reserve. Resume after the daily reset (midnight in the account time zone).',
-          { remaining: this.dailyRemaining },
-        );
+  /** Grants the lane's waiters one at a time as slots free, urgent ones first; one pump per lane at a time. */
+  private async pump(lane: WindowLane): Promise<void> {
+    if (lane.pumping) return;
+    lane.pumping = true;
+    try {
+      // Granted from the next microtask on: a response observed right after the call is seen first.
+      await Promise.resolve();
+      for (let next = lane.nextWaiter(); next; next = lane.nextWaiter()) {
+        if (this.dailyRemaining !== undefined && this.dailyRemaining <= this.dailyReserve) {
+          lane
+            .takeWaiter()
+            .reject(
+              new DailyBudgetExhaustedError(
+                `HubSpot daily request budget is down to ${this.dailyRemaining} (reserve ${this.dailyReserve}): ` +
+                  'stopped before spending the reserve. Resume after the daily reset (midnight in the account time zone).',
+                { remaining: this.dailyRemaining },
+              ),
+            );
+          continue;
+        }
+        const now = this.now();
+        const wait = lane.delayUntilFree(now);
+        if (wait <= 0) {
+          lane.record(now);
+          this.stats.acquired += 1;
+          if (this.dailyRemaining !== undefined) this.dailyRemaining -= 1;
+          lane.takeWaiter().resolve(now);
+          continue;
+        }
+        try {
+          if (lane.awaitsProbe) await Promise.race([lane.nextObservation(), this.sleep(wait)]);
+          else await this.sleep(wait);
+        } catch (error) {
+          // The wait itself failed (an injected sleep): the request waiting for it fails, the others go on.
+          lane.takeWaiter().reject(error);
+        }
+        this.stats.waitedMs += Math.max(0, this.now() - now);
       }
-      const now = this.now();
-      const wait = lane.delayUntilFree(now);
-      if (wait <= 0) {
-        lane.record(now);
-        this.stats.acquired += 1;
-        if (this.dailyRemaining !== undefined) this.dailyRemaining -= 1;
-        return now;
-      }
-      const before = now;
-      if (lane.awaitsProbe) await Promise.race([lane.nextObservation(), this.sleep(wait)]);
-      else await this.sleep(wait);
-      this.stats.waitedMs += Math.max(0, this.now() - before);
+    } finally {
+      lane.pumping = false;
     }
   }
+}
+
+/** Index of the first entry of ascending `times` later than `t` (times.length when none is). */
+function firstAfter(times: readonly number[], t: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid] > t) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 function readInt(headers: HeaderBag, name: string): number | undefined {

@@ -12,6 +12,11 @@ export const RETRY_POLICY = {
   lockedMinDelayMs: 2_000,
   /** SECONDLY (search) 429s: wait about a second. */
   secondlyWaitMs: 1_000,
+  /**
+   * TEN_SECONDLY_ROLLING 429s: wait this share of the window. A request just over the limit needs only the oldest
+   * few in the server's window to expire, not the whole window; the budget also learns to pad its slots more.
+   */
+  tenSecondlyWaitShare: 0.2,
 } as const;
 
 /** Statuses that are retried with backoff (423 has its own floor). */
@@ -56,5 +61,5 @@ export function computeRateLimitWaitMs(
   if (policy === 'DAILY') return undefined;
   if (retryAfterMs !== undefined) return retryAfterMs;
   if (policy === 'SECONDLY') return RETRY_POLICY.secondlyWaitMs;
-  return windowMs;
+  return windowMs * RETRY_POLICY.tenSecondlyWaitShare;
 }

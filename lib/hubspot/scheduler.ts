@@ -14,7 +14,7 @@ export const SCHEDULER_DEFAULTS = {
   /** Added to every lane's target: covers a request's own turnaround inside the engine. */
   spare: 2,
   /** Most requests a lane asks for, whatever the latency (bounds work queued behind the budget). */
-  maxIssued: { standard: 96, search: 24, exempt: 8 },
+  maxIssued: { standard: 96, search: 24, exempt: 24 },
   /** Latency assumed until the first answers (ms). */
   initialLatencyMs: 250,
   /** Weight of each new latency sample in the moving average. */

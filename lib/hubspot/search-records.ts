@@ -11,7 +11,8 @@
 import { readRecords } from './batch-read';
 import type { HubSpotClient } from './client';
 import { completeRecord, hasResults } from './property-chunks';
-import { maxId, nextId } from './record-ids';
+import { guard } from './list-records';
+import { compareIds, maxId, nextId } from './record-ids';
 import type { HubSpotRecord, SearchResponse } from './types';
 
 export const SEARCH_LIMITS = {
@@ -80,30 +81,39 @@ export function fitsSearchBody(properties: string[], filters: SearchFilter[] = [
  * @example for await (const { records, next } of searchRecords(client, { objectType: 'emails', properties, whole: true })) ...
  */
 export async function* searchRecords(client: HubSpotClient, options: KeysetSearchOptions): AsyncGenerator<SearchPage> {
-  let from = options.from ?? '0';
   const end = options.end ?? (() => undefined);
+  const query = (from: string) =>
+    guard(
+      client.request<SearchResponse<HubSpotRecord>>({
+        method: 'POST',
+        path: client.paths.search(options.objectType),
+        body: buildKeysetSearchBody(options, from, end()),
+        budget: 'search',
+        validate: hasResults,
+      }),
+    );
+  let pending = query(options.from ?? '0');
   for (;;) {
-    const response = await client.request<SearchResponse<HubSpotRecord>>({
-      method: 'POST',
-      path: client.paths.search(options.objectType),
-      body: buildKeysetSearchBody(options, from, end()),
-      budget: 'search',
-      validate: hasResults,
-    });
+    const response = await pending;
     const found = response.results.map((r) => ({ ...r, id: String(r.id) }));
     const last = found.length < SEARCH_LIMITS.pageSize || !response.paging?.next;
     const next = found.length ? nextId(maxId(found.map((r) => r.id))) : undefined;
+    // The next query goes out while this page's records are read: search keeps its own lane busy.
+    if (!last && next !== undefined) pending = query(next);
+    // A range split since the query went out ends sooner: ids past its end are the other half's.
+    const stop = end();
+    const within = stop === undefined ? found : found.filter((r) => compareIds(r.id, stop) < 0);
     const records = options.whole
-      ? found.map((r) => completeRecord(r, options.properties))
+      ? within.map((r) => completeRecord(r, options.properties))
       : await readRecords(
           client,
           options.objectType,
-          found.map((r) => r.id),
+          within.map((r) => r.id),
           options.properties,
+          { urgent: true },
         );
     yield { records, next: last ? undefined : next };
     if (last || next === undefined) return;
-    from = next;
   }
 }
 
@@ -170,4 +180,4 @@ export async function* searchModifiedRecords(
   }
 }
 
-export { compareIds } from './record-ids';
+export { compareIds };

@@ -88,8 +88,11 @@ async function lowestId(client: HubSpotClient, object: ResolvedObject): Promise<
  * (the ones worth reading in id ranges) also gets its id bounds.
  */
 async function checkObject(client: HubSpotClient, object: ResolvedObject, minRecords: number): Promise<CheckedObject> {
-  const { maxId, ...probe } = await probeObject(client, object);
-  const properties = await listProperties(client, object.apiName);
+  // Both at once: at a second or more per call, the plan's round trips add up.
+  const [{ maxId, ...probe }, properties] = await Promise.all([
+    probeObject(client, object),
+    listProperties(client, object.apiName),
+  ]);
   const large = maxId !== undefined && (probe.expected ?? 0) >= minRecords;
   const minId = large ? await lowestId(client, object) : undefined;
   const idBounds = minId !== undefined && maxId !== undefined ? { min: minId, max: maxId } : undefined;

@@ -69,7 +69,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   associationPairs: DEFAULT_ASSOCIATION_PAIRS,
   compression: 'zstd',
   maxRanges: 32,
-  minSplitRecords: 1_000,
+  minSplitRecords: 500,
   searchInFullRuns: true,
   searchLagMs: 60_000,
   slicesPerObject: 1,

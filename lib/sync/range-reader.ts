@@ -51,6 +51,9 @@ export interface RangePage {
 /** Records the readers may hold ahead of the step, all ranges together (about 20 wide pages). */
 export const BUFFERED_RECORDS = 2_000;
 
+/** Most ranges one item reads through search at once (its lane takes 5 a second, shared by every item). */
+export const MAX_SEARCH_RANGES = 16;
+
 type Source = 'list' | 'search';
 
 /** A range, its reader, and how far the reader (ahead of the step) has got. */
@@ -137,33 +140,51 @@ class RangeReader {
     return this.ranges.map(({ cursor }) => ({ ...cursor }));
   }
 
-  /** Splits ranges while the budget could take more requests than the readers ask for. */
+  /**
+   * Splits ranges while the budget could take more requests than the readers ask for: a piece for search while its
+   * lane has room (up to MAX_SEARCH_RANGES), one for the list endpoint while the ten-second lane has (up to maxRanges).
+   */
   private widen(): void {
-    while (!this.stopped && this.active().length < this.options.maxRanges) {
+    while (!this.stopped) {
+      const active = this.active();
+      const searching = active.filter((r) => r.source === 'search').length;
       const { scheduler } = this.client;
-      const wantsSearch = this.options.searchBelow !== undefined && scheduler.spare('search') > 0;
-      if (scheduler.spare('standard') <= 0 && !wantsSearch) return;
-      const candidate = this.largestSplittable();
-      if (!candidate) return;
-      const [range, at] = candidate;
-      const piece: LiveRange = {
-        cursor: { from: at, ...(range.cursor.end === undefined ? {} : { end: range.cursor.end }) },
-        fetched: at,
-        finished: false,
-      };
-      range.cursor.end = at;
-      this.ranges.splice(this.ranges.indexOf(range) + 1, 0, piece);
-      this.start(piece);
+      const wantsSearch = this.searchPays() && searching < MAX_SEARCH_RANGES && scheduler.spare('search') > 0;
+      const wantsList = active.length - searching < this.options.maxRanges && scheduler.spare('standard') > 0;
+      const source: Source | undefined = wantsSearch ? 'search' : wantsList ? 'list' : undefined;
+      if (!source) return;
+      const candidate = this.largestSplittable(source === 'search');
+      if (!candidate) {
+        if (source === 'search' && wantsList && this.largestSplittable(false)) {
+          this.split(...(this.largestSplittable(false) as [LiveRange, string]), 'list');
+          continue;
+        }
+        return;
+      }
+      this.split(candidate[0], candidate[1], source);
     }
+  }
+
+  private split(range: LiveRange, at: string, source: Source): void {
+    const piece: LiveRange = {
+      cursor: { from: at, ...(range.cursor.end === undefined ? {} : { end: range.cursor.end }) },
+      fetched: at,
+      finished: false,
+    };
+    range.cursor.end = at;
+    this.ranges.splice(this.ranges.indexOf(range) + 1, 0, piece);
+    this.start(piece, source);
   }
 
   private active(): LiveRange[] {
     return this.ranges.filter((r) => !r.finished);
   }
 
-  private largestSplittable(): [LiveRange, string] | undefined {
+  /** The range with the most left to read that is worth splitting (for search: one wholly below its bound). */
+  private largestSplittable(forSearch: boolean): [LiveRange, string] | undefined {
     let best: [LiveRange, string, number] | undefined;
     for (const range of this.active()) {
+      if (forSearch && !this.belowSearchBound(range)) continue;
       const at = splitPoint(
         range.cursor,
         range.fetched,
@@ -178,21 +199,31 @@ class RangeReader {
     return best && [best[0], best[1]];
   }
 
-  /** Search serves a range wholly below the bound, when its lane has room and the read saves standard requests. */
-  private sourceFor(range: LiveRange): Source {
-    const { searchBelow, wholeSearchFrom, archived } = this.options;
+  private belowSearchBound(range: LiveRange): boolean {
+    const { searchBelow } = this.options;
     const end = range.cursor.end;
-    if (archived || searchBelow === undefined || end === undefined || compareIds(end, searchBelow) > 0) return 'list';
-    if (this.client.scheduler.spare('search') <= 0) return 'list';
-    // A narrow object's list page already holds whole records: search pays only when it returns them whole too.
-    const wholeAllowed = this.whole && wholeSearchFrom !== undefined && this.options.now() >= wholeSearchFrom;
-    const wide = !this.whole;
-    return wide || wholeAllowed ? 'search' : 'list';
+    return searchBelow !== undefined && end !== undefined && compareIds(end, searchBelow) <= 0;
+  }
+
+  /**
+   * Whether reading through search saves standard requests now: a wide object's ids (a batch read per 100 instead of
+   * a list page and a batch read), a narrow one's whole records once the run is older than the search lag.
+   */
+  private searchPays(): boolean {
+    if (this.options.archived || this.options.searchBelow === undefined) return false;
+    const { wholeSearchFrom } = this.options;
+    return !this.whole || (wholeSearchFrom !== undefined && this.options.now() >= wholeSearchFrom);
+  }
+
+  /** The source a range starts with: search when it lies below the bound, pays, and search has room. */
+  private sourceFor(range: LiveRange): Source {
+    const room = this.client.scheduler.spare('search') > 0;
+    return this.belowSearchBound(range) && this.searchPays() && room ? 'search' : 'list';
   }
 
   /** Starts the reader of a range: it pages until the range ends, waiting while the buffer is full. */
-  private start(range: LiveRange): void {
-    range.source = this.sourceFor(range);
+  private start(range: LiveRange, source: Source = this.sourceFor(range)): void {
+    range.source = source;
     const end = () => range.cursor.end;
     const pages: AsyncGenerator<RecordPage> =
       range.source === 'search'

@@ -1,5 +1,6 @@
 import { InternalError } from '../core/errors';
-import { describeAccessError, MissingScopesError, readAssociations } from '../hubspot';
+import { describeAccessError } from '../hubspot';
+import { AssociationPrefetch, type AssociationTarget } from './association-prefetch';
 import type { ColumnSpec, NdjsonSpool } from '../parquet';
 import { buildRecordColumns, type Column } from '../schema/columns';
 import { createSpoolWriter } from '../schema/spool-row';
@@ -28,7 +29,8 @@ interface PendingPart {
   spool: NdjsonSpool;
   /** `_synced_at` of the part's rows: when the part was started, just before its first page was read. */
   syncedAt: string;
-  ids: string[];
+  /** Associations of the part's records, read as its pages come in (full runs with association pairs). */
+  links: AssociationPrefetch;
   /** Pages added since the last part was closed. */
   pages: number;
   resume: PhasePage['resume'];
@@ -200,7 +202,7 @@ class RecordStep {
     this.pending = {
       spool: await openSpool(this.dir, this.spoolCount++),
       syncedAt: this.deps.now().toISOString(),
-      ids: [],
+      links: new AssociationPrefetch(this.deps.client, this.item.apiName, this.associationTargets()),
       pages: 0,
       resume: {},
       last: false,
@@ -213,7 +215,7 @@ class RecordStep {
     const collectIds = this.position.phase === 'live' && this.item.associationTargets?.length;
     // Raw wire text only: DuckDB types the values when the part is written (writeRecordPart).
     await this.pending.spool.appendAll(page.records, this.writeRecord);
-    if (collectIds) for (const record of page.records) this.pending.ids.push(record.id);
+    if (collectIds) this.pending.links.add(page.records.map((record) => record.id));
     this.pending.resume = page.resume;
     this.pending.last = page.last;
     this.pending.pages += 1;
@@ -248,7 +250,7 @@ class RecordStep {
 
   /** Uploads a closed part (and its associations), then checkpoints the position after it. */
   private async writePart(part: ClosedPart): Promise<void> {
-    const { spool, syncedAt, ids, resume, phase, pages } = part;
+    const { spool, syncedAt, links, resume, phase, pages } = part;
     const started = this.deps.now().getTime();
     try {
       // An empty table still gets one (empty) part, so its schema is there to query.
@@ -263,7 +265,7 @@ class RecordStep {
         this.checkpoint.parts.push(uploaded);
         this.checkpoint.rows += uploaded.rows;
         this.checkpoint.unparsed += uploaded.unparsed;
-        await this.uploadAssociations(ids);
+        await this.uploadAssociations(links);
       }
     } finally {
       // Written or failed, the part's local files go: a failed part is fetched again by the next step.
@@ -296,28 +298,33 @@ class RecordStep {
     return { kind: 'associations', from: this.item.object, to };
   }
 
-  private async uploadAssociations(ids: string[]): Promise<void> {
-    for (const to of this.item.associationTargets ?? []) {
-      if (!ids.length || this.checkpoint.notes[to]) continue;
-      try {
-        const toApiName = this.apiNames.get(to);
-        if (!toApiName) throw new InternalError(`association target ${to} is not in run ${this.item.runId}'s plan`);
-        const links = await readAssociations(this.deps.client, this.item.apiName, toApiName, ids);
-        if (!links.length) continue;
-        const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
-        const table = this.associationTable(to);
-        const part = await uploadRows(
-          this.deps,
-          links.map((link) => associationRow(link, meta)),
-          this.dir,
-          this.partOptions(table, ASSOCIATION_COLUMNS),
-        );
-        (this.checkpoint.associationParts[to] ??= []).push(part);
-      } catch (error) {
-        if (!(error instanceof MissingScopesError)) throw error;
-        this.checkpoint.notes[to] = describeAccessError(error) ?? error.message;
+  /** The association pairs read with this item's parts, with the API name of each target. */
+  private associationTargets(): AssociationTarget[] {
+    return (this.item.associationTargets ?? []).map((to) => {
+      const toApiName = this.apiNames.get(to);
+      if (!toApiName) throw new InternalError(`association target ${to} is not in run ${this.item.runId}'s plan`);
+      return { to, toApiName };
+    });
+  }
+
+  /** Writes the part's associations, pair by pair; a pair the key cannot read is noted once and skipped. */
+  private async uploadAssociations(links: AssociationPrefetch): Promise<void> {
+    for (const [to, found] of await links.collect()) {
+      if (this.checkpoint.notes[to]) continue;
+      if ('denied' in found) {
+        this.checkpoint.notes[to] = describeAccessError(found.denied) ?? found.denied.message;
         this.deps.log.warn(`${this.item.object} -> ${to} associations skipped: ${this.checkpoint.notes[to]}`);
+        continue;
       }
+      if (!found.rows.length) continue;
+      const meta = { runId: this.item.runId, syncedAt: this.deps.now().toISOString() };
+      const part = await uploadRows(
+        this.deps,
+        found.rows.map((link) => associationRow(link, meta)),
+        this.dir,
+        this.partOptions(this.associationTable(to), ASSOCIATION_COLUMNS),
+      );
+      (this.checkpoint.associationParts[to] ??= []).push(part);
     }
   }
 }

@@ -1,11 +1,7 @@
 /** Service keys: scopes, expiry, rotation with grace, revocation. */
 import { randomUUID } from 'node:crypto';
-import {
-  CUSTOM_OBJECTS_SCOPE,
-  OWNERS_SCOPE,
-  SCHEMAS_SCOPE,
-  STANDARD_OBJECT_TYPES,
-} from '../../lib/hubspot/object-types';
+import { STANDARD_OBJECT_TYPES } from '../data/object-catalog';
+import { CUSTOM_OBJECTS_SCOPE, OWNERS_SCOPE, SCHEMAS_SCOPE } from '../data/scopes';
 import type { KeyAdmin } from '../types';
 import { expiredAuthentication, invalidAuthentication, type SimResponse } from './responses';
 

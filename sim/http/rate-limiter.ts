@@ -69,16 +69,14 @@ export class RateLimiter implements LimitsControl {
   }
 
   /**
-   * Counts a normal (non-search) request on arrival, 429s included: against the daily limit, and against the
-   * ten-second window unless the route is exempt from it.
+   * Counts a normal (non-search) request on arrival (`at`: when its headers came in), 429s included: against the
+   * daily limit, and against the ten-second window unless the route is exempt from it.
    */
-  checkStandard(keyId: string, { tenSecondlyExempt = false } = {}): RateDecision {
+  checkStandard(keyId: string, { tenSecondlyExempt = false, at = this.clock() } = {}): RateDecision {
     const s = this.settings;
     const budget = this.budgetOf(keyId);
     budget.daily++;
-    const inWindow = tenSecondlyExempt
-      ? budget.window.count(this.clock(), s.windowMs)
-      : budget.window.hit(this.clock(), s.windowMs);
+    const inWindow = tenSecondlyExempt ? budget.window.count(at, s.windowMs) : budget.window.hit(at, s.windowMs);
     const headers = {
       'X-HubSpot-RateLimit-Max': String(s.maxPerWindow),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, s.maxPerWindow - inWindow)),
@@ -96,10 +94,10 @@ export class RateLimiter implements LimitsControl {
    * `searchCountsInTenSecondly` is on (a search over that window is then limited by it too); search responses carry
    * no rate headers either way.
    */
-  checkSearch(keyId: string): RateDecision {
+  checkSearch(keyId: string, at = this.clock()): RateDecision {
     const s = this.settings;
     const budget = this.budgetOf(keyId);
-    const now = this.clock();
+    const now = at;
     const inSearch = budget.search.hit(now, s.searchWindowMs);
     const inWindow = s.searchCountsInTenSecondly ? budget.window.hit(now, s.windowMs) : 0;
     if (inSearch > s.searchPerSecond) return { headers: {}, limited: 'SECONDLY' };

@@ -1,7 +1,10 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
 import { RateBudget, searchShare, type BudgetKind, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
 
-/** A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. */
+/**
+ * A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. Grants
+ * are not spaced unless a test asks (burstSpacingShare), so the window's own rules show alone.
+ */
 function makeBudget(options: RateBudgetOptions = {}, probed = true) {
   const clock = { t: 1_000_000 };
   const budget = new RateBudget({
@@ -9,6 +12,7 @@ function makeBudget(options: RateBudgetOptions = {}, probed = true) {
     sleep: async (ms) => {
       clock.t += ms;
     },
+    burstSpacingShare: 0,
     ...options,
   });
   if (probed) budget.observe({});
@@ -27,6 +31,11 @@ async function acquireTimes(budget: RateBudget, clock: { t: number }, kind: Budg
 }
 
 describe('Class: RateBudget', () => {
+  it('spaces grants at half the even spacing by default, so a freed window is not spent in one burst', async () => {
+    const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0, burstSpacingShare: undefined });
+    expect(await acquireTimes(budget, clock, 'standard', 4)).toEqual([0, 50, 100, 150]);
+  });
+
   it('grants the window minus the safety share at once, then waits for the oldest slot to expire', async () => {
     const { budget, clock } = makeBudget({ maxPerWindow: 10, windowMs: 1000, safety: 0.1 });
     const times = await acquireTimes(budget, clock, 'standard', 10);

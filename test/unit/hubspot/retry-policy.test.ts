@@ -46,7 +46,7 @@ describe('Function: computeBackoffMs', () => {
 
 describe('Function: computeRateLimitWaitMs', () => {
   it.each([
-    ['TEN_SECONDLY_ROLLING', undefined, 10_000],
+    ['TEN_SECONDLY_ROLLING', undefined, 2_000],
     ['TEN_SECONDLY_ROLLING', 3000, 3000],
     ['SECONDLY', undefined, 1000],
     ['DAILY', undefined, undefined],
