@@ -5,13 +5,15 @@ import { runSyncStep } from '../../../lib/sync/sync-step';
 import type { RangeCursor } from '../../../lib/sync/id-ranges';
 import { objectStateKey } from '../../../lib/sync/state';
 import type { ObjectState } from '../../../lib/sync/state';
-import { diffAgainstOracle, fetchPublished, startHarness, type Harness } from '../../helpers/sync-harness';
+import { diffAgainstOracle, fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
 
 /**
  * Small enough for jest, large enough to split: ranges of 100 records or more. Deals (36 properties) fit a search
  * body, so search returns them whole (no lag to wait out here); contacts (622) are searched for ids.
  */
 const SETTINGS = { minSplitRecords: 100, partRows: 500, deadlineMarginMs: 0, searchLagMs: 0 };
+/** HubSpot-like answers, scaled down for jest: 15 ms a call plus 0.02 ms per KB, ±25 %. */
+const LATENCY = { baseMs: 15, perKbMs: 0.02, jitter: 0.25 };
 /** Scale (contacts) giving 3,000 deals. */
 const DEALS_3000 = 12_000;
 
@@ -59,7 +61,7 @@ describe('Sync engine: one object read in parallel id ranges', () => {
     'exports $object exactly with several ranges in flight, search giving $what below its bound',
     async ({ object, scale, batchReads }) => {
       // Prepare
-      const h = await startHarness({ sim: { scale }, deps: { settings: SETTINGS } });
+      const h = await startHarness({ sim: { scale, latency: LATENCY }, deps: { settings: SETTINGS } });
       try {
         const ranges = watchRanges(h, object);
         // Act
@@ -87,7 +89,7 @@ describe('Sync engine: one object read in parallel id ranges', () => {
     const random = seeded(42);
     let crashes = 0;
     const h = await startHarness({
-      sim: { scale: DEALS_3000 },
+      sim: { scale: DEALS_3000, latency: LATENCY },
       deps: {
         settings: { ...SETTINGS, partRows: 300 },
         hooks: {
@@ -126,7 +128,7 @@ describe('Sync engine: one object read in parallel id ranges', () => {
 
   it('splits again where the ids are dense, so a skewed distribution leaves no serial tail and loses nothing', async () => {
     // Prepare: 2,000 deals created after the 1,000 generated ones have ids several times as dense as theirs.
-    const h = await startHarness({ sim: { scale: 4_000 }, deps: { settings: SETTINGS } });
+    const h = await startHarness({ sim: { scale: 4_000, latency: LATENCY }, deps: { settings: SETTINGS } });
     try {
       for (let i = 0; i < 2_000; i += 1) h.sim.admin.createRecord('deals', { dealname: `Dense ${i}` });
       const ranges = watchRanges(h, 'deals');
@@ -135,6 +137,102 @@ describe('Sync engine: one object read in parallel id ranges', () => {
       // Assess
       await expectExact(h, 'deals', result.runId);
       expect(ranges.most()).toBeGreaterThan(4);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('exports values no older than the run though search trails writes, and records changed while it runs once', async () => {
+    // Prepare: search trails writes by 300 ms; whole records come from search only once the run is 400 ms old.
+    const h = await startHarness({
+      // A budget slow enough for the run to outlast the lag allowance.
+      sim: {
+        scale: DEALS_3000,
+        latency: LATENCY,
+        searchLagMs: 300,
+        rateLimit: { maxPerWindow: 30, windowMs: 1_000, searchPerSecond: 10 },
+      },
+      deps: { settings: { ...SETTINGS, searchLagMs: 400 } },
+    });
+    try {
+      const ids = h.sim.oracle.ids('deals');
+      // Changed just before the run: search still holds the old values when it starts.
+      const before = ids.slice(0, 60);
+      for (const id of before) h.sim.admin.updateRecord('deals', id, { dealname: `renamed ${id}` });
+      // Changed while it runs: after the 1st and the 3rd part, creates, updates and archivals.
+      const during = new Map<string, Set<string>>();
+      let uploads = 0;
+      const change = () => {
+        const versions = (id: string) => during.get(id) ?? during.set(id, new Set()).get(id)!;
+        for (let i = 0; i < 10; i += 1) {
+          const created = h.sim.admin.createRecord('deals', { dealname: `new ${uploads}-${i}` });
+          versions(created.id).add(created.properties.dealname ?? '');
+        }
+        for (const id of ids.slice(100 + uploads * 40, 120 + uploads * 40)) {
+          versions(id).add(h.sim.oracle.record('deals', id)?.properties.dealname ?? '');
+          versions(id).add(
+            h.sim.admin.updateRecord('deals', id, { dealname: `during ${id}` }).properties.dealname ?? '',
+          );
+        }
+        for (const id of ids.slice(2_000 + uploads * 10, 2_005 + uploads * 10)) {
+          versions(id).add(h.sim.oracle.record('deals', id)?.properties.dealname ?? '');
+          h.sim.admin.archiveRecord('deals', id);
+        }
+      };
+      h.deps.hooks = {
+        afterPartUpload() {
+          uploads += 1;
+          if (uploads === 1 || uploads === 3) change();
+        },
+      };
+      // Act
+      const result = await h.run({ mode: 'full', objects: ['deals'] });
+      // Assess: search served ranges whole besides the plan's probe.
+      const searches = h.sim.log.entries().filter((e) => e.route.endsWith('/search') && e.status === 200);
+      expect(searches.length).toBeGreaterThan(3);
+      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'deals' }, result.runId);
+      const rows = await h.db.query<{ id: string; dealname: string | null; n: number }>(
+        `SELECT id, any_value(dealname) AS dealname, count(*)::INTEGER AS n FROM read_parquet(${parquetList(files)}) ` +
+          'WHERE NOT archived GROUP BY id',
+      );
+      const exported = new Map(rows.map((r) => [r.id, r]));
+      expect(rows.filter((r) => r.n > 1)).toEqual([]);
+      // Every record untouched while the run went on is there, with its current values (the renamed ones too).
+      const wrong = h.sim.oracle
+        .records('deals')
+        .filter((r) => !during.has(r.id))
+        .filter((r) => exported.get(r.id)?.dealname !== r.properties.dealname)
+        .map((r) => [r.id, r.properties.dealname, exported.get(r.id)?.dealname]);
+      expect(wrong).toEqual([]);
+      for (const id of before) expect(exported.get(id)?.dealname).toBe(`renamed ${id}`);
+      // One changed meanwhile is there once or not at all, as it was at some point of the run.
+      const off = [...during].filter(([id, names]) => exported.has(id) && !names.has(exported.get(id)?.dealname ?? ''));
+      expect(off).toEqual([]);
+      expect(during.size).toBe(2 * (10 + 20 + 5));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('backs off without a 429 storm when search turns out to count in the ten-second window', async () => {
+    // Prepare: search requests take slots of the ten-second window too (only Remaining on other answers shows it).
+    const h = await startHarness({
+      sim: {
+        scale: DEALS_3000,
+        latency: LATENCY,
+        rateLimit: { maxPerWindow: 120, windowMs: 1_000, searchPerSecond: 40, searchCountsInTenSecondly: true },
+      },
+      deps: { settings: SETTINGS },
+    });
+    try {
+      // Act
+      const result = await h.run({ mode: 'full', objects: ['deals'] });
+      // Assess: exact, search used, and 429s a sliver of the requests.
+      await expectExact(h, 'deals', result.runId);
+      const entries = h.sim.log.entries();
+      expect(entries.filter((e) => e.route.endsWith('/search') && e.status === 200).length).toBeGreaterThan(1);
+      const limited = entries.filter((e) => e.status === 429).length;
+      expect(limited / entries.length).toBeLessThan(0.02);
     } finally {
       await h.close();
     }
