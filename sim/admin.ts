@@ -38,6 +38,35 @@ export function createAdmin(dataset: Dataset, now: () => number, search: SearchI
       search.noteWrite(store, i, store.stateOf(i), at);
       store.archive(i, at);
     },
+    restoreRecord: (ref, id) => {
+      const { store, i } = indexOrThrow(ref, id);
+      if (store.archived[i] !== 1)
+        throw new SimulatorLookupError(`No archived ${store.type.name} record with id ${id}`);
+      const at = now();
+      search.noteWrite(store, i, store.stateOf(i), at);
+      store.restore(i, at);
+      return store.record(i, allProperties(store));
+    },
+    deleteRecord: (ref, id) => {
+      const { store, i } = indexOrThrow(ref, id);
+      const at = now();
+      search.noteWrite(store, i, store.stateOf(i), at);
+      store.remove(i);
+    },
+    mergeRecords: (ref, primaryId, mergedId) => {
+      const primary = indexOrThrow(ref, primaryId);
+      const merged = indexOrThrow(ref, mergedId);
+      const { store } = primary;
+      const at = now();
+      const p = store.properties.byName.get('hs_merged_object_ids');
+      const before = p === undefined ? null : store.value(primary.i, p);
+      const ids = [...(before ? String(before).split(';') : []), mergedId].join(';');
+      search.noteWrite(store, merged.i, store.stateOf(merged.i), at);
+      store.remove(merged.i);
+      search.noteWrite(store, primary.i, store.stateOf(primary.i), at);
+      store.update(primary.i, { hs_merged_object_ids: ids }, at);
+      return store.record(primary.i, allProperties(store));
+    },
   };
 }
 
@@ -86,6 +115,13 @@ function route(parts: AdminHttpParts, method: string, segments: string[], body: 
     case 'DELETE objects/id':
       parts.admin.archiveRecord(type, id);
       return { status: 204, body: '' };
+    case 'POST restore/id':
+      return json(200, parts.admin.restoreRecord(type, id));
+    case 'POST gdpr-delete/id':
+      parts.admin.deleteRecord(type, id);
+      return { status: 204, body: '' };
+    case 'POST merge/id':
+      return json(200, parts.admin.mergeRecords(type, id, String((body as { mergedId?: unknown }).mergedId ?? '')));
     case 'GET log':
       return json(200, { entries: parts.log.entries(), counts: parts.log.counts(), total: parts.log.total() });
     case 'DELETE log':

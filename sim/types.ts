@@ -75,6 +75,8 @@ export interface SimulatorOptions {
   latency?: Partial<LatencySettings>;
   /** Milliseconds before a created, updated or archived record shows so in search; default 0. */
   searchLagMs?: number;
+  /** Custom properties of chosen types, instead of the defaults (contacts 580, others 14): benchmarks of width. */
+  customProperties?: Readonly<Record<string, number>>;
   /** Record counts of chosen types, over what `scale` gives them (benchmarks: 100,000 emails beside 100,000 contacts). */
   counts?: Readonly<Record<string, number>>;
   /** Give `count` records of `objectType` one identical last-modified millisecond (default at demo/large: contacts, 10_050). */
@@ -111,6 +113,15 @@ export interface SimulatorAdmin {
   createRecord(objectType: string, properties: Record<string, string | null>): HubSpotRecord;
   updateRecord(objectType: string, id: string, properties: Record<string, string | null>): HubSpotRecord;
   archiveRecord(objectType: string, id: string): void;
+  /** Restores an archived record (HubSpot keeps them 90 days): it is live again, with a new last-modified time. */
+  restoreRecord(objectType: string, id: string): HubSpotRecord;
+  /** Deletes a record for good (a GDPR deletion): gone from lists, search and the archived list alike. */
+  deleteRecord(objectType: string, id: string): void;
+  /**
+   * Merges `mergedId` into `primaryId`, as HubSpot does: the merged record is gone (not archived), and the primary
+   * is modified, its `hs_merged_object_ids` listing the merged ids (`;`-separated).
+   */
+  mergeRecords(objectType: string, primaryId: string, mergedId: string): HubSpotRecord;
 }
 
 export interface KeyAdmin {

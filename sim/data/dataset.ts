@@ -16,7 +16,9 @@ export class Dataset {
   readonly seed: number;
   private readonly associationCache = new Map<string, AssociationIndex>();
 
-  constructor(options: Pick<SimulatorOptions, 'seed' | 'scale' | 'sameMillisecond' | 'counts'> = {}) {
+  constructor(
+    options: Pick<SimulatorOptions, 'seed' | 'scale' | 'sameMillisecond' | 'counts' | 'customProperties'> = {},
+  ) {
     this.seed = options.seed ?? 1;
     const scale = options.scale ?? 'tiny';
     this.catalog = buildObjectCatalog();
@@ -28,7 +30,7 @@ export class Dataset {
     for (const type of this.catalog) {
       const store = new TypeStore({
         type,
-        properties: buildTypeProperties(type),
+        properties: buildTypeProperties(type, options.customProperties?.[type.name]),
         count: counts.get(type.name) ?? 0,
         seed: this.seed,
         sameMillisecondCount: same && sameType === type.name ? same.count : 0,

@@ -33,12 +33,12 @@ export interface TypeProperties {
 }
 
 /** Builds the property catalog of one object type. */
-export function buildTypeProperties(type: CatalogType): TypeProperties {
+export function buildTypeProperties(type: CatalogType, customCount?: number): TypeProperties {
   const rows: PropertyRow[] = [
     ...COMMON_PROPERTIES,
     [type.lastModifiedProperty, 'systemDatetime', 1000],
     ...(TYPE_PROPERTIES[type.name] ?? GENERIC_PROPERTIES),
-    ...buildCustomRows(type.name),
+    ...buildCustomRows(type.name, customCount),
   ];
   const list = rows.map((row) => buildProperty(row, type));
   const byName = new Map(list.map((p, i) => [p.def.name, i]));
@@ -81,8 +81,9 @@ function buildProperty([name, kindName, fill, optionSet]: PropertyRow, type: Cat
   };
 }
 
-function buildCustomRows(typeName: string): PropertyRow[] {
-  const count = typeName === 'contacts' ? CUSTOM_PROPERTY_COUNT.contacts : CUSTOM_PROPERTY_COUNT.others;
+function buildCustomRows(typeName: string, customCount?: number): PropertyRow[] {
+  const count =
+    customCount ?? (typeName === 'contacts' ? CUSTOM_PROPERTY_COUNT.contacts : CUSTOM_PROPERTY_COUNT.others);
   const { areas, subjects, details } = CUSTOM_NAME_PARTS;
   const rows: PropertyRow[] = [];
   for (let i = 0; i < count; i++) {
@@ -91,7 +92,7 @@ function buildCustomRows(typeName: string): PropertyRow[] {
       areas[i % areas.length],
       subjects[Math.floor(i / areas.length) % subjects.length],
       details[i % details.length],
-      String(i).padStart(3, '0'),
+      String(i).padStart(4, '0'),
     ].join('_');
     const kind = CUSTOM_KIND_CYCLE[i % CUSTOM_KIND_CYCLE.length];
     // Sparse: most custom values are null, as in real portals.

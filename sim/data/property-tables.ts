@@ -16,6 +16,8 @@ export const COMMON_PROPERTIES: readonly PropertyRow[] = [
   ['hs_is_verified', 'bool', 500],
   ['hs_last_activity_date', 'datetime', 500],
   ['hs_review_date', 'date', 300],
+  // Set by merges only: the ids merged into this record, `;`-separated.
+  ['hs_merged_object_ids', 'multi', 0],
 ];
 
 export const TYPE_PROPERTIES: Readonly<Record<string, readonly PropertyRow[]>> = {

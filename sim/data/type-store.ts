@@ -13,6 +13,8 @@ import { NULL_VALUE_LENGTH, NullTemplateCache } from './null-template';
 import { isoString } from './iso-time';
 import { generateValue } from './value-generator';
 
+/** `archived` of a record deleted for good (a GDPR deletion, a merged-away record): matches neither 0 nor 1. */
+export const DELETED = 2;
 const SYSTEM_NONE = 0;
 const SYSTEM_ID = 1;
 const SYSTEM_CREATED = 2;
@@ -260,6 +262,20 @@ export class TypeStore {
 
   update(i: number, properties: Record<string, PropertyValue>, nowMs: number): void {
     this.overlay.set(i, { ...this.overlay.get(i), ...this.knownOnly(properties) });
+    this.updatedAt[i] = this.nextModifiedAt(nowMs);
+    this.version++;
+  }
+
+  /** Deletes record `i` for good: neither live nor archived (DELETED), in no list, search or batch read. */
+  remove(i: number): void {
+    this.archived[i] = DELETED;
+    this.version++;
+  }
+
+  /** Restores an archived record `i`: live again, modified now. */
+  restore(i: number, nowMs: number): void {
+    this.archived[i] = 0;
+    this.archivedAtOverride.delete(i);
     this.updatedAt[i] = this.nextModifiedAt(nowMs);
     this.version++;
   }

@@ -38,7 +38,7 @@ describe('Integration: SQL typing equals convertRecord on simulator contacts', (
       syncedAt: '2026-03-01T12:00:00.000Z',
     });
 
-    expect(properties.length).toBe(622);
+    expect(properties.length).toBe(623);
     expect(result).toMatchObject({ onlyInReference: 0, onlyInSql: 0, negativeZeros: [0, 0] });
     expect(result.sqlRows).toBe(records.length);
     expect(result.referenceRows).toBe(records.length);
