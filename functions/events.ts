@@ -60,6 +60,14 @@ const WorkItemSchema = z.object({
   expected: z.number().optional(),
   pipelineObjects: z.array(z.string().regex(OBJECT_NAME)).optional(),
   clockSkewMs: z.number().int().nonnegative().optional(),
+  liveCount: z
+    .object({ countedBelow: z.string().regex(/^\d+$/), live: z.number().int().nonnegative() })
+    .strict()
+    .optional(),
+  archived: z
+    .object({ sweep: z.boolean(), from: isoInstant.optional(), pending: z.boolean().optional() })
+    .strict()
+    .optional(),
   idBounds: z
     .object({ min: z.string().regex(/^\d+$/), max: z.string().regex(/^\d+$/) })
     .strict()

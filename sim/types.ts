@@ -122,6 +122,12 @@ export interface SimulatorAdmin {
    * is modified, its `hs_merged_object_ids` listing the merged ids (`;`-separated).
    */
   mergeRecords(objectType: string, primaryId: string, mergedId: string): HubSpotRecord;
+  /**
+   * Associates two records (the pair's unlabelled type, both directions), or with `present` false removes every
+   * association between them. HubSpot does not document whether this moves either record's last-modified time; the
+   * simulator leaves both alone, so an incremental export cannot count on seeing it.
+   */
+  setAssociation(from: string, fromId: string, to: string, toId: string, present: boolean): void;
 }
 
 export interface KeyAdmin {
@@ -156,6 +162,8 @@ export interface FaultInjector {
 export interface RequestLogEntry {
   method: string;
   path: string;
+  /** The query string, without its '?', when there was one. */
+  query?: string;
   /** The path template that matched, e.g. '/crm/objects/{ver}/{type}' ('unknown' when none did). */
   route: string;
   /** The version the path named: 'v3', 'v4' or a date version such as '2026-09'. */
@@ -166,6 +174,8 @@ export interface RequestLogEntry {
   keyId?: string;
   /** The latency model's delay before the answer went out, when there was one. */
   latencyMs?: number;
+  /** The `numErrors` of a batch answer some inputs of which failed (a 207, or a 200 in 2026-09). */
+  numErrors?: number;
 }
 
 export interface RequestLog {

@@ -20,7 +20,7 @@ import { ObjectLockedError } from '../store/lock';
 import type { SyncDeps } from './deps';
 import type { ResolvedObject } from './resolve-objects';
 import type { RunInput } from './run-input';
-import type { IdBounds, ObjectFailure } from './types';
+import type { IdBounds, LiveCount, ObjectFailure } from './types';
 
 /** What the plan learned about one readable object. */
 export interface CheckedObject {
@@ -32,6 +32,8 @@ export interface CheckedObject {
   searchable: boolean;
   /** The ids search knew of when planned (objects large enough to read in id ranges). */
   idBounds?: IdBounds;
+  /** The highest id search knew of and its count of live records (types search serves). */
+  liveCount?: LiveCount;
 }
 
 /** Objects checked at once: each check is three calls, so latency, not the budget, would otherwise set the pace. */
@@ -96,7 +98,9 @@ async function checkObject(client: HubSpotClient, object: ResolvedObject, minRec
   const large = maxId !== undefined && (probe.expected ?? 0) >= minRecords;
   const minId = large ? await lowestId(client, object) : undefined;
   const idBounds = minId !== undefined && maxId !== undefined ? { min: minId, max: maxId } : undefined;
-  return { object, properties, ...probe, ...(idBounds ? { idBounds } : {}) };
+  const liveCount =
+    maxId !== undefined && probe.expected !== undefined ? { countedBelow: maxId, live: probe.expected } : undefined;
+  return { object, properties, ...probe, ...(idBounds ? { idBounds } : {}), ...(liveCount ? { liveCount } : {}) };
 }
 
 /** Per-object problems that leave the rest of the run alone; anything else (a rejected key) stops the plan. */

@@ -59,6 +59,10 @@ export interface SyncSettings {
   slicesPerObject: number;
   /** An object is split only when each slice gets at least this many records. */
   sliceMinRecords: number;
+  /** Incremental runs list archived records at least this often, whatever the counts say (archived-sweep.ts). */
+  archivedSweepEveryMs: number;
+  /** ... and at most this often when the counts say records were archived (0: whenever they do). */
+  archivedSweepAtMostEveryMs: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -74,6 +78,8 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   searchLagMs: 60_000,
   slicesPerObject: 1,
   sliceMinRecords: 50_000,
+  archivedSweepEveryMs: 24 * 60 * 60_000,
+  archivedSweepAtMostEveryMs: 0,
 };
 
 /** Test hooks: faults injected at the points a real crash can hit. */

@@ -1,5 +1,6 @@
 import { holdsLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { datasetName } from '../store/layout';
+import { nextArchivedState } from './archived-sweep';
 import { readCheckpoint, renewLease } from './checkpoint';
 import { findPublished, publishRelease, republished } from './dataset';
 import type { SyncDeps } from './deps';
@@ -111,11 +112,14 @@ async function finalizeObject(
       completedOutcome(await publishRelease(deps, release, published), ds.ownsRequests ? counts : NO_COUNTS),
     );
   }
+  // A backfill reads a window of its own: what the next incremental run compares with stays as it was.
+  const archived = item.mode === 'backfill' ? state.archived : nextArchivedState(item, state.archived);
   await writeObjectState(deps.target, {
     object: item.object,
     watermark: watermark ?? state.watermark,
     lastRunId: plan.runId,
     lastPublishedAt: deps.now().toISOString(),
+    ...(archived ? { archived } : {}),
   });
   await releaseLease(deps.target, item.object, plan.runId, deps.now());
   return outcomes;

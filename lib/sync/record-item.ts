@@ -4,6 +4,7 @@
  */
 import { CorruptStoredFileError } from '../store/errors';
 import { datasetName } from '../store/layout';
+import { decideArchivedSweep } from './archived-sweep';
 import { failureOf, type CheckedObject } from './check-objects';
 import type { SyncDeps } from './deps';
 import { parseIsoInstant } from './iso-instant';
@@ -127,7 +128,7 @@ function resolveMode(
 export async function planRecordItem(
   deps: SyncDeps,
   input: RunInput,
-  { object, expected, searchable, idBounds }: CheckedObject,
+  { object, expected, searchable, idBounds, liveCount }: CheckedObject,
   run: {
     base: Pick<WorkItem, 'runId' | 'snapshotDate' | 'startedAt'>;
     until: string;
@@ -152,6 +153,9 @@ export async function planRecordItem(
   const targets = deps.settings.associationPairs
     .filter(([from]) => mode === 'full' && from === object.object)
     .map(([, to]) => to);
+  const base = { ...run.base, object: object.object, apiName: object.apiName };
+  // Incremental runs read the archived list only when the counts say something was archived (archived-sweep.ts).
+  const archived = mode === 'incremental' && liveCount ? await decideArchivedSweep(deps, base) : undefined;
   return {
     ...run.base,
     kind: 'records',
@@ -164,5 +168,7 @@ export async function planRecordItem(
     ...(targets.length ? { associationTargets: targets } : {}),
     expected,
     ...(mode === 'full' && idBounds ? { idBounds } : {}),
+    ...(mode !== 'backfill' && liveCount ? { liveCount } : {}),
+    ...(archived ? { archived } : {}),
   };
 }

@@ -17,12 +17,19 @@ export interface PhasePage {
 }
 
 /** Phases each mode walks through, in order. */
-const PHASES: Record<'full' | 'windowed', readonly SyncPhase[]> = {
+const PHASES: Record<'full' | 'windowed' | 'windowedWithoutArchived', readonly SyncPhase[]> = {
   full: ['live', 'archived', 'done'],
   windowed: ['changes', 'archived', 'done'],
+  windowedWithoutArchived: ['changes', 'done'],
 };
 
-const phasesOf = (item: WorkItem) => PHASES[item.mode === 'full' ? 'full' : 'windowed'];
+/** An incremental run whose counts found nothing archived skips the archived list (archived-sweep.ts). */
+const phasesOf = (item: WorkItem) =>
+  item.mode === 'full'
+    ? PHASES.full
+    : item.archived?.sweep === false
+      ? PHASES.windowedWithoutArchived
+      : PHASES.windowed;
 
 /** Where a records item starts: listing for full runs, searching for change sets. Side tables are read in one go. */
 export const firstPhase = (item: WorkItem): SyncPhase => (item.kind === 'records' ? phasesOf(item)[0] : 'live');
@@ -39,7 +46,9 @@ export function nextPhase(item: WorkItem, phase: SyncPhase): SyncPhase {
  */
 const archivedKeeper = (item: WorkItem, lookbackMs: number) => {
   const windowed = item.mode !== 'full';
-  const from = windowed && item.since ? Date.parse(item.since) - lookbackMs : -Infinity;
+  // A sweep reaches back to the end of the last one, which may be before the window (archived-sweep.ts).
+  const start = [item.since, item.archived?.from].filter((t): t is string => t !== undefined).map(Date.parse);
+  const from = windowed && start.length ? Math.min(...start) - lookbackMs : -Infinity;
   const to = windowed ? Date.parse(item.until ?? item.startedAt) : Date.parse(item.startedAt);
   return (record: HubSpotRecord): boolean => {
     const at = record.archivedAt ? Date.parse(record.archivedAt) : NaN;

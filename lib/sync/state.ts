@@ -6,7 +6,7 @@ import type { StorageTarget } from '../store/target';
 import { CorruptStoredFileError } from '../store/errors';
 import type { RangeCursor } from './id-ranges';
 import type { RunMode } from './run-input';
-import type { RunPlan } from './types';
+import type { ArchivedState, RunPlan } from './types';
 
 /** One uploaded part, as the checkpoint remembers it until the manifest publishes it. */
 export interface PartRecord {
@@ -51,6 +51,8 @@ export interface ObjectState {
   watermark: string | null;
   lastRunId?: string;
   lastPublishedAt?: string;
+  /** What the last run counted of live records, and until when archivals are published (archived-sweep.ts). */
+  archived?: ArchivedState;
   checkpoint?: Checkpoint;
 }
 

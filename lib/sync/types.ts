@@ -35,6 +35,10 @@ export interface WorkItem {
   clockSkewMs?: number;
   /** The ids search knew of when planned (large objects, full runs): where id ranges and slices are cut. */
   idBounds?: IdBounds;
+  /** What search counted when planned (full and incremental runs): the next incremental run compares with it. */
+  liveCount?: LiveCount;
+  /** Incremental runs: whether archived records are listed, and from when (archived-sweep.ts). */
+  archived?: ArchivedDecision;
   /** One of several items that export this object side by side (deployed: one Lambda each); absent: the whole object. */
   slice?: ItemSlice;
 }
@@ -120,4 +124,30 @@ export interface ObjectOutcome {
   catalogTable?: string;
   /** Why the catalog did not take a published dataset (the data itself is published). */
   catalogError?: string;
+}
+
+/** What the object's state file keeps between runs about its archived records. */
+export interface ArchivedState {
+  /** Archivals up to this instant are in a published dataset (the window end of the last sweep). */
+  sweptUntil: string;
+  /** Live records search counted with ids up to `countedBelow` (inclusive), when the last run was planned. */
+  countedBelow: string;
+  live: number;
+  /** A drop was seen but its sweep put off (archivedSweepAtMostEveryMs): the next allowed run sweeps. */
+  pending?: boolean;
+}
+
+/** What the plan counted now: the highest id search knows and how many live records it counts in all. */
+export interface LiveCount {
+  countedBelow: string;
+  live: number;
+}
+
+/** The decision a records item carries: sweep (from when), or not. */
+export interface ArchivedDecision {
+  sweep: boolean;
+  /** Archivals from this instant are kept (the last sweep's end; before the window's own start). */
+  from?: string;
+  /** A drop not swept yet. */
+  pending?: boolean;
 }

@@ -47,7 +47,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const method = (req.method ?? 'GET').toUpperCase();
   const at = Date.now();
   const rawBody = await readBody(req);
-  const path = rawUrl.split('?')[0];
+  const [path, query] = rawUrl.split('?', 2);
   if (path.startsWith('/_sim/')) {
     write(res, parts.handleAdmin(method, path, parseJson(rawBody)));
     return;
@@ -55,16 +55,18 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const matched = matchRoute(method, path);
   const route = matched?.template ?? 'unknown';
   const apiVersion = matched?.version;
-  const logged = ({ status, latencyMs }: Delivery, keyId?: string) =>
+  const logged = ({ status, latencyMs }: Delivery, keyId?: string, numErrors?: number) =>
     parts.log.add({
       method,
       path,
+      ...(query ? { query } : {}),
       route,
       ...(apiVersion ? { apiVersion } : {}),
       status,
       at,
       keyId,
       ...(latencyMs > 0 ? { latencyMs } : {}),
+      ...(numErrors !== undefined && status !== 0 ? { numErrors } : {}),
     });
   if (rawUrl.length > LIMITS.urlMaxChars) return logged(await deliver(res, uriTooLong(), parts.latency));
   const key = parts.keys.authenticate(req.headers.authorization);
@@ -99,7 +101,15 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   // Building a wide page takes tens of milliseconds: requests that came in meanwhile are stamped first, as
   // HubSpot's gateway stamps each on arrival whatever its servers are doing.
   await new Promise<void>((resolve) => setImmediate(resolve));
-  logged(await sendResponse(res, () => matched.route.handle(ctx), fault, headers, parts.latency), key.id);
+  let numErrors: number | undefined;
+  const handle = () => {
+    const response = matched.route.handle(ctx);
+    numErrors = response.numErrors;
+    return response;
+  };
+  const delivery = await sendResponse(res, handle, fault, headers, parts.latency);
+  // A truncated answer never reached the client whole: its errors were not reported.
+  logged(delivery, key.id, fault?.kind === 'truncate' ? undefined : numErrors);
 }
 
 const INVALID_JSON = Symbol('invalid json');

@@ -128,13 +128,16 @@ describe('Sync engine: a full run of every object', () => {
     expect(row.label).toBe(option.label);
   });
 
-  it('sets the watermark to the run start and releases every lease', async () => {
+  it('sets the watermark to the run start, counts the live records for the next run, and releases every lease', async () => {
     const state = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString());
+    const ids = h.sim.oracle.ids('contacts');
     expect(state).toEqual({
       object: 'contacts',
       watermark: result.startedAt,
       lastRunId: result.runId,
       lastPublishedAt: expect.any(String),
+      // Every live record up to the highest id, archivals published until the run's start (archived-sweep.ts).
+      archived: { sweptUntil: result.startedAt, countedBelow: ids[ids.length - 1], live: ids.length },
     });
     const leases = await h.target.list('_state/locks/');
     expect(leases.length).toBe(result.outcomes.filter((o) => !o.dataset.includes('.')).length);
