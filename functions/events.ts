@@ -24,7 +24,11 @@ const ExecutionSchema = z.object({
 function runIdOfExecution(execution: z.infer<typeof ExecutionSchema>, what: string): string {
   const { id, startTime } = execution;
   const started = typeof startTime === 'number' ? new Date(startTime) : parseIsoInstant(startTime);
-  if (!started) throw new InvalidInputError(`invalid ${what} event: execution.startTime ${quote(startTime)}`);
+  // A run id spells its start with a four-digit year: past 9999 (or past what Date holds) no run has that id.
+  const year = started?.getUTCFullYear() ?? NaN;
+  if (!started || !(year >= 0 && year <= 9999)) {
+    throw new InvalidInputError(`invalid ${what} event: execution.startTime ${quote(startTime)}`);
+  }
   return executionRunId(id, started);
 }
 

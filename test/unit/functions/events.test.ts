@@ -32,6 +32,12 @@ describe('Function events: plan', () => {
   it.each([
     [{ input: { mode: 'full' }, execution: { id: '' } }, 'invalid plan event: execution.id'],
     [{ input: { mode: 'full' }, execution: { ...EXECUTION, startTime: 'soon' } }, 'execution.startTime "soon"'],
+    // Found by test/unit/fuzz: year 10000 gave a run id no key takes (+0100000101T...), and past what Date holds a RangeError.
+    [
+      { input: { mode: 'full' }, execution: { ...EXECUTION, startTime: 253402300800000 } },
+      'execution.startTime 253402300800000',
+    ],
+    [{ input: { mode: 'full' }, execution: { ...EXECUTION, startTime: 9e15 } }, 'execution.startTime 9000000000000000'],
     [{ input: { mode: 'full' }, execution: EXECUTION, extra: 1 }, 'invalid plan event: '],
     [
       { input: { mode: 'full', noResults: [] }, execution: EXECUTION },
