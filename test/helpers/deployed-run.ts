@@ -42,12 +42,20 @@ function asLambda(handler: Handler, calls: string[], name: string) {
   };
 }
 
+/** One execution: what it ended with (or its error), the tasks it called in order, and its run id. */
+export interface ExecutionResult {
+  output: ExecutionOutput;
+  error?: Error;
+  calls: string[];
+  runId: string;
+  /** The execution's id, and the execution as the state machine told plan of it (the same id, its start time). */
+  executionId: string;
+  planned: { id: string; startTime: string };
+}
+
 export interface DeployedRunner {
   /** Runs one execution; `handlers` replaces any of the three functions (to inject faults). */
-  execute(
-    input: Json,
-    handlers?: Handlers,
-  ): Promise<{ output: ExecutionOutput; error?: Error; calls: string[]; runId: string }>;
+  execute(input: Json, handlers?: Handlers): Promise<ExecutionResult>;
   /** Every completion event finalize sent so far. */
   readonly published: CompletionEvent[];
 }
@@ -103,7 +111,7 @@ export function deployedRunner(runtime: () => Promise<SyncRuntime>): DeployedRun
       }
       if (!planned) throw new Error(`execution ${executionId} never reached plan`);
       const runId = executionRunId(executionId, new Date(planned.execution.startTime));
-      return { output, error, calls, runId };
+      return { output, error, calls, runId, executionId, planned: planned.execution };
     },
   };
 }

@@ -1,43 +1,10 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { makeFinalizeHandler } from '../../../functions/finalize';
 import { makePlanHandler } from '../../../functions/plan';
 import { makeSyncStepHandler } from '../../../functions/sync-step';
 import type { StorageTarget } from '../../../lib/store/target';
 import type { SyncRuntime } from '../../../lib/sync/create-deps';
-import type { CompletionEvent } from '../../../lib/sync/events';
-import { executionRunId } from '../../../lib/sync/run-id';
-import type { ObjectFailure } from '../../../lib/sync/types';
+import { deployedRunner, type ExecutionOutput, type Handlers } from '../../helpers/deployed-run';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver';
-import { stateMachineDefinition, synthStack } from '../../helpers/stack';
 import { diffAgainstOracle, fetchPublished, parquetList, startHarness, type Harness } from '../../helpers/sync-harness';
-
-type Json = Parameters<StateMachine['run']>[0];
-type Handler = (event: unknown) => Promise<unknown>;
-
-/** What an execution ends with: the state plan, the Map and finalize left behind. */
-interface ExecutionOutput {
-  plan: { runId: string; failures: ObjectFailure[] };
-  results: { object: string; rows?: number }[];
-  outcome: { ok: boolean };
-}
-
-/**
- * A handler as Lambda runs it for Step Functions: JSON in and out; a thrown error fails the task under the error's
- * name (what Retry and Catch match), with Lambda's error JSON as its cause.
- */
-function asLambda(handler: Handler, calls: string[], name: string) {
-  return async (input: Json): Promise<Json> => {
-    calls.push(name);
-    try {
-      return JSON.parse(JSON.stringify(await handler(input))) as Json;
-    } catch (error) {
-      const { name: errorType, message } = error as Error;
-      const failed = new Error(JSON.stringify({ errorType, errorMessage: message, trace: [] }));
-      failed.name = errorType;
-      throw failed;
-    }
-  };
-}
 
 /** The runtime with a target whose writes of keys matching `failing` are refused while `times.left` > 0. */
 function refusingWrites(runtime: SyncRuntime, failing: RegExp, times: { left: number }): SyncRuntime {
@@ -64,8 +31,8 @@ function refusingWrites(runtime: SyncRuntime, failing: RegExp, times: { left: nu
 describe('State machine: the deployed definition drives plan -> sync-step -> finalize', () => {
   let s3: S3rverHandle;
   let h: Harness;
-  const definition = stateMachineDefinition(synthStack());
-  const published: CompletionEvent[] = [];
+  const runner = deployedRunner(async () => h.runtime);
+  const { published } = runner;
 
   beforeAll(async () => {
     s3 = await startS3rver({ bucket: 'lake' });
@@ -80,57 +47,12 @@ describe('State machine: the deployed definition drives plan -> sync-step -> fin
     await s3?.close();
   });
 
-  type Handlers = Partial<Record<'plan' | 'step' | 'finalize', Handler>>;
-
-  /** Runs one execution; `handlers` replaces any of the three functions (to inject faults). */
-  async function execute(input: Json, handlers: Handlers = {}) {
-    const runtime = async () => h.runtime;
-    const plan = handlers.plan ?? makePlanHandler(runtime);
-    // Each invocation has 60 s left, all of it safety margin: a step reads one page and returns, so items loop.
-    const step =
-      handlers.step ??
-      ((event: unknown) => makeSyncStepHandler(runtime)(event, { getRemainingTimeInMillis: () => 60_000 }));
-    const finalize =
-      handlers.finalize ??
-      makeFinalizeHandler(
-        runtime,
-        () => async (events) => void published.push(...events),
-        () => undefined,
-      );
-    const calls: string[] = [];
-    executions += 1;
-    const executionId = `arn:aws:states:eu-west-1:123456789012:execution:Sync:run-${executions}`;
-    // What plan was told of its execution (the engine sets the start time as Step Functions does).
-    let planned: { execution: { id: string; startTime: string } } | undefined;
-    const seenByPlan = (event: unknown) => {
-      planned ??= event as typeof planned;
-      return plan(event);
-    };
-    const run = new StateMachine(definition, { validationOptions: { checkArn: false } }).run(input, {
-      overrides: {
-        taskResourceLocalHandlers: {
-          Plan: asLambda(seenByPlan, calls, 'plan'),
-          SyncStep: asLambda(step, calls, 'step'),
-          Finalize: asLambda(finalize, calls, 'finalize'),
-          FinalizeAfterFailure: asLambda(finalize, calls, 'finalize'),
-        },
-        // Retries without the deployed backoff (seconds to minutes).
-        retryIntervalOverrides: { Plan: 0, SyncStep: 0, Finalize: 0, FinalizeAfterFailure: 0 },
-      },
-      context: { Execution: { Id: executionId, Name: `run-${executions}` } },
-    });
-    let output = {} as ExecutionOutput;
-    let error: Error | undefined;
-    try {
-      output = (await run.result) as unknown as ExecutionOutput;
-    } catch (failed) {
-      error = failed as Error;
-    }
-    expect(planned?.execution.id).toBe(executionId);
-    const runId = executionRunId(executionId, new Date(planned!.execution.startTime));
-    return { output, error, calls, runId };
+  /** Runs one execution (deployed-run.ts); plan must be told of the execution the state machine runs. */
+  async function execute(input: Parameters<typeof runner.execute>[0], handlers: Handlers = {}) {
+    const result = await runner.execute(input, handlers);
+    expect(result.planned.id).toBe(result.executionId);
+    return result;
   }
-  let executions = 0;
   const total = (object: string) => h.sim.oracle.count(object) + h.sim.oracle.count(object, { archived: true });
   const rowsOf = (output: ExecutionOutput) => Object.fromEntries(output.results.map((r) => [r.object, r.rows]));
 
