@@ -8,14 +8,27 @@ import type { ListResponse, ObjectSchema, Owner, Pipeline, PropertyDefinition } 
 export const OWNERS_PAGE_SIZE = 100;
 
 /** `results` of an unpaged GET endpoint (properties, schemas, pipelines). */
-async function getResults<T>(client: HubSpotClient, path: string): Promise<T[]> {
-  const response = await client.request<ListResponse<T>>({ method: 'GET', path, validate: hasResults });
+async function getResults<T>(
+  client: HubSpotClient,
+  path: string,
+  validate: (body: unknown) => boolean = hasResults,
+): Promise<T[]> {
+  const response = await client.request<ListResponse<T>>({ method: 'GET', path, validate });
   return response.results;
 }
 
 /** GET /crm/v3/properties/{objectType}: every (non-archived) property definition of a type. */
 export function listProperties(client: HubSpotClient, objectType: string): Promise<PropertyDefinition[]> {
-  return getResults(client, client.paths.properties(objectType));
+  return getResults(client, client.paths.properties(objectType), hasPropertyDefinitions);
+}
+
+/** Every definition names itself and its type: columns are built from both, so a body without them is malformed. */
+function hasPropertyDefinitions(body: unknown): boolean {
+  if (!hasResults(body)) return false;
+  return (body as { results: unknown[] }).results.every((d) => {
+    const def = d as Partial<Record<'name' | 'type', unknown>> | null;
+    return typeof def?.name === 'string' && def.name !== '' && typeof def.type === 'string';
+  });
 }
 
 /** GET /crm/v3/schemas: the custom object schemas (needs crm.schemas.custom.read). */

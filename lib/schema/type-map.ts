@@ -39,5 +39,8 @@ export const FALLBACK_COLUMN_TYPE: RecordColumnType = 'VARCHAR';
 export function mapPropertyType(property: Pick<PropertyDefinition, 'type' | 'fieldType'>): RecordColumnType {
   const override = FIELD_TYPE_OVERRIDES.find((o) => o.type === property.type && o.fieldType === property.fieldType);
   if (override) return override.column;
-  return (PROPERTY_TYPE_COLUMNS as Record<string, RecordColumnType>)[property.type] ?? FALLBACK_COLUMN_TYPE;
+  // Own keys only: a type named like an Object member (`constructor`, `__proto__`) is an unknown type.
+  return Object.hasOwn(PROPERTY_TYPE_COLUMNS, property.type)
+    ? (PROPERTY_TYPE_COLUMNS as Record<string, RecordColumnType>)[property.type]
+    : FALLBACK_COLUMN_TYPE;
 }

@@ -36,7 +36,9 @@ export const firstPhase = (item: WorkItem): SyncPhase => (item.kind === 'records
 
 export function nextPhase(item: WorkItem, phase: SyncPhase): SyncPhase {
   const phases = phasesOf(item);
-  return phases[Math.min(phases.indexOf(phase) + 1, phases.length - 1)];
+  const at = phases.indexOf(phase);
+  // A phase this item does not walk (a checkpoint of another plan) has nothing after it here.
+  return at < 0 ? 'done' : phases[Math.min(at + 1, phases.length - 1)];
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   UriTooLongError,
   ValidationError,
 } from '../../../lib/hubspot/errors';
+import { listProperties } from '../../../lib/hubspot/metadata';
 import { RateBudget } from '../../../lib/hubspot/rate-budget';
 import { staticKeyProvider } from '../../../lib/hubspot/service-key';
 import { delay, reply, reset, startScriptedServer, truncate, type ScriptedServer, type Step } from './scripted-server';
@@ -166,6 +167,18 @@ describe('Class: HubSpotClient', () => {
     expect(client.stats).toEqual({ requests: 3, retries: 2, rateLimited: 0, errors: 1 });
     expect(String(error).includes(SENTINEL)).toBe(false);
     expect(String((error as Error).cause ?? '').includes(SENTINEL)).toBe(false);
+  });
+
+  it.each([
+    ['a definition without a name', { results: [{ type: 'string' }] }],
+    ['a definition without a type', { results: [{ name: 'email' }] }],
+    ['a definition that is not an object', { results: [null] }],
+  ])('reports property definitions with %s as a malformed response', async (_label, body) => {
+    server.script(reply(200, body), reply(200, body), reply(200, body));
+    const { client } = makeClient({ maxAttempts: 3 });
+    const error = await listProperties(client, 'contacts').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(server.requests).toHaveLength(3);
   });
 
   it.each<[number, object, new (...args: never[]) => Error]>([
