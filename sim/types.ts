@@ -137,8 +137,26 @@ export interface KeyAdmin {
   allScopes(): string[];
 }
 
+/**
+ * 'html-502': a gateway's HTML error page with status 502 (no JSON, no rate headers); 'wrong-body': a 200 whose JSON
+ * is another endpoint's answer (one record, not a page), as a misrouting proxy or cache would send.
+ */
 export type FaultKind =
-  429 | 423 | 500 | 502 | 503 | 504 | 521 | 523 | 524 | 'reset' | 'truncate' | 'malformed' | 'slow';
+  | 429
+  | 423
+  | 500
+  | 502
+  | 503
+  | 504
+  | 521
+  | 523
+  | 524
+  | 'reset'
+  | 'truncate'
+  | 'malformed'
+  | 'slow'
+  | 'html-502'
+  | 'wrong-body';
 
 export interface FaultRule {
   kind: FaultKind;

@@ -18,6 +18,24 @@ const FAULT_MESSAGES: Record<number, string> = {
   524: 'A timeout occurred',
 };
 
+/** A load balancer's own error page: HTML, no rate headers. */
+const GATEWAY_PAGE: SimResponse = {
+  status: 502,
+  body:
+    '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
+    '</body>\r\n</html>\r\n',
+  headers: { 'content-type': 'text/html' },
+};
+
+/** One record, as GET /crm/v3/objects/{type}/{id} answers: valid JSON, but no page of any endpoint read here. */
+const OTHER_ENDPOINTS_ANSWER = {
+  id: '1',
+  properties: { hs_object_id: '1' },
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  archived: false,
+};
+
 /** What went out: the status to log (0 when nothing reached the client) and the latency waited. */
 export interface Delivery {
   status: number;
@@ -48,6 +66,9 @@ export async function sendResponse(
   if (fault?.kind === 'malformed') {
     return deliver(res, { status: 200, body: '{"results":[{"id":"1","properties":{' }, latency);
   }
+  if (fault?.kind === 'html-502') return deliver(res, GATEWAY_PAGE, latency);
+  if (fault?.kind === 'wrong-body')
+    return deliver(res, { ...json(200, OTHER_ENDPOINTS_ANSWER), headers: extraHeaders }, latency);
   const real = response();
   real.headers = { ...extraHeaders, ...real.headers };
   if (fault?.kind === 'truncate') {

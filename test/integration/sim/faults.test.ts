@@ -75,6 +75,31 @@ describe('Simulator: fault injection', () => {
     expect(() => JSON.parse(res.text)).toThrow(SyntaxError);
   });
 
+  it("answers a gateway's HTML page with status 502 and no rate headers", async () => {
+    sim.faults.add({ kind: 'html-502', times: 1 });
+    const res = await call(`${sim.url}${PATH}`, sim.serviceKey);
+    expect([res.status, res.headers['content-type'], res.headers['x-hubspot-ratelimit-max']]).toEqual([
+      502,
+      'text/html',
+      undefined,
+    ]);
+    expect(res.text).toContain('<h1>502 Bad Gateway</h1>');
+  });
+
+  it("answers 200 with another endpoint's JSON: one record, no page", async () => {
+    sim.faults.add({ kind: 'wrong-body', times: 1 });
+    const res = await call(`${sim.url}${PATH}?limit=2`, sim.serviceKey);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      id: '1',
+      properties: { hs_object_id: '1' },
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-01T00:00:00.000Z',
+      archived: false,
+    });
+    expect(res.headers['x-hubspot-ratelimit-max']).toBe('10000');
+  });
+
   it('delays a slow response and still answers it', async () => {
     sim.faults.add({ kind: 'slow', delayMs: 50, times: 1 });
     const res = await call(`${sim.url}${PATH}?limit=2`, sim.serviceKey);
