@@ -175,6 +175,8 @@ export interface FaultRule {
 export interface FaultInjector {
   add(rule: FaultRule): void;
   clear(): void;
+  /** Faults applied so far (a test that injected some can tell they fired). */
+  fired(): number;
 }
 
 export interface RequestLogEntry {

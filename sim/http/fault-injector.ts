@@ -9,6 +9,7 @@ interface ActiveRule {
 
 export class Faults implements FaultInjector {
   private rules: ActiveRule[] = [];
+  private applied = 0;
   private readonly random: () => number;
 
   constructor(seed: number) {
@@ -23,12 +24,17 @@ export class Faults implements FaultInjector {
     this.rules = [];
   }
 
+  fired(): number {
+    return this.applied;
+  }
+
   /** The fault to apply to this request, if any (consumes one of its `times`). */
   pick(method: string, path: string): FaultRule | undefined {
     for (const active of this.rules) {
       if (active.remaining <= 0 || !matches(active.rule, method, path)) continue;
       if (active.rule.rate !== undefined && this.random() >= active.rule.rate) continue;
       active.remaining--;
+      this.applied++;
       return active.rule;
     }
     return undefined;

@@ -113,6 +113,8 @@ describe('Simulator: fault injection', () => {
       s.faults.add({ kind: 500, rate: 0.3 });
       const statuses = [];
       for (let n = 0; n < 30; n++) statuses.push((await call(`${s.url}/crm/v3/owners`, s.serviceKey)).status);
+      // Each 500 sent is one fault applied.
+      expect(s.faults.fired()).toBe(statuses.filter((status) => status === 500).length);
       await s.close();
       return statuses;
     };
