@@ -196,6 +196,8 @@ export interface RequestLogEntry {
   latencyMs?: number;
   /** The `numErrors` of a batch answer some inputs of which failed (a 207, or a 200 in 2026-09). */
   numErrors?: number;
+  /** The fault injected in place of (or into) the answer, when one was. */
+  fault?: FaultKind;
 }
 
 export interface RequestLog {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Dataset } from '../data/dataset';
 import type { SearchIndex } from '../data/search-index';
 import { LIMITS } from '../settings';
+import type { FaultKind } from '../types';
 import { matchRoute } from './api-routes';
 import { API_VERSIONS } from './api-versions';
 import type { Faults } from './fault-injector';
@@ -55,7 +56,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const matched = matchRoute(method, path);
   const route = matched?.template ?? 'unknown';
   const apiVersion = matched?.version;
-  const logged = ({ status, latencyMs }: Delivery, keyId?: string, numErrors?: number) =>
+  const logged = ({ status, latencyMs }: Delivery, keyId?: string, numErrors?: number, fault?: FaultKind) =>
     parts.log.add({
       method,
       path,
@@ -67,6 +68,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
       keyId,
       ...(latencyMs > 0 ? { latencyMs } : {}),
       ...(numErrors !== undefined && status !== 0 ? { numErrors } : {}),
+      ...(fault !== undefined ? { fault } : {}),
     });
   if (rawUrl.length > LIMITS.urlMaxChars) return logged(await deliver(res, uriTooLong(), parts.latency));
   const key = parts.keys.authenticate(req.headers.authorization);
@@ -109,7 +111,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   };
   const delivery = await sendResponse(res, handle, fault, headers, parts.latency);
   // A truncated answer never reached the client whole: its errors were not reported.
-  logged(delivery, key.id, fault?.kind === 'truncate' ? undefined : numErrors);
+  logged(delivery, key.id, fault?.kind === 'truncate' ? undefined : numErrors, fault?.kind);
 }
 
 const INVALID_JSON = Symbol('invalid json');

@@ -18,6 +18,7 @@ describe('Simulator: fault injection', () => {
     const first = await call(`${sim.url}${PATH}?limit=1`, sim.serviceKey);
     const second = await call(`${sim.url}${PATH}?limit=1`, sim.serviceKey);
     expect([first.status, second.status]).toEqual([kind, 200]);
+    expect(sim.log.entries().map((e) => e.fault)).toEqual([kind, undefined]);
     expect(sim.log.counts()).toEqual({
       [`GET /crm/v3/objects/{type} ${kind}`]: 1,
       'GET /crm/v3/objects/{type} 200': 1,
