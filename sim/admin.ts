@@ -67,6 +67,13 @@ export function createAdmin(dataset: Dataset, now: () => number, search: SearchI
       store.update(primary.i, { hs_merged_object_ids: ids }, at);
       return store.record(primary.i, allProperties(store));
     },
+    setAssociation: (fromRef, fromId, toRef, toId, present) => {
+      const from = indexOrThrow(fromRef, fromId);
+      const to = indexOrThrow(toRef, toId);
+      if (!dataset.setAssociation(from.store.type.name, to.store.type.name, from.i, to.i, present)) {
+        throw new SimulatorLookupError(`No associations between ${from.store.type.name} and ${to.store.type.name}`);
+      }
+    },
   };
 }
 
@@ -105,6 +112,11 @@ function route(parts: AdminHttpParts, method: string, segments: string[], body: 
   if (segments.length === 1) {
     const settings = settingsCall(parts, method, resource, body);
     if (settings) return settings;
+  }
+  // PUT (associate) or DELETE /_sim/associations/{from}/{fromId}/{to}/{toId}
+  if (resource === 'associations' && segments.length === 5 && (method === 'PUT' || method === 'DELETE')) {
+    parts.admin.setAssociation(type, id, segments[3], segments[4], method === 'PUT');
+    return { status: 204, body: '' };
   }
   const call = `${method} ${resource}${segments.length > 2 ? '/id' : segments.length > 1 ? '/type' : ''}`;
   switch (call) {

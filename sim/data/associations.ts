@@ -88,21 +88,20 @@ export function buildPairIndexes(
     }
   }
   offsets[nFrom] = targets.length;
-  const forward = makeIndex(offsets, Uint32Array.from(targets), Uint8Array.from(labelled), pair, 0);
-  return [forward, invert(forward, nTo, pair)];
+  const forward: AssociationIndex = {
+    offsets,
+    targets: Uint32Array.from(targets),
+    labelled: Uint8Array.from(labelled),
+    ...typesFor(pair, 0),
+  };
+  return [forward, invert(forward, nTo, typesFor(pair, 1))];
 }
 
-function makeIndex(
-  offsets: Uint32Array,
-  targets: Uint32Array,
-  labelled: Uint8Array,
-  pair: PairDefinition,
-  direction: 0 | 1,
-): AssociationIndex {
+/** The association types an index of one direction carries. */
+type IndexTypes = Pick<AssociationIndex, 'unlabelledType' | 'labelledType'>;
+
+function typesFor(pair: PairDefinition, direction: 0 | 1): IndexTypes {
   return {
-    offsets,
-    targets,
-    labelled,
     unlabelledType: { category: pair.category ?? 'HUBSPOT_DEFINED', typeId: pair.typeIds[direction], label: null },
     labelledType: pair.label
       ? { category: pair.label.category, typeId: pair.label.typeIds[direction], label: pair.label.label }
@@ -111,7 +110,7 @@ function makeIndex(
 }
 
 /** Reverse CSR by counting sort: sources come out ascending because the forward index is walked in order. */
-function invert(forward: AssociationIndex, nTo: number, pair: PairDefinition): AssociationIndex {
+function invert(forward: AssociationIndex, nTo: number, types: IndexTypes): AssociationIndex {
   const counts = new Uint32Array(nTo + 1);
   for (let k = 0; k < forward.targets.length; k++) counts[forward.targets[k] + 1]++;
   for (let t = 0; t < nTo; t++) counts[t + 1] += counts[t];
@@ -126,7 +125,46 @@ function invert(forward: AssociationIndex, nTo: number, pair: PairDefinition): A
       labelled[slot] = forward.labelled[k];
     }
   }
-  return makeIndex(offsets, targets, labelled, pair, 1);
+  return { offsets, targets, labelled, ...types };
+}
+
+/**
+ * Both directions of a pair after record `i` (of the forward side) gains the unlabelled association to record `t`
+ * (`present`) or loses every association to it. Records created since the index was built get their rows here.
+ */
+export function changeAssociation(
+  [forward, reverse]: readonly [AssociationIndex, AssociationIndex],
+  i: number,
+  t: number,
+  present: boolean,
+): [AssociationIndex, AssociationIndex] {
+  const rows = Math.max(forward.offsets.length - 1, i + 1);
+  const edges: { i: number; t: number; labelled: number }[] = [];
+  for (let r = 0; r + 1 < forward.offsets.length; r++) {
+    for (let k = forward.offsets[r]; k < forward.offsets[r + 1]; k++) {
+      const edge = { i: r, t: forward.targets[k], labelled: forward.labelled[k] };
+      if (r !== i || edge.t !== t) edges.push(edge);
+      // Already associated: nothing to add.
+      else if (present) return [forward, reverse];
+    }
+  }
+  if (present) edges.push({ i, t, labelled: 0 });
+  edges.sort((a, b) => a.i - b.i || a.t - b.t);
+  const offsets = new Uint32Array(rows + 1);
+  for (const edge of edges) offsets[edge.i + 1]++;
+  for (let r = 0; r < rows; r++) offsets[r + 1] += offsets[r];
+  const changed: AssociationIndex = {
+    offsets,
+    targets: Uint32Array.from(edges, (e) => e.t),
+    labelled: Uint8Array.from(edges, (e) => e.labelled),
+    unlabelledType: forward.unlabelledType,
+    labelledType: forward.labelledType,
+  };
+  const nTo = Math.max(reverse.offsets.length - 1, t + 1);
+  return [
+    changed,
+    invert(changed, nTo, { unlabelledType: reverse.unlabelledType, labelledType: reverse.labelledType }),
+  ];
 }
 
 /** Association types of edge k of an index. */

@@ -2,7 +2,7 @@
 import type { Pipeline } from '../../lib/hubspot/types';
 import { DATA_START_MS, DEFAULT_SAME_MILLISECOND } from '../settings';
 import type { SimObjectSchema, SimOwner, SimulatorOptions } from '../types';
-import { ASSOCIATION_PAIRS, buildPairIndexes, type AssociationIndex } from './associations';
+import { ASSOCIATION_PAIRS, buildPairIndexes, changeAssociation, type AssociationIndex } from './associations';
 import { buildObjectCatalog, CUSTOM_OBJECT_TYPES, resolveObjectType, type CatalogType } from './object-catalog';
 import { generateOwners, generatePipelines } from './owners-pipelines';
 import { buildTypeProperties } from './property-catalog';
@@ -94,5 +94,19 @@ export class Dataset {
     this.associationCache.set(`${pair.from}/${pair.to}`, forward);
     this.associationCache.set(`${pair.to}/${pair.from}`, reverse);
     return this.associationCache.get(key);
+  }
+
+  /**
+   * Associates record `i` of `from` with record `t` of `to` (type names), or removes their association, in both
+   * directions; false when the pair has no associations at all.
+   */
+  setAssociation(from: string, to: string, i: number, t: number, present: boolean): boolean {
+    const forward = this.associations(from, to);
+    const reverse = this.associations(to, from);
+    if (!forward || !reverse) return false;
+    const [changed, inverted] = changeAssociation([forward, reverse], i, t, present);
+    this.associationCache.set(`${from}/${to}`, changed);
+    this.associationCache.set(`${to}/${from}`, inverted);
+    return true;
   }
 }

@@ -8,6 +8,8 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** Called once the body has been handed to the OS (not after a reset or fault): e.g. returns a pooled buffer. */
   onSent?: () => void;
+  /** A batch answer's `numErrors`, for the request log. */
+  numErrors?: number;
 }
 
 /** One entry of a StandardError's `errors` (the spec's ErrorDetail): `subCategory` is text here. */

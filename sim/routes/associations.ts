@@ -76,7 +76,8 @@ function readAssociations(ctx: RouteContext): SimResponse {
   }
   body.startedAt = startedAt;
   body.completedAt = new Date().toISOString();
-  return { status: errors.length > 0 ? ctx.behaviour.partialFailureStatus : 200, body: JSON.stringify(body) };
+  if (errors.length === 0) return { status: 200, body: JSON.stringify(body) };
+  return { status: ctx.behaviour.partialFailureStatus, body: JSON.stringify(body), numErrors: errors.length };
 }
 
 /** `{after, link}` where the version still has links (the link pages one record's associations), else `{after}`. */

@@ -101,6 +101,7 @@ function batchRead(ctx: RouteContext): SimResponse {
   return {
     status: ctx.behaviour.partialFailureStatus,
     body: `${head},"numErrors":1,"errors":${JSON.stringify([error])},${tail}`,
+    numErrors: 1,
   };
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { staticKeyProvider, type ServiceKeyProvider } from '../../lib/hubspot';
+import type { HubSpotRecord } from '../../lib/hubspot/types';
 import { openDuckDb, type DuckDb } from '../../lib/parquet';
 import { readLatest, readManifest, type Manifest } from '../../lib/store/manifest';
 import type { TableRef } from '../../lib/store/layout';
@@ -120,13 +121,24 @@ function expectedRowsQuery(path: string, columns: readonly ExpectedColumn[]): st
   );
 }
 
+export interface OracleDiffOptions {
+  /** The oracle records the export must hold (default all, live and archived): a change set's window, say. */
+  keep?: (record: HubSpotRecord) => boolean;
+}
+
 /**
- * Builds what the export of `object` must hold from the simulator's raw records (live and archived) through the
- * documented mapping, restated in test/helpers/expected-record-table.ts apart from lib/schema, and returns the rows
- * the two sides do not share, both ways, ignoring `_synced_at`. Columns (names, order, types) that differ from the
- * mapping's throw, naming each difference.
+ * Builds what the export of `object` must hold from the simulator's raw records (live and archived, or those `keep`
+ * takes) through the documented mapping, restated in test/helpers/expected-record-table.ts apart from lib/schema,
+ * and returns the rows the two sides do not share, both ways, ignoring `_synced_at`. Columns (names, order, types)
+ * that differ from the mapping's throw, naming each difference.
  */
-export async function diffAgainstOracle(h: Harness, object: string, files: string[], runId: string) {
+export async function diffAgainstOracle(
+  h: Harness,
+  object: string,
+  files: string[],
+  runId: string,
+  { keep = () => true }: OracleDiffOptions = {},
+) {
   const columns = expectedColumns(h.sim.oracle.properties(object));
   const actual = `read_parquet(${parquetList(files)})`;
   const described = await h.db.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${actual}`);
@@ -141,7 +153,7 @@ export async function diffAgainstOracle(h: Harness, object: string, files: strin
   }
 
   const compared = columns.filter((c) => c.name !== '_synced_at');
-  const records = [...h.sim.oracle.records(object), ...h.sim.oracle.records(object, { archived: true })];
+  const records = [...h.sim.oracle.records(object), ...h.sim.oracle.records(object, { archived: true })].filter(keep);
   const rows = records.map((record) => expectedRow(record, compared, runId));
   const path = join(h.deps.workDir, `expected-${object}.ndjson`);
   const lines = rows.map(({ cells }) =>

@@ -210,4 +210,41 @@ describe('Simulator: associations v4', () => {
     const partial = await call(url, sim.serviceKey, { body: { inputs: [{ id: '1' }] } });
     expect([partial.status, partial.json.numErrors]).toEqual([207, 1]);
   });
+
+  it('associates and dissociates two records in both directions over the HTTP admin, new records too', async () => {
+    // Prepare: a simulator of its own, since this changes its associations.
+    const own = await startSimulator({ rateLimit: { maxPerWindow: 100_000 } });
+    try {
+      const [linked] = own.oracle.associations('contacts', 'companies');
+      const created = own.admin.createRecord('contacts', { firstname: 'New' });
+      const [company] = own.oracle.ids('companies');
+      const admin = (method: 'PUT' | 'DELETE', from: string, fromId: string, to: string, toId: string) =>
+        call(`${own.url}/_sim/associations/${from}/${fromId}/${to}/${toId}`, undefined, { method });
+
+      // Act
+      const added = await admin('PUT', 'contacts', created.id, 'companies', company);
+      const removed = await admin('DELETE', 'companies', linked.toId, 'contacts', linked.fromId);
+      const noPair = await admin('PUT', 'contacts', created.id, 'products', own.oracle.ids('products')[0]);
+      const read = await call(`${own.url}/crm/associations/2026-09/contacts/companies/batch/read`, own.serviceKey, {
+        body: { inputs: [{ id: created.id }, { id: '1' }] },
+      });
+
+      // Assess
+      expect([added.status, removed.status, noPair.status]).toEqual([204, 204, 404]);
+      const has = (from: string, to: string, fromId: string, toId: string) =>
+        own.oracle.associations(from, to).some((a) => a.fromId === fromId && a.toId === toId);
+      expect([
+        has('contacts', 'companies', created.id, company),
+        has('companies', 'contacts', company, created.id),
+        has('contacts', 'companies', linked.fromId, linked.toId),
+        has('companies', 'contacts', linked.toId, linked.fromId),
+      ]).toEqual([true, true, false, false]);
+      const results = read.json.results as { from: { id: string }; to: { toObjectId: string }[] }[];
+      expect(results.map((r) => [r.from.id, r.to.map((t) => t.toObjectId)])).toEqual([[created.id, [company]]]);
+      // The unknown id is reported in the 200 (2026-09), and the log says how many inputs failed.
+      expect(own.log.entries().map((e) => [e.status, e.numErrors])).toEqual([[200, 1]]);
+    } finally {
+      await own.close();
+    }
+  });
 });

@@ -13,7 +13,7 @@ export interface HttpResult {
 export async function call(
   url: string,
   key: string | undefined,
-  options: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown } = {},
+  options: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown } = {},
 ): Promise<HttpResult> {
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
