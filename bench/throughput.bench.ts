@@ -12,18 +12,18 @@
  * `recordsPerSecVsListOnly` is the records per second achieved over what list and batch reads alone could reach at
  * 100 % of the ten-second ceiling for the same portal. Ends with one line `RESULT {...}`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chooseListStrategy, staticKeyProvider } from '../lib/hubspot';
-import { openDuckDb } from '../lib/parquet';
 import { createSyncRuntime } from '../lib/sync/create-deps';
 import { runLocally } from '../lib/sync/local-driver';
 import { parseRunInput } from '../lib/sync/run-input';
+import { benchArgs, peakRssSampler } from './lib/args';
+import { compareIds } from './lib/compare-ids';
+import { simLog, startSimulatorProcess, type SimInfo } from './lib/sim-process';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const args = benchArgs();
 
 const OBJECTS = ['contacts', 'emails', 'notes', 'companies', 'deals'];
 const LIMITS = { maxPerWindow: 190, windowMs: 10_000, searchPerSecond: 5, daily: 10_000_000 } as const;
@@ -46,66 +46,6 @@ function parseProfile(text: string): Latency {
   return { baseMs: base, perKbMs: perKb ?? 0, jitter: base > 0 ? 0.25 : 0 };
 }
 
-interface SimInfo {
-  url: string;
-  serviceKey: string;
-  /** Ids the export must hold, per object (live and archived). */
-  ids: Record<string, string[]>;
-  /** Live and archived counts, and property names, per object. */
-  objects: Record<string, { live: number; archived: number; properties: string[] }>;
-}
-
-interface LogEntry {
-  route: string;
-  status: number;
-  at: number;
-}
-
-/** Child mode: serve the simulator; answer with its URL, key and the ids an export must hold. */
-async function serveSimulator(): Promise<void> {
-  const { startSimulator } = await import('../sim');
-  const latency = JSON.parse(process.env.BENCH_LATENCY ?? '{}') as Latency;
-  const sim = await startSimulator({
-    seed: 11,
-    scale: Number(process.env.BENCH_CONTACTS),
-    counts: { emails: Number(process.env.BENCH_NARROW), notes: Number(process.env.BENCH_NARROW) },
-    rateLimit: LIMITS,
-    latency,
-  });
-  const ids: SimInfo['ids'] = {};
-  const objects: SimInfo['objects'] = {};
-  for (const object of OBJECTS) {
-    const live = sim.oracle.ids(object);
-    const archived = sim.oracle.ids(object, { archived: true });
-    ids[object] = [...live, ...archived];
-    const properties = sim.oracle.properties(object).map((p) => p.name);
-    objects[object] = { live: live.length, archived: archived.length, properties };
-  }
-  process.send?.({ url: sim.url, serviceKey: sim.serviceKey, ids, objects } satisfies SimInfo);
-  process.on('message', (message) => {
-    if (message === 'stop') void sim.close().then(() => process.exit(0));
-  });
-}
-
-function startSimulatorProcess(latency: Latency): Promise<{ child: ChildProcess; info: SimInfo }> {
-  const child = fork(__filename, ['--serve-sim', '1'], {
-    env: {
-      ...process.env,
-      BENCH_CONTACTS: String(SETTINGS.contacts),
-      BENCH_NARROW: String(SETTINGS.narrow),
-      BENCH_LATENCY: JSON.stringify(latency),
-    },
-    execArgv: [...process.execArgv, '--max-old-space-size=8192'],
-  });
-  // HubSpot answers from its own machines: the simulator's process goes first on this machine's two cores, so the
-  // engine's CPU (JSON, spooling, DuckDB) does not slow HubSpot's answers down.
-  if (child.pid !== undefined) os.setPriority(child.pid, -10);
-  return new Promise((resolve, reject) => {
-    child.once('message', (info) => resolve({ child, info: info as SimInfo }));
-    child.once('exit', (code) => reject(new Error(`simulator process exited with ${code}`)));
-  });
-}
-
 /** The fewest standard requests list and batch reads need: a page of 100 per call, twice for wide objects. */
 function fewestListRequests(info: SimInfo): number {
   return OBJECTS.reduce((sum, object) => {
@@ -115,37 +55,19 @@ function fewestListRequests(info: SimInfo): number {
   }, 0);
 }
 
-/** Exported ids per object: how many expected ones are missing, and how many appear more than once. */
-async function compareIds(folder: string, info: SimInfo): Promise<{ lost: number; duplicated: number; rows: number }> {
-  const db = await openDuckDb();
-  let lost = 0;
-  let duplicated = 0;
-  let rows = 0;
-  try {
-    for (const object of OBJECTS) {
-      const parts = path.join(folder, 'snapshots', object, '*', '*', '*.parquet');
-      const exported = await db.query<{ id: string; n: number }>(
-        `SELECT id, count(*)::INTEGER AS n FROM read_parquet('${parts}') GROUP BY id`,
-      );
-      const seen = new Map(exported.map((r) => [r.id, Number(r.n)]));
-      rows += exported.reduce((sum, r) => sum + Number(r.n), 0);
-      for (const id of info.ids[object]) if (!seen.has(id)) lost += 1;
-      for (const n of seen.values()) if (n > 1) duplicated += n - 1;
-      const expected = new Set(info.ids[object]);
-      for (const id of seen.keys()) if (!expected.has(id)) duplicated += 1;
-    }
-  } finally {
-    await db.close();
-  }
-  return { lost, duplicated, rows };
-}
-
 async function runProfile(profile: string) {
   const latency = parseProfile(profile);
-  const { child, info } = await startSimulatorProcess(latency);
+  const sim = await startSimulatorProcess({
+    seed: 11,
+    scale: SETTINGS.contacts,
+    counts: { emails: SETTINGS.narrow, notes: SETTINGS.narrow },
+    rateLimit: LIMITS,
+    latency,
+    objects: OBJECTS,
+  });
+  const { info } = sim;
   const folder = await mkdtemp(path.join(os.tmpdir(), 'bench-throughput-'));
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const rss = peakRssSampler();
   try {
     const runtime = await createSyncRuntime({
       keyProvider: staticKeyProvider(info.serviceKey, 'bench key'),
@@ -162,15 +84,14 @@ async function runProfile(profile: string) {
     await runtime.close();
     const failed = result.outcomes.filter((o) => o.status !== 'completed');
     if (failed.length) throw new Error(`export failed: ${failed.map((o) => `${o.dataset}: ${o.reason}`).join('; ')}`);
-    const log = (await (await fetch(`${info.url}/_sim/log`)).json()) as { entries: LogEntry[] };
-    const api = log.entries;
+    const api = await simLog(info.url);
     const first = Math.min(...api.map((e) => e.at));
     const last = Math.max(...api.map((e) => e.at));
     const span = Math.max(1, (last - first) / 1000);
     const search = api.filter((e) => e.route.endsWith('/search')).length;
     const exempt = api.filter((e) => e.route.includes('associations')).length;
     const standard = api.length - search - exempt;
-    const checked = await compareIds(folder, info);
+    const checked = await compareIds(folder, info, OBJECTS);
     const fewest = fewestListRequests(info);
     const recordsPerSec = checked.rows / span;
     const listOnlyPerSec = (checked.rows / fewest) * CEILING_PER_SECOND;
@@ -189,19 +110,18 @@ async function runProfile(profile: string) {
       associationRequests: exempt,
       fewestListRequests: fewest,
       recordsPerSecVsListOnly: Number((recordsPerSec / listOnlyPerSec).toFixed(3)),
-      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      peakRssMiB: rss.peakMiB(),
       lost: checked.lost,
       duplicated: checked.duplicated,
     };
   } finally {
-    clearInterval(sampler);
-    child.send('stop');
+    rss.stop();
+    await sim.stop();
     await rm(folder, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--serve-sim')) return serveSimulator();
   const profiles = [];
   for (const profile of SETTINGS.profiles) {
     const figures = await runProfile(profile);

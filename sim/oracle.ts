@@ -58,6 +58,17 @@ export function createOracle(dataset: Dataset): Oracle {
       for (let i = 0; i < store.length; i++) if (store.archived[i] === wanted) n++;
       return n;
     },
+    changed: (ref, { from, to }) => {
+      const store = requireStore(dataset, ref);
+      const props = allProperties(store);
+      const records = [];
+      for (let i = 0; i < store.length; i++) {
+        const archived = store.archived[i];
+        const at = archived === 1 ? store.archivedAtOf(i) : archived === 0 ? store.updatedAt[i] : NaN;
+        if (at >= from && at <= to) records.push(store.record(i, props));
+      }
+      return records;
+    },
     record: (ref, id) => {
       const store = requireStore(dataset, ref);
       const i = store.indexOf(id);

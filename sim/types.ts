@@ -102,6 +102,11 @@ export interface Oracle {
   /** Ids only, ascending (cheap at a million records, where `records` builds every property). */
   ids(objectType: string, opts?: { archived?: boolean }): string[];
   record(objectType: string, id: string): HubSpotRecord | undefined;
+  /**
+   * What a change set of the window `from`..`to` (epoch ms, inclusive) holds, ascending id: live records last
+   * modified in it and archived ones archived in it (cheap at a million records: only those are built).
+   */
+  changed(objectType: string, window: { from: number; to: number }): HubSpotRecord[];
   schemas(): SimObjectSchema[];
   owners(opts?: { archived?: boolean }): SimOwner[];
   pipelines(objectType: string): Pipeline[];
