@@ -1,7 +1,7 @@
 /** Ground truth read straight from the dataset, for tests to compare exports against. */
 import type { Dataset } from './data/dataset';
 import { typesOf } from './data/associations';
-import type { TypeStore } from './data/type-store';
+import { DELETED, type TypeStore } from './data/type-store';
 import type { Oracle, SimObjectType } from './types';
 
 /** Error for a type or record the simulator does not have. */
@@ -72,7 +72,8 @@ export function createOracle(dataset: Dataset): Oracle {
     record: (ref, id) => {
       const store = requireStore(dataset, ref);
       const i = store.indexOf(id);
-      return i < 0 ? undefined : store.record(i, allProperties(store));
+      // A record deleted for good (GDPR, merged away) is no record at all.
+      return i < 0 || store.archived[i] === DELETED ? undefined : store.record(i, allProperties(store));
     },
     schemas: () => dataset.schemas(),
     owners: (opts = {}) => dataset.owners.filter((o) => o.archived === (opts.archived ?? false)),

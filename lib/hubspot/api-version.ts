@@ -27,8 +27,6 @@ export interface ApiPaths {
 
 interface VersionFacts {
   paths: ApiPaths;
-  /** How a batch read reports some inputs failing: HTTP 207 (v3 and the 2025-09/2026-03 shapes), or inside a 200. */
-  partialFailure: '207' | 'in-body';
   /** Until when HubSpot calls it "current" (ISO date); after that a warning names its end of support. */
   currentUntil: string;
   /** The last day HubSpot supports it (ISO date); after it the version is refused. */
@@ -67,26 +65,22 @@ const V3_PATHS: ApiPaths = {
 export const API_VERSIONS = {
   v3: {
     paths: V3_PATHS,
-    partialFailure: '207',
     currentUntil: '2026-03-30',
     supportedUntil: '2027-03-29',
     note: 'its associations batch read is v4, which HubSpot ends on 2027-03-30 (v1-v3 end in September 2027)',
   },
   '2025-09': {
     paths: datedPaths('2025-09'),
-    partialFailure: '207',
     currentUntil: '2026-03-30',
     supportedUntil: '2027-03-30',
   },
   '2026-03': {
     paths: datedPaths('2026-03'),
-    partialFailure: '207',
     currentUntil: '2026-09-30',
     supportedUntil: '2027-09-30',
   },
   '2026-09': {
     paths: datedPaths('2026-09'),
-    partialFailure: 'in-body',
     currentUntil: '2027-03-30',
     supportedUntil: '2028-03-30',
   },

@@ -1,6 +1,7 @@
 /**
- * POST /crm/v4/associations/{from}/{to}/batch/read: association rows for up to 1,000 ids per call,
- * following each input's own paging. A 207 whose errors are not all OBJECT_NOT_FOUND fails the call as transient.
+ * POST associations/{from}/{to}/batch/read (v4, or the dated version's path): association rows for up to 1,000 ids
+ * per call, following each input's own paging. Errors (a 207's, or a dated 2026-09 answer's `errors` at its usual
+ * status) that are not all OBJECT_NOT_FOUND fail the call as transient.
  */
 import { mapLimit } from '../core/map-limit';
 import type { HubSpotClient } from './client';
@@ -53,7 +54,7 @@ export async function readAssociations(
         budget: 'exempt',
         validate: hasResults,
       });
-      // A 207 leaves out the inputs it reports: records without associations, or deleted or archived since they
+      // An answer with errors (207, or 2026-09's in-body errors) leaves out the inputs it reports: records without associations, or deleted or archived since they
       // were listed, are rightly absent (OBJECT_NOT_FOUND, e.g. subCategory crm.associations.NO_ASSOCIATIONS_FOUND),
       // but any other error would drop their associations without a word.
       const unexpected = (response.errors ?? []).filter((e) => !isNotFound(e));

@@ -18,8 +18,9 @@ export interface ReadRecordsOptions {
 }
 
 /**
- * Reads records by id in batches of 100, in input order. Ids HubSpot reports not found in a 207 (deleted meanwhile)
- * are left out; any other missing id fails the batch as transient (retried by the step), never dropped silently.
+ * Reads records by id in batches of 100, in input order. Ids HubSpot reports not found (deleted meanwhile; in a 207,
+ * or in 2026-09's `errors` at the usual status) are left out; any other missing id fails the batch as transient
+ * (retried by the step), never dropped silently.
  * Every requested property is a key of each record.
  * @example const records = await readRecords(client, 'contacts', ['1', '2'], ['email', 'firstname']);
  */

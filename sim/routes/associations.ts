@@ -43,7 +43,8 @@ function readAssociations(ctx: RouteContext): SimResponse {
   for (const input of inputs as { id?: unknown; after?: unknown }[]) {
     const id = String(input?.id ?? '');
     const i = from.indexOf(id);
-    if (i < 0 || from.archived[i] === 1) {
+    // Only live records have associations to read: archived and deleted ones are not found.
+    if (i < 0 || from.archived[i] !== 0) {
       errors.push(notFound(from, to, id));
       continue;
     }
