@@ -49,6 +49,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       handleAdminRequest({ admin, keys, faults, log, latency, searchIndex, limiter }, method, path, body),
     now,
     baseUrl: '',
+    logProperties: options.logProperties === true,
   };
   const server = createSimServer(parts);
   await new Promise<void>((resolve, reject) => {

@@ -83,6 +83,11 @@ export interface SimulatorOptions {
   sameMillisecond?: { objectType: string; count: number };
   /** Clock for timestamps of admin changes; default Date.now. */
   now?: () => number;
+  /**
+   * Log the property names each request asks for (RequestLogEntry.properties); default off, since a long run's log
+   * would keep every name of every page.
+   */
+  logProperties?: boolean;
 }
 
 export interface SimObjectType {
@@ -203,6 +208,11 @@ export interface RequestLogEntry {
   numErrors?: number;
   /** The fault injected in place of (or into) the answer, when one was. */
   fault?: FaultKind;
+  /**
+   * Property names the request asked for (with `logProperties`): the `properties` query parameter (list) or the
+   * `properties` and `propertiesWithHistory` body fields (search, batch read); absent when it named none.
+   */
+  properties?: string[];
 }
 
 export interface RequestLog {

@@ -28,6 +28,8 @@ export interface ServerParts {
   readonly handleAdmin: (method: string, path: string, body: unknown) => SimResponse;
   /** The simulated portal's clock: its `Date` header, like the timestamps of its changes. */
   readonly now: () => number;
+  /** Whether log entries name the properties each request asks for. */
+  readonly logProperties?: boolean;
   baseUrl: string;
 }
 
@@ -56,6 +58,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const matched = matchRoute(method, path);
   const route = matched?.template ?? 'unknown';
   const apiVersion = matched?.version;
+  const properties = parts.logProperties ? requestedProperties(query, parseJson(rawBody)) : [];
   const logged = ({ status, latencyMs }: Delivery, keyId?: string, numErrors?: number, fault?: FaultKind) =>
     parts.log.add({
       method,
@@ -69,6 +72,7 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
       ...(latencyMs > 0 ? { latencyMs } : {}),
       ...(numErrors !== undefined && status !== 0 ? { numErrors } : {}),
       ...(fault !== undefined ? { fault } : {}),
+      ...(properties.length ? { properties } : {}),
     });
   if (rawUrl.length > LIMITS.urlMaxChars) return logged(await deliver(res, uriTooLong(), parts.latency));
   const key = parts.keys.authenticate(req.headers.authorization);
@@ -112,6 +116,16 @@ async function handleRequest(parts: ServerParts, req: IncomingMessage, res: Serv
   const delivery = await sendResponse(res, handle, fault, headers, parts.latency);
   // A truncated answer never reached the client whole: its errors were not reported.
   logged(delivery, key.id, fault?.kind === 'truncate' ? undefined : numErrors, fault?.kind);
+}
+
+/** The property names a request asks for, in the query (`properties=a,b`, repeatable) or the JSON body. */
+function requestedProperties(query: string | undefined, body: unknown): string[] {
+  const fromQuery = new URLSearchParams(query ?? '').getAll('properties').flatMap((list) => list.split(','));
+  const fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const fromBody = [fields.properties, fields.propertiesWithHistory].flatMap((list) =>
+    Array.isArray(list) ? list.map(String) : [],
+  );
+  return [...fromQuery, ...fromBody].map((name) => name.trim()).filter(Boolean);
 }
 
 const INVALID_JSON = Symbol('invalid json');
