@@ -5,6 +5,7 @@
 import { InternalError } from '../core/errors';
 import type { HubSpotRecord, PropertyDefinition } from '../hubspot/types';
 import { parseTimestamp, parseValue } from './parse-value';
+import { isHashable, pseudonymizeText, type ValueHasher } from './pseudonymize';
 import { PARTITION_COLUMNS } from '../store/layout';
 import type { ColumnSpec } from '../parquet/column-types';
 import { mapPropertyType, type RecordColumnType } from './type-map';
@@ -14,6 +15,13 @@ export interface Column extends ColumnSpec {
   type: RecordColumnType;
   /** Set for HubSpot property columns. */
   property?: PropertyDefinition;
+  /** The column holds keyed hashes of the property's values (pseudonymize.ts), never the values. */
+  hashed?: true;
+}
+
+export interface RecordColumnsOptions {
+  /** Names of the properties whose columns hold keyed hashes (text properties only). */
+  hashed?: ReadonlySet<string>;
 }
 
 export interface RowMeta {
@@ -54,17 +62,21 @@ export const COLLISION_PREFIX = 'property_';
  * property in definition order, then _unparsed, _run_id, _synced_at. A property whose name collides with a
  * column already taken (case-insensitively, as DuckDB compares names), or with a partition folder's name (which
  * hive-partitioned reads would show instead of it), is renamed by prefixing `property_` until it is free:
- * `id` -> `property_id`, `run_id` -> `property_run_id`.
+ * `id` -> `property_id`, `run_id` -> `property_run_id`. The properties `options.hashed` names get `hashed` columns.
  * @example buildRecordColumns([{ name: 'email', type: 'string', fieldType: 'text', ... }])
  */
-export function buildRecordColumns(properties: PropertyDefinition[]): Column[] {
+export function buildRecordColumns(properties: PropertyDefinition[], options: RecordColumnsOptions = {}): Column[] {
   const fixed: Column[] = [...LEADING_COLUMNS, ...TRAILING_COLUMNS].map(({ name, type }) => ({ name, type }));
   const taken = new Set([...fixed.map((c) => c.name), ...PARTITION_COLUMNS].map((name) => name.toLowerCase()));
   const propertyColumns = properties.map((property): Column => {
     let name = property.name;
     while (taken.has(name.toLowerCase())) name = `${COLLISION_PREFIX}${name}`;
     taken.add(name.toLowerCase());
-    return { name, type: mapPropertyType(property), property };
+    const column: Column = { name, type: mapPropertyType(property), property };
+    if (!options.hashed?.has(property.name)) return column;
+    // The plan refuses these; a column that cannot hold hashes must never be written in clear instead.
+    if (!isHashable(property)) throw new InternalError(`property ${property.name} (${property.type}) cannot be hashed`);
+    return { ...column, hashed: true };
   });
   return [...fixed.slice(0, LEADING_COLUMNS.length), ...propertyColumns, ...fixed.slice(LEADING_COLUMNS.length)];
 }
@@ -82,11 +94,21 @@ export function syncedAtText(meta: RowMeta): string {
   return syncedAt;
 }
 
-/** Calls `visit` with each property column and its non-null wire text, in column order. */
+/** The hasher of columns that hold hashes: there must be one, or their values would be written in clear. */
+export function requireHasher(column: Pick<Column, 'name'>, hash: ValueHasher | undefined): ValueHasher {
+  if (!hash) throw new InternalError(`column ${column.name} holds hashes, but no hash key was given to write it`);
+  return hash;
+}
+
+/**
+ * Calls `visit` with each property column and its non-null wire text, in column order; a `hashed` column's text is
+ * its hash (pseudonymizeText with `hash`).
+ */
 export function forEachPropertyText(
   record: HubSpotRecord,
   columns: readonly Column[],
   visit: (column: Column & { property: PropertyDefinition }, text: string) => void,
+  hash?: ValueHasher,
 ): void {
   const properties = record.properties ?? {};
   for (const column of columns) {
@@ -94,7 +116,9 @@ export function forEachPropertyText(
     // Own values only: a record without a property named `constructor` has no value for it.
     const name = column.property.name;
     const raw = Object.hasOwn(properties, name) ? properties[name] : undefined;
-    if (raw !== null && raw !== undefined) visit(column as Column & { property: PropertyDefinition }, String(raw));
+    if (raw === null || raw === undefined) continue;
+    const text = column.hashed ? pseudonymizeText(String(raw), column.type, requireHasher(column, hash)) : String(raw);
+    visit(column as Column & { property: PropertyDefinition }, text);
   }
 }
 
@@ -103,12 +127,13 @@ export function forEachPropertyText(
  * the row (DuckDB's read_json fills missing keys with NULL, which keeps spools of 600-property objects small).
  * Text that does not parse as its column type goes into `_unparsed` (property name, or wire field name for
  * createdAt/updatedAt/archivedAt, -> raw text) and the column stays null; `unparsed` counts those values.
- * `_unparsed` is left out (NULL) when nothing failed.
+ * `_unparsed` is left out (NULL) when nothing failed. `hashed` columns get the hashes of `hash`.
  */
 export function convertRecord(
   record: HubSpotRecord,
   columns: Column[],
   meta: RowMeta,
+  hash?: ValueHasher,
 ): { row: Record<string, unknown>; unparsed: number } {
   const row: Record<string, unknown> = {};
   const unparsed: Record<string, string> = {};
@@ -128,11 +153,16 @@ export function convertRecord(
   }
   row.archived = record.archived === true;
 
-  forEachPropertyText(record, columns, (column, text) => {
-    const result = parseValue(text, column.type);
-    if (result.ok) row[column.name] = result.value;
-    else keep(column.property.name, text);
-  });
+  forEachPropertyText(
+    record,
+    columns,
+    (column, text) => {
+      const result = parseValue(text, column.type);
+      if (result.ok) row[column.name] = result.value;
+      else keep(column.property.name, text);
+    },
+    hash,
+  );
 
   if (count > 0) row[UNPARSED_COLUMN] = unparsed;
   row[RUN_ID_COLUMN] = meta.runId;

@@ -5,3 +5,4 @@ export * from './parse-value';
 export * from './spool-row';
 export * from './parse-sql';
 export * from './write-record-part';
+export * from './pseudonymize';

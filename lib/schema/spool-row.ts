@@ -10,7 +10,8 @@
 import { InternalError } from '../core/errors';
 import type { HubSpotRecord } from '../hubspot/types';
 import type { ByteSink } from '../core/byte-writer';
-import { forEachPropertyText, LEADING_COLUMNS, type Column } from './columns';
+import { forEachPropertyText, LEADING_COLUMNS, requireHasher, type Column } from './columns';
+import { pseudonymizeText, type ValueHasher } from './pseudonymize';
 
 /** Spool keys of the leading columns and the record field each reads (`archived` is spooled as a JSON boolean). */
 const SPOOLED_FIELDS = LEADING_COLUMNS.filter((c) => c.field !== 'id' && c.field !== 'archived');
@@ -43,10 +44,15 @@ function leadingKeys(keys: ReadonlyMap<Column, string>): Map<string, string> {
 /**
  * The spool row of one record: `id`, `created_at`, `updated_at`, `archived`, `archived_at` and every property
  * column, each holding the raw wire text under its spool key; null and absent values are left out (read_json
- * fills NULL). Properties whose names collide case-insensitively keep apart: each has its own column.
+ * fills NULL). Properties whose names collide case-insensitively keep apart: each has its own column. A `hashed`
+ * column holds the hashes of `hash` instead of the text: its values never reach the spool.
  * @example toSpoolRow({ id: '1', properties: { amount: '12' }, ... }, columns) // { '0': '1', ..., '5': '12' }
  */
-export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): Record<string, unknown> {
+export function toSpoolRow(
+  record: HubSpotRecord,
+  columns: readonly Column[],
+  hash?: ValueHasher,
+): Record<string, unknown> {
   const keys = spoolKeys(columns);
   const leading = leadingKeys(keys);
   const row: Record<string, unknown> = { [leading.get('id') as string]: String(record.id) };
@@ -55,21 +61,34 @@ export function toSpoolRow(record: HubSpotRecord, columns: readonly Column[]): R
     if (raw !== null && raw !== undefined) row[leading.get(name) as string] = String(raw);
   }
   row[leading.get('archived') as string] = record.archived === true;
-  forEachPropertyText(record, columns, (column, text) => (row[keys.get(column) as string] = text));
+  forEachPropertyText(record, columns, (column, text) => (row[keys.get(column) as string] = text), hash);
   return row;
 }
 
 /**
  * A fast twin of toSpoolRow for the hot path: writes the same row as JSON text (keys in record order) straight
  * into the spool's byte buffer, each column's key encoded once, instead of building an object and stringifying it.
+ * `hashed` columns are written as the hashes of `hash`, as toSpoolRow writes them.
  * @example const write = createSpoolWriter(columns); await spool.appendAll(page.records, write);
  */
-export function createSpoolWriter(columns: readonly Column[]): (record: HubSpotRecord, out: ByteSink) => void {
+export function createSpoolWriter(
+  columns: readonly Column[],
+  hash?: ValueHasher,
+): (record: HubSpotRecord, out: ByteSink) => void {
   const columnKeys = spoolKeys(columns);
   const leading = leadingKeys(columnKeys);
   const keyBytes = (key: string, opening = ',') => Buffer.from(`${opening}${JSON.stringify(key)}:`);
   const keys = new Map<string, Buffer>();
-  for (const [column, key] of columnKeys) if (column.property) keys.set(column.property.name, keyBytes(key));
+  /** How each hashed property's text is written, by property name (checked here: before any record is). */
+  const hashed = new Map<string, (text: string) => string>();
+  for (const [column, key] of columnKeys) {
+    if (!column.property) continue;
+    keys.set(column.property.name, keyBytes(key));
+    if (column.hashed) {
+      const hasher = requireHasher(column, hash);
+      hashed.set(column.property.name, (text) => pseudonymizeText(text, column.type, hasher));
+    }
+  }
   const fields = SPOOLED_FIELDS.map(({ name, field }) => ({ field, key: keyBytes(leading.get(name) as string) }));
   const idKey = keyBytes(leading.get('id') as string, '{');
   const archivedKey = keyBytes(leading.get('archived') as string);
@@ -77,6 +96,7 @@ export function createSpoolWriter(columns: readonly Column[]): (record: HubSpotR
   /** Property names in the order the last records listed them, and their spool keys (undefined: no column). */
   const seenNames: string[] = [];
   const seenKeys: (Buffer | undefined)[] = [];
+  const seenHashes: (((text: string) => string) | undefined)[] = [];
   return (record, out) => {
     out.bytes(idKey);
     out.jsonString(String(record.id));
@@ -95,16 +115,21 @@ export function createSpoolWriter(columns: readonly Column[]): (record: HubSpotR
     let position = 0;
     for (const name in properties) {
       let key: Buffer | undefined;
-      if (seenNames[position] === name) key = seenKeys[position];
-      else {
+      let hashText: ((text: string) => string) | undefined;
+      if (seenNames[position] === name) {
+        key = seenKeys[position];
+        hashText = seenHashes[position];
+      } else {
         seenNames[position] = name;
         key = seenKeys[position] = keys.get(name);
+        hashText = seenHashes[position] = hashed.get(name);
       }
       position += 1;
       const raw = properties[name];
       if (raw === null || raw === undefined || key === undefined) continue;
+      const text = typeof raw === 'string' ? raw : String(raw);
       out.bytes(key);
-      out.jsonString(typeof raw === 'string' ? raw : String(raw));
+      out.jsonString(hashText ? hashText(text) : text);
     }
     out.bytes(closing);
   };
