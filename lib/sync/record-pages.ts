@@ -1,4 +1,5 @@
 import { listRecords, nextId, readRecords, searchModifiedRecords, type HubSpotClient } from '../hubspot';
+import { PROPERTY_LIMITS } from '../hubspot/property-chunks';
 import type { HubSpotRecord } from '../hubspot/types';
 import { initialRanges, type RangeCursor } from './id-ranges';
 import { readRanges } from './range-reader';
@@ -136,8 +137,10 @@ export async function* pagesOfPhase(
 }
 
 /**
- * Archived records of a change-set window. Up to 90 days of deletions are listed every run, so the list
- * carries ids and archivedAt only (one request per 100) and just the few inside the window are read whole.
+ * Archived records of a change-set window. Every archived record is listed when a sweep runs, so the list
+ * carries ids and archivedAt only (one request per 100), and the few inside the window are read whole, 100 to a
+ * batch read: kept ids wait across list pages until a batch is full or the list ends. A page's resume cursor
+ * stays at the page where the first waiting id was found, so a step that stops meanwhile lists them again.
  */
 async function* archivedInWindow(
   client: HubSpotClient,
@@ -147,9 +150,24 @@ async function* archivedInWindow(
   keep: (record: HubSpotRecord) => boolean,
 ): AsyncGenerator<PhasePage> {
   const list = { objectType: item.apiName, properties: ['hs_object_id'], archived: true, after: checkpoint.cursor };
+  let waiting: string[] = [];
+  /** Where the page holding the first waiting id was listed from. */
+  let waitingFrom: string | undefined;
+  let listedFrom = checkpoint.cursor;
   for await (const page of listRecords(client, list)) {
-    const ids = page.records.filter(keep).map((r) => r.id);
-    const records = ids.length ? await readRecords(client, item.apiName, ids, properties, { archived: true }) : [];
-    yield { records, resume: { cursor: page.next }, last: page.next === undefined };
+    const kept = page.records.filter(keep).map((r) => r.id);
+    if (kept.length && !waiting.length) waitingFrom = listedFrom;
+    waiting.push(...kept);
+    listedFrom = page.next;
+    const last = page.next === undefined;
+    if (waiting.length < PROPERTY_LIMITS.batchReadSize && !last) {
+      yield { records: [], resume: { cursor: waiting.length ? waitingFrom : page.next }, last: false };
+      continue;
+    }
+    const records = waiting.length
+      ? await readRecords(client, item.apiName, waiting, properties, { archived: true })
+      : [];
+    waiting = [];
+    yield { records, resume: { cursor: page.next }, last };
   }
 }

@@ -163,6 +163,29 @@ describe('Function: pagesOfPhase keeps the archived records of its window', () =
     expect(scripted.server.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
+  it('in a change set, reads the kept ones of several list pages in one batch, resuming where the first waits', async () => {
+    // Prepare: three list pages, a kept record on the second and the third.
+    const [, inside, later] = EDGES.filter((r) => ['101', '102', '103'].includes(r.id));
+    scripted.server.script(
+      reply(200, { results: [EDGES[0]], paging: { next: { after: '102' } } }),
+      reply(200, { results: [inside], paging: { next: { after: '103' } } }),
+      reply(200, { results: [later] }),
+      batchRead,
+    );
+
+    // Act
+    const pages = await pagesOf(INCREMENTAL, 'archived');
+
+    // Assess: one batch read at the end; while '102' waits, a stopped step resumes from the page that found it.
+    expect(pages.map((page) => [page.records.map((r) => r.id), page.resume, page.last])).toEqual([
+      [[], { cursor: '102' }, false],
+      [[], { cursor: '102' }, false],
+      [['102', '103'], { cursor: undefined }, true],
+    ]);
+    expect(scripted.server.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'POST']);
+    expect(readIds()).toEqual(['102', '103']);
+  });
+
   it('in a full snapshot: those archived up to the run’s start, and those whose time is unknown', async () => {
     scripted.server.script(reply(200, { results: EDGES }));
 
