@@ -25,7 +25,8 @@ export { CatalogError } from './errors';
 /** What a catalog needs to know of one published dataset. */
 export interface CatalogPublication {
   table: TableRef;
-  columns: readonly { name: string; type: string }[];
+  /** `hash` marks a column of keyed hashes (manifest.ts): its Glue column says so in its comment. */
+  columns: readonly { name: string; type: string; hash?: string }[];
   snapshotDate: string;
   runId: string;
   manifestUrl: string;
@@ -69,13 +70,17 @@ export function glueTableName(table: TableRef, prefix = ''): string {
  * @example glueColumns([{ name: 'hs_tags', type: 'VARCHAR[]' }]) // [{ Name: 'hs_tags', Type: 'array<string>' }]
  */
 export function glueColumns(columns: CatalogPublication['columns']): GlueColumn[] {
-  return columns.map(({ name, type }) => {
+  return columns.map(({ name, type, hash }) => {
     // Types come back from stored manifests as text: one this release does not know has no Glue type.
     const glueType = (GLUE_TYPES as Readonly<Record<string, string | undefined>>)[type];
     if (!glueType) throw new CatalogError(`Column ${name} has type ${type}, which has no Glue type`);
-    return { Name: name.toLowerCase(), Type: glueType };
+    return { Name: name.toLowerCase(), Type: glueType, ...(hash ? { Comment: hashedColumnComment(hash) } : {}) };
   });
 }
+
+/** What a hashed column's Glue comment says: how its values were made, so nobody takes them for the values. */
+export const hashedColumnComment = (hash: string): string =>
+  `keyed hash (${hash}, hex) of the normalized value, not the value: see the README, Sensitive properties`;
 
 const PARQUET_FORMAT = {
   InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',

@@ -10,6 +10,13 @@ export interface ManifestEntry {
   meta: { content_length: number; record_count: number };
 }
 
+/** A column of a manifest; `hash` names how a column of keyed hashes was computed (README, Sensitive properties). */
+export interface ManifestColumn {
+  name: string;
+  type: string;
+  hash?: string;
+}
+
 export interface Manifest {
   runId: string;
   object: string;
@@ -21,7 +28,11 @@ export interface Manifest {
   rows: number;
   files: number;
   bytes: number;
-  columns: { name: string; type: string }[];
+  columns: ManifestColumn[];
+  /** Properties the excludeProperties setting left out: never requested from HubSpot, no column. */
+  excludedProperties?: string[];
+  /** The id of the key the `hash` columns were computed with (an HMAC of a fixed text, never the key). */
+  hashKeyId?: string;
   watermark: string | null;
   unparsed: number;
   entries: ManifestEntry[];

@@ -42,6 +42,8 @@ export interface CreateSyncDepsOptions {
   onProgress?: (event: ProgressEvent) => void;
   hooks?: SyncHooks;
   now?: () => Date;
+  /** The key of hashed properties (settings.hashProperties): HUBSPOT_S3_SYNC_HASH_KEY or a Secrets Manager secret. */
+  hashKey?: ServiceKeyProvider;
   /** Register each published dataset in this Glue database (S3 locations only); the client defaults to the SDK's. */
   glue?: Omit<GlueCatalogOptions, 'client' | 'location'> & { client?: GlueCatalogOptions['client'] };
 }
@@ -117,6 +119,7 @@ export async function createSyncRuntime(options: CreateSyncDepsOptions): Promise
     onProgress: options.onProgress,
     hooks: options.hooks,
     plans: new PlanCache(),
+    ...(options.hashKey ? { hashKey: options.hashKey } : {}),
   };
   return {
     deps,

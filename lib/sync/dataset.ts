@@ -6,7 +6,14 @@
  */
 import type { ColumnSpec } from '../parquet';
 import { datasetName, manifestKey, runPrefix, type TableRef } from '../store/layout';
-import { pointLatestAt, publishManifest, readLatest, readManifest, type Manifest } from '../store/manifest';
+import {
+  pointLatestAt,
+  publishManifest,
+  readLatest,
+  readManifest,
+  type Manifest,
+  type ManifestColumn,
+} from '../store/manifest';
 import type { SyncDeps } from './deps';
 import type { RunMode } from './run-input';
 import type { PartRecord } from './state';
@@ -24,7 +31,11 @@ export interface Release extends DatasetRun {
   object: string;
   mode: RunMode;
   startedAt: string;
-  columns: ColumnSpec[];
+  /** The columns; a column of keyed hashes says how they were computed (`hash`). */
+  columns: (ColumnSpec & Pick<ManifestColumn, 'hash'>)[];
+  /** Properties the run left out (excludeProperties), and the id of the key of its hashed columns. */
+  excludedProperties?: string[];
+  hashKeyId?: string;
   parts: PartRecord[];
   watermark: string | null;
   window?: { since?: string; until?: string };
@@ -111,7 +122,9 @@ function manifestOf(deps: SyncDeps, release: Release): Manifest {
     rows: sum('rows'),
     files: release.parts.length,
     bytes: sum('bytes'),
-    columns: release.columns.map(({ name, type }) => ({ name, type })),
+    columns: release.columns.map(({ name, type, hash }) => ({ name, type, ...(hash ? { hash } : {}) })),
+    ...(release.excludedProperties?.length ? { excludedProperties: [...release.excludedProperties] } : {}),
+    ...(release.hashKeyId ? { hashKeyId: release.hashKeyId } : {}),
     watermark: release.watermark,
     unparsed: sum('unparsed'),
     entries: release.parts.map((p) => ({

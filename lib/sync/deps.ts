@@ -1,9 +1,10 @@
-import type { HubSpotClient } from '../hubspot';
+import type { HubSpotClient, ServiceKeyProvider } from '../hubspot';
 import type { Compression, DuckDb } from '../parquet';
 import type { TableCatalog } from '../store/catalog';
 import type { StorageTarget } from '../store/target';
 import { DEFAULT_ASSOCIATION_PAIRS } from '../hubspot/object-types';
 import type { PlanCache } from './plan-cache';
+import type { PropertyRef } from './sensitive-properties';
 
 /** Structured log sink; the Lambda passes Powertools' logger, the CLI a line printer. */
 export interface SyncLogger {
@@ -63,6 +64,10 @@ export interface SyncSettings {
   archivedSweepEveryMs: number;
   /** ... and at most this often when the counts say records were archived (0: whenever they do). */
   archivedSweepAtMostEveryMs: number;
+  /** Properties never requested from HubSpot nor written (sensitive-properties.ts). */
+  excludeProperties: readonly PropertyRef[];
+  /** Properties whose columns hold keyed hashes of their values; needs SyncDeps.hashKey. */
+  hashProperties: readonly PropertyRef[];
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -80,12 +85,16 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   sliceMinRecords: 50_000,
   archivedSweepEveryMs: 24 * 60 * 60_000,
   archivedSweepAtMostEveryMs: 0,
+  excludeProperties: [],
+  hashProperties: [],
 };
 
 /** Test hooks: faults injected at the points a real crash can hit. */
 export interface SyncHooks {
   /** Called after a part is uploaded and before the checkpoint that records it is written. */
   afterPartUpload?(key: string): void | Promise<void>;
+  /** Called with each local spool and Parquet file just before it is removed: tests read what reached the disk. */
+  beforeScratchRemoved?(path: string): void | Promise<void>;
 }
 
 /** Everything the engine touches outside itself, passed in by the Lambda handlers or the local driver. */
@@ -104,4 +113,6 @@ export interface SyncDeps {
   hooks?: SyncHooks;
   /** Run plans read so far (createSyncRuntime makes one); without it every step reads its plan. */
   plans?: PlanCache;
+  /** The key of hashed properties (settings.hashProperties); read by plan and the steps that write hashes. */
+  hashKey?: ServiceKeyProvider;
 }

@@ -2,11 +2,11 @@
  * The datasets one object's items publish in a run (its own table, then one per association pair) and how their
  * parts come together from the items' checkpoints: one item for a whole object, or each slice of one split by id.
  */
-import type { ColumnSpec } from '../parquet';
-import { buildRecordColumns } from '../schema/columns';
+import { HASH_ALGORITHM } from '../schema/pseudonymize';
 import { datasetName, type TableRef } from '../store/layout';
 import type { SyncDeps } from './deps';
 import { discardRun, findPublished, type DatasetRun, type Release } from './dataset';
+import { recordColumnsOf } from './sensitive-properties';
 import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, pipelineObjectsOf } from './side-tables';
 import type { Checkpoint, PartRecord } from './state';
 import { findRunPlan } from './state';
@@ -18,7 +18,9 @@ export interface ObjectDataset {
   table: TableRef;
   /** The manifest's `object`. */
   object: string;
-  columns: ColumnSpec[];
+  columns: Release['columns'];
+  /** What the sensitive-property settings did to a record table (the manifest says so). */
+  sensitivity?: Pick<Release, 'excludedProperties' | 'hashKeyId'>;
   parts(checkpoints: readonly Checkpoint[]): PartRecord[];
   /** Why it cannot be published, when it cannot. */
   note(checkpoints: readonly Checkpoint[]): string | undefined;
@@ -33,11 +35,23 @@ export function itemsByObject(plan: Pick<RunPlan, 'items'>): WorkItem[][] {
   return [...groups.values()];
 }
 
-const columnsOf = (plan: RunPlan, item: WorkItem): ColumnSpec[] => {
+const columnsOf = (plan: RunPlan, item: WorkItem): Release['columns'] => {
   if (item.kind === 'owners') return OWNER_COLUMNS;
   if (item.kind === 'pipelines') return PIPELINE_COLUMNS;
-  return buildRecordColumns(plan.properties[item.object] ?? []).map(({ name, type }) => ({ name, type }));
+  return recordColumnsOf(plan, item.object).map(({ name, type, hashed }) =>
+    hashed ? { name, type, hash: HASH_ALGORITHM } : { name, type },
+  );
 };
+
+/** The manifest's record of excluded properties and of the hash key, for an object the settings touch. */
+function sensitivityOf(plan: RunPlan, item: WorkItem): ObjectDataset['sensitivity'] {
+  const handling = item.kind === 'records' ? plan.propertyHandling?.[item.object] : undefined;
+  if (!handling) return undefined;
+  return {
+    ...(handling.excluded.length ? { excludedProperties: handling.excluded.map((d) => d.name) } : {}),
+    ...(handling.hashed.length && plan.hashKeyId ? { hashKeyId: plan.hashKeyId } : {}),
+  };
+}
 
 /** What the items could not read, from every slice. */
 const notesOf = (checkpoints: readonly Checkpoint[]): Record<string, string> =>
@@ -62,6 +76,7 @@ export function objectDatasets(plan: RunPlan, item: WorkItem): ObjectDataset[] {
     table: tableOf(item),
     object: item.object,
     columns: columnsOf(plan, item),
+    sensitivity: sensitivityOf(plan, item),
     parts: (checkpoints) => checkpoints.flatMap((c) => c.parts),
     note: (checkpoints) => (item.kind === 'pipelines' ? pipelinesNote(item, checkpoints) : undefined),
     ownsRequests: true,
@@ -97,6 +112,7 @@ export function releaseOf(
     mode: item.mode,
     startedAt: checkpoints.map((c) => c.startedAt).sort()[0] ?? item.startedAt,
     columns: ds.columns,
+    ...ds.sensitivity,
     parts: ds.parts(checkpoints),
     watermark,
     ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { NdjsonSpool, writeParquetRows, type ColumnSpec } from '../parquet';
 import { writeRecordPart } from '../schema/write-record-part';
 import type { Column, RowMeta } from '../schema/columns';
@@ -50,10 +50,24 @@ export async function openSpool(dir: string, index: number): Promise<NdjsonSpool
 /** The local Parquet file written from a spool. */
 const parquetPathOf = (spoolPath: string) => spoolPath.replace(/\.ndjson$/, '.parquet');
 
+/** Removes a local scratch file if it exists, shown first to the beforeScratchRemoved hook. */
+async function removeScratch(deps: Pick<SyncDeps, 'hooks'>, file: string): Promise<void> {
+  const hook = deps.hooks?.beforeScratchRemoved;
+  if (
+    hook &&
+    (await access(file).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await hook(file);
+  await rm(file, { force: true });
+}
+
 /** Removes a spool and the Parquet file made from it, whichever exist. */
-export async function removeLocalPart(spoolPath: string): Promise<void> {
-  await rm(spoolPath, { force: true });
-  await rm(parquetPathOf(spoolPath), { force: true });
+export async function removeLocalPart(deps: Pick<SyncDeps, 'hooks'>, spoolPath: string): Promise<void> {
+  await removeScratch(deps, spoolPath);
+  await removeScratch(deps, parquetPathOf(spoolPath));
 }
 
 interface UploadOptions {
@@ -73,7 +87,7 @@ async function uploadParquet(
 ): Promise<PartRecord> {
   const key = partKey(options.table, options.date, options.runId, options.index);
   const { bytes } = await deps.target.putFile(key, parquetPath, { contentType: 'application/vnd.apache.parquet' });
-  await rm(parquetPath, { force: true });
+  await removeScratch(deps, parquetPath);
   await deps.hooks?.afterPartUpload?.(key);
   return { key, rows, bytes, unparsed: options.unparsed ?? 0 };
 }
@@ -96,7 +110,7 @@ export async function uploadSpool(
     meta: options.meta,
     compression: deps.settings.compression,
   });
-  await rm(spool.path, { force: true });
+  await removeScratch(deps, spool.path);
   return uploadParquet(deps, parquetPath, rows, { ...options, unparsed });
 }
 

@@ -12,8 +12,10 @@ import { pipelineObjectsFor } from './side-tables';
 import { sliceItem } from './slices';
 import { makeRunId, snapshotDateOf } from './run-id';
 import { InvalidInputError, parseRunInput, type RunInput } from './run-input';
+import { loadHasher } from './hash-key';
+import { applyPropertySettings, settingObjects } from './sensitive-properties';
 import { findRunPlan, writeRunPlan } from './state';
-import type { ObjectFailure, RunPlan, WorkItem } from './types';
+import type { ObjectFailure, PropertyHandling, RunPlan, WorkItem } from './types';
 
 export interface PlanOptions {
   /**
@@ -123,7 +125,8 @@ async function leaseObjects(
 }
 
 /**
- * plan: validates access, fetches property definitions, takes a lease per object and stores the
+ * plan: validates access, fetches property definitions (checking the sensitive-property settings against them, and
+ * reading the hash key before any request when properties are hashed), takes a lease per object and stores the
  * run plan. Returns one work item per object; objects it cannot read become failures, not crashes.
  * A plan that fails once it holds leases releases them, so a retried or later run is not locked out.
  */
@@ -134,12 +137,19 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
   // A version past HubSpot's support is refused before anything is written; one no longer current is named.
   const notice = versionNotice(deps.client.apiVersion, started.toISOString().slice(0, 10));
   if (notice) deps.log.warn(notice);
+  // A run that hashes reads its key first: without one (or with a short one) it fails before any request.
+  const hasher = deps.settings.hashProperties.length ? await loadHasher(deps.hashKey) : undefined;
   if (options.runId) {
     const stored = await storedPlanOf(deps, options.runId, input);
     if (stored) return stored;
   }
   const runId = options.runId ?? makeRunId(started);
-  const resolved = await resolveObjects(deps.client, input.objects, input.mode === 'full');
+  const resolved = await resolveObjects(
+    deps.client,
+    input.objects,
+    input.mode === 'full',
+    settingObjects(deps.settings),
+  );
   const failures = [...resolved.failures];
   // Owners and pipelines have no last-modified window: named in a backfill, they fail rather than take a snapshot.
   const backfill = input.mode === 'backfill';
@@ -163,6 +173,12 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     fail,
     stopIfAborted: () => stopIfAborted(options.signal),
   });
+  // Bad settings are bad input: checked against the definitions before any lease is taken or file written.
+  const split = applyPropertySettings(
+    checked.map((c) => ({ object: c.object.object, properties: c.properties })),
+    deps.settings,
+    resolved.known,
+  );
   const leased = new Set<string>();
   try {
     // Lease before reading any state: the watermark read below must be the one this run will advance.
@@ -173,6 +189,7 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     const run = { base, until: input.until ?? base.startedAt, clockSkewMs: hubspotClockBehind(deps) };
     const items: WorkItem[] = [];
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
+    const propertyHandling: Record<string, PropertyHandling> = {};
     for (const object of checked.filter((c) => leased.has(c.object.object))) {
       const planned = await planRecordItem(deps, input, object, run);
       if ('reason' in planned) {
@@ -183,7 +200,10 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       }
       // A large object may be exported by several items side by side (deployed: one Lambda each).
       items.push(...sliceItem(planned, deps.settings));
-      plannedProperties[planned.object] = object.properties;
+      const none = { requested: object.properties, excluded: [], hashed: [] };
+      const { requested, excluded, hashed } = split.get(planned.object) ?? none;
+      plannedProperties[planned.object] = requested;
+      if (excluded.length || hashed.length) propertyHandling[planned.object] = { excluded, hashed };
     }
     // A pair is read only when both its objects are planned (not locked, not failed, not left out).
     const plannedObjects = new Set(items.map((item) => item.object));
@@ -206,6 +226,8 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       failures: await namedByDataset(deps, input, failures, new Set(resolved.objects.map((o) => o.object))),
       ...(skipped.length ? { skipped } : {}),
       properties: plannedProperties,
+      ...(Object.keys(propertyHandling).length ? { propertyHandling } : {}),
+      ...(hasher && Object.values(propertyHandling).some((h) => h.hashed.length) ? { hashKeyId: hasher.keyId } : {}),
     };
     await writeRunPlan(deps.target, plan);
     deps.log.info(`planned run ${runId}`, { objects: items.map((i) => i.object), failures, skipped });

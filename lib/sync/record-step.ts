@@ -2,7 +2,7 @@ import { InternalError } from '../core/errors';
 import { describeAccessError } from '../hubspot';
 import { AssociationPrefetch, type AssociationTarget } from './association-prefetch';
 import type { ColumnSpec, NdjsonSpool } from '../parquet';
-import { buildRecordColumns, type Column } from '../schema/columns';
+import type { Column } from '../schema/columns';
 import { createSpoolWriter } from '../schema/spool-row';
 import type { TableRef } from '../store/layout';
 import type { Checkpoint, SyncPhase } from './state';
@@ -11,7 +11,9 @@ import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
 import { OneBehind } from './one-behind';
 import { firstFreePartIndex, openSpool, removeLocalPart, scratchDir, uploadRows, uploadSpool } from './parts';
+import { hasherForPlan } from './hash-key';
 import { loadPlan } from './plan-cache';
+import { recordColumnsOf, requestedNames } from './sensitive-properties';
 import { assertInBlock, partBlockOf, SLICE_PART_BLOCK } from './slices';
 import { nextPhase, pagesOfPhase, type PhasePage, type PhaseReading } from './record-pages';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
@@ -90,10 +92,12 @@ class RecordStep {
 
   async run(deadline: number, signal?: AbortSignal): Promise<StepResult> {
     const plan = await loadPlan(this.deps, this.item.runId);
-    const properties = plan.properties[this.item.object] ?? [];
-    const names = properties.map((p) => p.name);
-    this.columns = buildRecordColumns(properties);
-    this.writeRecord = createSpoolWriter(this.columns);
+    // Excluded properties are not in the plan's list: never asked for, never spooled.
+    const names = requestedNames(plan.properties[this.item.object] ?? []);
+    this.columns = recordColumnsOf(plan, this.item.object);
+    // Hashed columns are hashed as each record is spooled: their values never reach the disk.
+    const hash = this.columns.some((c) => c.hashed) ? await hasherForPlan(this.deps.hashKey, plan) : undefined;
+    this.writeRecord = createSpoolWriter(this.columns, hash);
     this.apiNames = new Map(plan.items.map((item) => [item.object, item.apiName]));
     const slice = this.item.slice;
     this.dir = await scratchDir(
@@ -122,7 +126,7 @@ class RecordStep {
       // thrown. Rows after the last closed part are re-read by the next step: drop their spool (and file handle).
       await this.writer.drain().catch(() => undefined);
       await this.pending.spool.close();
-      await removeLocalPart(this.pending.spool.path);
+      await removeLocalPart(this.deps, this.pending.spool.path);
     }
   }
 
@@ -269,7 +273,7 @@ class RecordStep {
       }
     } finally {
       // Written or failed, the part's local files go: a failed part is fetched again by the next step.
-      await removeLocalPart(spool.path);
+      await removeLocalPart(this.deps, spool.path);
     }
     // Kept in the checkpoint, so the next step knows it from its first page.
     this.checkpoint.slowestWriteMs = Math.max(this.checkpoint.slowestWriteMs ?? 0, this.deps.now().getTime() - started);

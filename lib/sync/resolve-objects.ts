@@ -17,6 +17,11 @@ export interface ResolvedObjects {
   objects: ResolvedObject[];
   sideTables: (typeof SIDE_TABLES)[number][];
   failures: ObjectFailure[];
+  /**
+   * Every object type name of the portal that settings may name (standard ones, and custom ones when they had to be
+   * listed); undefined when custom objects were needed but could not be listed.
+   */
+  known?: string[];
 }
 
 const standardObjects = (): ResolvedObject[] =>
@@ -49,25 +54,28 @@ async function customObjects(client: HubSpotClient): Promise<ResolvedObject[] | 
  * Turns the requested names (or 'all') into the objects to export. Unknown names are bad input and throw before
  * anything is written, naming the close one of a typo; when the key cannot list custom objects, a name that is not
  * standard fails instead, since it may be one. `all` means every standard object, every custom object and, in
- * full runs, owners and pipelines.
+ * full runs, owners and pipelines. Custom objects are listed too when `alsoNamed` (the objects settings name) holds
+ * a name that is not standard, so `known` can tell whether it exists.
  */
 export async function resolveObjects(
   client: HubSpotClient,
   requested: readonly string[] | 'all',
   includeSideTables: boolean,
+  alsoNamed: readonly string[] = [],
 ): Promise<ResolvedObjects> {
   const standard = standardObjects();
   const wanted = requested === 'all' ? undefined : new Set(requested);
-  const needsCustom =
-    !wanted || [...wanted].some((name) => !standard.some((o) => o.object === name) && !isSideTable(name));
+  const notStandard = (name: string) => !standard.some((o) => o.object === name) && !isSideTable(name);
+  const needsCustom = !wanted || [...wanted, ...alsoNamed].some(notStandard);
   const custom = needsCustom ? await customObjects(client) : [];
   const failures: ObjectFailure[] = [];
   const known = [...standard, ...(Array.isArray(custom) ? custom : [])];
+  const knownNames = Array.isArray(custom) ? { known: known.map((o) => o.object) } : {};
   // Named objects carry the reason themselves (below); `all` reports that its custom objects are missing.
   if (!Array.isArray(custom) && !wanted) failures.push(custom);
 
   if (!wanted) {
-    return { objects: known, sideTables: includeSideTables ? [...SIDE_TABLES] : [], failures };
+    return { objects: known, sideTables: includeSideTables ? [...SIDE_TABLES] : [], failures, ...knownNames };
   }
   const unknown = [...wanted].filter((name) => !isSideTable(name) && !known.some((o) => o.object === name));
   const names = [...known.map((o) => o.object), ...SIDE_TABLES];
@@ -86,6 +94,7 @@ export async function resolveObjects(
     objects: known.filter((o) => wanted.has(o.object)),
     sideTables: SIDE_TABLES.filter((name) => wanted.has(name)),
     failures,
+    ...knownNames,
   };
 }
 

@@ -6,7 +6,7 @@ import type { StorageTarget } from '../store/target';
 import { CorruptStoredFileError } from '../store/errors';
 import type { RangeCursor } from './id-ranges';
 import type { RunMode } from './run-input';
-import type { ArchivedState, RunPlan } from './types';
+import type { ArchivedState, PropertyHandling, RunPlan } from './types';
 
 /** One uploaded part, as the checkpoint remembers it until the manifest publishes it. */
 export interface PartRecord {
@@ -67,7 +67,10 @@ export interface StoredDefinitions {
   readAt: string;
   /** The run that last saw them differ from what was stored before. */
   changedBy: string;
+  /** The definitions exported (those requested from HubSpot). */
   properties: PropertyDefinition[];
+  /** What the sensitive-property settings left out or hashed in that run; absent when they touched nothing. */
+  handling?: PropertyHandling;
 }
 
 export const objectStateKey = (object: string): string => stateKey(object);
@@ -104,20 +107,32 @@ export async function readRunPlan(target: StorageTarget, runId: string): Promise
   return plan;
 }
 
-/** Stores `properties` as `object`'s definitions; true when they differ from those stored (or none were). */
+/**
+ * Stores `properties` (and what the settings did to the rest, `handling`) as `object`'s definitions; true when they
+ * differ from those stored (or none were): a property newly excluded or hashed is a change like a new property.
+ */
 export async function storeDefinitions(
   target: StorageTarget,
   object: string,
   properties: PropertyDefinition[],
   run: { runId: string; readAt: string },
+  handling?: PropertyHandling,
 ): Promise<boolean> {
   const stored = await readJson<StoredDefinitions>(target, definitionsKey(object));
   // A retried finalize finds its own run's copy: whether it changed anything was decided the first time.
   if (stored?.runId === run.runId) return stored.changedBy === run.runId;
   // A finalize retried after a later run stored newer definitions leaves them be.
   if (stored && Date.parse(stored.readAt) > Date.parse(run.readAt)) return false;
-  const changed = !stored || JSON.stringify(stored.properties) !== JSON.stringify(properties);
-  const next: StoredDefinitions = { object, ...run, changedBy: changed ? run.runId : stored.changedBy, properties };
+  const definitionsOf = (d: Pick<StoredDefinitions, 'properties' | 'handling'>) =>
+    JSON.stringify([d.properties, d.handling ?? null]);
+  const changed = !stored || definitionsOf(stored) !== definitionsOf({ properties, handling });
+  const next: StoredDefinitions = {
+    object,
+    ...run,
+    changedBy: changed ? run.runId : stored.changedBy,
+    properties,
+    ...(handling ? { handling } : {}),
+  };
   await writeJson(target, definitionsKey(object), next);
   return changed;
 }

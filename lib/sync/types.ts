@@ -83,8 +83,20 @@ export interface RunPlan {
   failures: ObjectFailure[];
   /** Objects another live run is exporting: left to it, neither exported nor failed here. */
   skipped?: ObjectFailure[];
-  /** Property definitions per exported object name. */
+  /** Property definitions per exported object name: those requested from HubSpot (excluded ones left out). */
   properties: Record<string, PropertyDefinition[]>;
+  /** Per object, what the sensitive-property settings left out or hash; objects they do not touch are absent. */
+  propertyHandling?: Record<string, PropertyHandling>;
+  /** Names the key the hashed columns are written with (ValueHasher.keyId); set when any column is hashed. */
+  hashKeyId?: string;
+}
+
+/** What the sensitive-property settings make of one object's properties (sensitive-properties.ts). */
+export interface PropertyHandling {
+  /** The definitions left out: never requested, no column (the property metadata table marks them excluded). */
+  excluded: PropertyDefinition[];
+  /** Names of the properties whose columns hold keyed hashes. */
+  hashed: string[];
 }
 
 /** What finalize reports for a run: one outcome per dataset. */
