@@ -32,6 +32,9 @@ new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Syn
   maxConcurrency: app.node.tryGetContext('maxConcurrency'),
   objectParallelism: app.node.tryGetContext('objectParallelism'),
   apiVersion: app.node.tryGetContext('apiVersion'),
+  excludeProperties: app.node.tryGetContext('excludeProperties'),
+  hashProperties: app.node.tryGetContext('hashProperties'),
+  hashKeySecret: app.node.tryGetContext('hashKeySecret'),
   catalog: catalogFromContext(),
 });
 if (app.node.tryGetContext('nag') !== 'off')

@@ -10,6 +10,7 @@ import { KEY_AS_SECRET_MESSAGE, looksLikeServiceKey } from '../lib/hubspot/key-s
 import { formatAssociationPairs, parseAssociationPairs } from '../lib/sync/association-pairs';
 import { DEFAULT_API_VERSION, parseApiVersion } from '../lib/hubspot/api-version';
 import { MAX_SLICES } from '../lib/sync/slices';
+import { formatPropertyRefs, parsePropertyRefs } from '../lib/sync/sensitive-properties';
 import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
 import { Storage } from './constructs/storage';
@@ -48,6 +49,15 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly fullRunWithinHours?: number;
   /** Glue catalog of the published datasets; default a new `hubspot` database. `false`: no Glue tables. */
   readonly catalog?: CatalogProps | false;
+  /**
+   * Properties never requested from HubSpot nor written, as `object.property,...` (`object.prefix*` for every
+   * property starting with prefix). Checked at synth; the plan checks them against the portal.
+   */
+  readonly excludeProperties?: string;
+  /** Properties whose columns hold HMAC-SHA-256 hashes of their values, in the same form; needs hashKeySecret. */
+  readonly hashProperties?: string;
+  /** Name or ARN of the Secrets Manager secret holding the hash key (created outside the stack; never the key). */
+  readonly hashKeySecret?: string;
 }
 
 /** A nightly full run, plus two hours of slack for a slow or retried one. */
@@ -72,6 +82,42 @@ function associationsEnvironment(text: string): Record<string, string> {
   } catch (error) {
     throw new Error(`associations ${(error as Error).message}`);
   }
+}
+
+/** The plan function's EXCLUDE_PROPERTIES and HASH_PROPERTIES, checked now so a bad value never deploys. */
+function sensitiveEnvironment(props: HubSpotS3SyncStackProps): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [setting, variable] of [
+    ['excludeProperties', 'EXCLUDE_PROPERTIES'],
+    ['hashProperties', 'HASH_PROPERTIES'],
+  ] as const) {
+    const text = props[setting];
+    if (text === undefined) continue;
+    try {
+      environment[variable] = formatPropertyRefs(parsePropertyRefs(text));
+    } catch (error) {
+      throw new Error(`${setting} ${(error as Error).message}`);
+    }
+  }
+  const hashing = (environment.HASH_PROPERTIES ?? 'none') !== 'none';
+  if (hashing && !props.hashKeySecret) {
+    throw new Error(
+      'hashProperties needs hashKeySecret: the name or ARN of the Secrets Manager secret that holds the hash key ' +
+        '(the key itself never goes in the template)',
+    );
+  }
+  if (props.hashKeySecret !== undefined && !hashing) {
+    throw new Error('hashKeySecret is set, but hashProperties names no property to hash');
+  }
+  return environment;
+}
+
+/** The secret `nameOrArn` names, imported (never its value); refused when it is a service key pasted by mistake. */
+function importSecret(scope: Construct, id: string, setting: string, nameOrArn: string): secretsmanager.ISecret {
+  if (looksLikeServiceKey(nameOrArn)) throw new Error(`${setting} ${KEY_AS_SECRET_MESSAGE}`);
+  return nameOrArn.startsWith('arn:')
+    ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, nameOrArn)
+    : secretsmanager.Secret.fromSecretNameV2(scope, id, nameOrArn);
 }
 
 /** The Glue database created unless the stack is told otherwise. */
@@ -138,10 +184,12 @@ function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunct
 export class HubSpotS3SyncStack extends Stack {
   constructor(scope: Construct, id: string, props: HubSpotS3SyncStackProps) {
     super(scope, id, props);
-    if (looksLikeServiceKey(props.serviceKeySecret)) throw new Error(`serviceKeySecret ${KEY_AS_SECRET_MESSAGE}`);
-    const secret = props.serviceKeySecret.startsWith('arn:')
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'ServiceKey', props.serviceKeySecret)
-      : secretsmanager.Secret.fromSecretNameV2(this, 'ServiceKey', props.serviceKeySecret);
+    const secret = importSecret(this, 'ServiceKey', 'serviceKeySecret', props.serviceKeySecret);
+    const sensitive = sensitiveEnvironment(props);
+    const hashKeySecret =
+      props.hashKeySecret === undefined
+        ? undefined
+        : importSecret(this, 'HashKey', 'hashKeySecret', props.hashKeySecret);
     const storage = new Storage(this, 'Storage', {
       existingBucketName: props.existingBucketName,
       existingBucketKmsKeyArn: props.bucketKmsKeyArn,
@@ -168,7 +216,9 @@ export class HubSpotS3SyncStack extends Stack {
       planEnvironment: {
         OBJECT_PARALLELISM: String(objectParallelism),
         ...(props.associations !== undefined ? associationsEnvironment(props.associations) : {}),
+        ...sensitive,
       },
+      hashKeySecret,
     });
     catalog?.grantPublish(worker.finalize);
     // A secret encrypted with a customer-managed key is read through it (the default aws/secretsmanager key needs nothing).

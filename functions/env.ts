@@ -1,6 +1,7 @@
 import { parseApiVersion, type ApiVersion } from '../lib/hubspot/api-version';
 import { parseS3Location } from '../lib/store/location';
 import { parseAssociationPairs, type AssociationPair } from '../lib/sync/association-pairs';
+import { parsePropertyRefs, type PropertyRef } from '../lib/sync/sensitive-properties';
 
 /** Configuration a deployed function reads from its environment: names only, never the service key. */
 export interface FunctionConfig {
@@ -21,6 +22,12 @@ export interface FunctionConfig {
   objectParallelism?: number;
   /** HubSpot API version to call (set on every function). */
   apiVersion?: ApiVersion;
+  /** Properties never requested nor written (set on plan when the stack names them). */
+  excludeProperties?: PropertyRef[];
+  /** Properties written as keyed hashes (set on plan when the stack names them). */
+  hashProperties?: PropertyRef[];
+  /** Secrets Manager secret id holding the hash key (set on plan and sync-step when the stack hashes properties). */
+  hashKeySecretId?: string;
 }
 
 /** Reads the function's configuration once; a missing variable fails with a message naming it. */
@@ -71,6 +78,24 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       throw new Error(`environment variable ASSOCIATION_PAIRS ${(error as Error).message}`);
     }
   }
+  const propertyList = (name: string): PropertyRef[] | undefined => {
+    const value = env[name];
+    if (value === undefined) return undefined;
+    try {
+      return parsePropertyRefs(value);
+    } catch (error) {
+      throw new Error(`environment variable ${name} ${(error as Error).message}`);
+    }
+  };
+  const excludeProperties = propertyList('EXCLUDE_PROPERTIES');
+  const hashProperties = propertyList('HASH_PROPERTIES');
+  const hashKeySecretId = env.HASH_KEY_SECRET_ID || undefined;
+  if (hashProperties?.length && !hashKeySecretId) {
+    throw new Error(
+      'environment variable HASH_KEY_SECRET_ID is not set, and HASH_PROPERTIES needs it; the stack sets both ' +
+        '(-c hashProperties with -c hashKeySecret)',
+    );
+  }
   return {
     location,
     secretId: required('SERVICE_KEY_SECRET_ID'),
@@ -82,5 +107,8 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     ...(associationPairs ? { associationPairs } : {}),
     ...(slices !== undefined ? { objectParallelism: Number(slices) } : {}),
     ...(apiVersion ? { apiVersion } : {}),
+    ...(excludeProperties ? { excludeProperties } : {}),
+    ...(hashProperties ? { hashProperties } : {}),
+    ...(hashKeySecretId ? { hashKeySecretId } : {}),
   };
 }

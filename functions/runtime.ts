@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { RateBudget, searchShare, secretsManagerKeyProvider } from '../lib/hubspot';
+import { KEY_KINDS, RateBudget, searchShare, secretsManagerKeyProvider } from '../lib/hubspot';
 import { createSyncRuntime, type SyncRuntime } from '../lib/sync/create-deps';
 import type { CompletionEvent, EventPublisher } from '../lib/sync/events';
 import { METRICS_NAMESPACE, type MetricPoint } from '../lib/sync/run-metrics';
@@ -25,36 +25,48 @@ const WORK_DIR = '/tmp/hubspot-s3-sync';
 let runtime: Promise<SyncRuntime> | undefined;
 let config: FunctionConfig | undefined;
 
+/**
+ * The engine's dependencies as a function configured by `config` builds them, scratch files in `workDir`: keys read
+ * from their secrets, Powertools' logger, a DuckDB sized to the function. getRuntime makes one per warm container.
+ */
+export function createFunctionRuntime(config: FunctionConfig, workDir: string): Promise<SyncRuntime> {
+  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects, associationPairs } = config;
+  const { objectParallelism, apiVersion, excludeProperties, hashProperties, hashKeySecretId } = config;
+  return createSyncRuntime({
+    keyProvider: secretsManagerKeyProvider({ secretId }),
+    // The hash key, like the service key, is read from its secret: the environment holds only the secret's ARN.
+    ...(hashKeySecretId
+      ? { hashKey: secretsManagerKeyProvider({ secretId: hashKeySecretId, kind: KEY_KINDS.hash }) }
+      : {}),
+    location,
+    baseUrl: hubspotUrl,
+    workDir,
+    log: {
+      info: (message, fields) => logger.info(message, { ...fields }),
+      warn: (message, fields) => logger.warn(message, { ...fields }),
+    },
+    duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
+    // Search answers carry no rate-limit headers: the objects exported at once split the key's search rate.
+    client: { budget: new RateBudget(searchShare(parallelObjects)), ...(apiVersion ? { apiVersion } : {}) },
+    // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
+    settings: {
+      leaseTtlMs: 24 * 60 * 60_000,
+      ...(associationPairs ? { associationPairs } : {}),
+      ...(objectParallelism ? { slicesPerObject: objectParallelism } : {}),
+      ...(excludeProperties ? { excludeProperties } : {}),
+      ...(hashProperties ? { hashProperties } : {}),
+    },
+    ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
+  });
+}
+
 /** Built once per warm container: the secret cache, rate budget, DuckDB and connections survive invocations. */
 export function getRuntime(): Promise<SyncRuntime> {
-  config ??= readFunctionConfig();
-  const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects, associationPairs } = config;
-  const { objectParallelism, apiVersion } = config;
+  const read = (config ??= readFunctionConfig());
   // A new process starts with an empty scratch folder: a killed one left its spools, parts and DuckDB spill there.
   runtime ??= rm(WORK_DIR, { recursive: true, force: true })
     .then(() => mkdir(WORK_DIR, { recursive: true }))
-    .then(() =>
-      createSyncRuntime({
-        keyProvider: secretsManagerKeyProvider({ secretId }),
-        location,
-        baseUrl: hubspotUrl,
-        workDir: WORK_DIR,
-        log: {
-          info: (message, fields) => logger.info(message, { ...fields }),
-          warn: (message, fields) => logger.warn(message, { ...fields }),
-        },
-        duckdb: { memoryLimit: duckdbMemoryFor(process.env) },
-        // Search answers carry no rate-limit headers: the objects exported at once split the key's search rate.
-        client: { budget: new RateBudget(searchShare(parallelObjects)), ...(apiVersion ? { apiVersion } : {}) },
-        // Items wait in the Map queue without renewing: hold leases for the state machine's whole timeout.
-        settings: {
-          leaseTtlMs: 24 * 60 * 60_000,
-          ...(associationPairs ? { associationPairs } : {}),
-          ...(objectParallelism ? { slicesPerObject: objectParallelism } : {}),
-        },
-        ...(glueDatabase ? { glue: { database: glueDatabase, tablePrefix: glueTablePrefix } } : {}),
-      }),
-    );
+    .then(() => createFunctionRuntime(read, WORK_DIR));
   // A failed start must not stick to the warm container: the next invocation tries again.
   runtime.catch(() => (runtime = undefined));
   return runtime;

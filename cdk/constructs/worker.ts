@@ -23,6 +23,11 @@ export interface WorkerProps {
   readonly parallelObjects: number;
   /** Extra environment of the plan function only (which association pairs full runs export). */
   readonly planEnvironment?: Record<string, string>;
+  /**
+   * The secret holding the key of hashed properties: plan (which checks it before any request) and sync-step (which
+   * hashes) get its ARN and may read it; finalize writes no value and gets neither.
+   */
+  readonly hashKeySecret?: secretsmanager.ISecret;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -71,16 +76,19 @@ export class Worker extends Construct {
           sourceMap: true,
         },
       });
+    const hashKey: Record<string, string> = props.hashKeySecret
+      ? { HASH_KEY_SECRET_ID: props.hashKeySecret.secretArn }
+      : {};
     this.plan = make('plan', {
       memoryMiB: 512,
       timeout: Duration.minutes(5),
-      environment: props.planEnvironment,
+      environment: { ...props.planEnvironment, ...hashKey },
     });
     this.syncStep = make('sync-step', {
       memoryMiB: 2048,
       timeout: Duration.minutes(15),
       tmp: Size.gibibytes(4),
-      environment: { PARALLEL_OBJECTS: String(props.parallelObjects) },
+      environment: { PARALLEL_OBJECTS: String(props.parallelObjects), ...hashKey },
     });
     this.finalize = make('finalize', {
       memoryMiB: 1024,
@@ -93,6 +101,7 @@ export class Worker extends Construct {
       props.bucket.grantReadWrite(fn);
       props.secret.grantRead(fn);
     }
+    for (const fn of [this.plan, this.syncStep]) props.hashKeySecret?.grantRead(fn);
     this.finalize.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutEvents'],
