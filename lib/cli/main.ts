@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { API_VERSION_NAMES, DEFAULT_API_VERSION } from '../hubspot/api-version';
 import { DEFAULT_ASSOCIATION_PAIRS_TEXT } from '../sync/association-pairs';
+import { HASH_KEY_VARIABLE } from '../sync/hash-key';
 import { InvalidInputError } from '../sync/run-input';
 import { backfillCommand } from './backfill-command';
 import { demoCommand } from './demo-command';
@@ -43,6 +44,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--glue-database <name>', 'register each published dataset as a table in this Glue database (S3 only)')
     .option('--glue-table-prefix <prefix>', 'prefix of the Glue table names, e.g. hubspot_')
+    .option(
+      '--exclude-properties <list>',
+      'properties never requested nor written, object.property,... (object.prefix* for a prefix)',
+    )
+    .option(
+      '--hash-properties <list>',
+      `properties written as HMAC-SHA-256 hashes, object.property,... (key from ${HASH_KEY_VARIABLE} or --hash-key-secret-id)`,
+    )
+    .option('--hash-key-secret-id <id>', 'Secrets Manager secret holding the hash key of --hash-properties')
     .option('--json', 'print a JSON summary as the last stdout line')
     .action(async (options) => setCode(await runCommand(options, io)));
 

@@ -5,6 +5,7 @@ import { GLUE_NAME } from '../store/catalog';
 import { InvalidKeyError } from '../store/errors';
 import { parseLocation } from '../store/location';
 import { parseAssociationPairs } from '../sync/association-pairs';
+import { parsePropertyRefs } from '../sync/sensitive-properties';
 import { checkRunInput, InvalidInputError, quote, type RunInput } from '../sync/run-input';
 import { invalidOptions, NUMBER_OPTIONS, wholeNumber } from './option-values';
 
@@ -25,6 +26,9 @@ export interface RawRunOptions {
   associations?: string;
   glueDatabase?: string;
   glueTablePrefix?: string;
+  excludeProperties?: string;
+  hashProperties?: string;
+  hashKeySecretId?: string;
 }
 
 /** The run input options of `run` and `backfill`. */
@@ -40,6 +44,27 @@ function checkOut(out: string, ctx: z.RefinementCtx): void {
   }
 }
 
+/** A list option parsed by `parse`, whose InvalidInputError becomes an issue naming the option. */
+function parsedList<T>(parse: (text: string) => T) {
+  return z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A Secrets Manager secret's name or ARN, which must not be the service key itself. */
+const secretIdOption = () =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((id) => !looksLikeServiceKey(id), KEY_AS_SECRET_MESSAGE)
+    .optional();
+
 const CliOptionsSchema = z.object({
   out: z
     .string({ error: 'is required (a folder or s3://bucket/prefix)' })
@@ -48,11 +73,7 @@ const CliOptionsSchema = z.object({
   hubspotUrl: z
     .url({ protocol: /^https?$/, error: (issue) => `must be an http:// or https:// URL, not ${quote(issue.input)}` })
     .optional(),
-  secretId: z
-    .string()
-    .min(1, 'must not be empty')
-    .refine((id) => !looksLikeServiceKey(id), KEY_AS_SECRET_MESSAGE)
-    .optional(),
+  secretId: secretIdOption(),
   json: z.boolean().default(false),
   concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
   objectParallelism: wholeNumber(NUMBER_OPTIONS.objectParallelism).default(1),
@@ -64,18 +85,10 @@ const CliOptionsSchema = z.object({
     .transform((text) => text as ApiVersion)
     .default(DEFAULT_API_VERSION),
   partRows: wholeNumber(NUMBER_OPTIONS.partRows).optional(),
-  associations: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseAssociationPairs(text);
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message });
-        return z.NEVER;
-      }
-    })
-    .optional(),
+  associations: parsedList(parseAssociationPairs).optional(),
+  excludeProperties: parsedList(parsePropertyRefs).optional(),
+  hashProperties: parsedList(parsePropertyRefs).optional(),
+  hashKeySecretId: secretIdOption(),
   glueDatabase: z
     .string()
     .regex(GLUE_NAME, { error: (issue) => `must be a Glue database name (a-z, 0-9, _), not ${quote(issue.input)}` })
@@ -122,9 +135,14 @@ export function parseRunOptions(raw: RawRunOptions, now = new Date()): RunCliOpt
   const { input, issues } = checkRunInputOptions(raw.mode ?? 'full', raw, now);
   const result = CliOptionsSchema.safeParse(raw);
   if (!input || !result.success) throw invalidOptions([...issues, ...(result.error?.issues ?? [])]);
-  const { glueDatabase, glueTablePrefix, out } = result.data;
+  const { glueDatabase, glueTablePrefix, out, hashKeySecretId, hashProperties } = result.data;
   if (glueTablePrefix !== undefined && !glueDatabase) {
     throw invalidOptions([{ path: ['glueTablePrefix'], message: 'needs --glue-database' }]);
+  }
+  if (hashKeySecretId !== undefined && !hashProperties?.length) {
+    throw invalidOptions([
+      { path: ['hashKeySecretId'], message: 'needs --hash-properties (the properties it hashes)' },
+    ]);
   }
   if (glueDatabase && parseLocation(out).kind !== 's3') {
     throw invalidOptions([

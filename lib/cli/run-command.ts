@@ -1,5 +1,12 @@
-import { envKeyProvider, secretsManagerKeyProvider, DEFAULT_KEY_VARIABLE, type ServiceKeyProvider } from '../hubspot';
+import {
+  envKeyProvider,
+  secretsManagerKeyProvider,
+  DEFAULT_KEY_VARIABLE,
+  KEY_KINDS,
+  type ServiceKeyProvider,
+} from '../hubspot';
 import { createSyncRuntime } from '../sync/create-deps';
+import { HASH_KEY_VARIABLE } from '../sync/hash-key';
 import type { RunResult } from '../sync/finalize';
 import { runLocally } from '../sync/local-driver';
 import { PlanStoppedError } from '../sync/plan';
@@ -18,6 +25,26 @@ export function keyProviderFor(options: Pick<RunCliOptions, 'secretId'>, io: Cli
     );
   }
   return envKeyProvider(io.env);
+}
+
+/**
+ * The hash key source of a run that hashes properties: Secrets Manager with --hash-key-secret-id, else the
+ * environment variable; never the command line, where the key would land in shell history and process lists.
+ */
+export function hashKeyProviderFor(
+  options: Pick<RunCliOptions, 'hashProperties' | 'hashKeySecretId'>,
+  io: CliIo,
+): ServiceKeyProvider | undefined {
+  if (!options.hashProperties?.length) return undefined;
+  if (options.hashKeySecretId) {
+    return secretsManagerKeyProvider({ secretId: options.hashKeySecretId, kind: KEY_KINDS.hash });
+  }
+  if (!io.env[HASH_KEY_VARIABLE]) {
+    throw new InvalidInputError(
+      `--hash-properties needs a hash key: set ${HASH_KEY_VARIABLE} or pass --hash-key-secret-id <Secrets Manager secret id>`,
+    );
+  }
+  return envKeyProvider(io.env, HASH_KEY_VARIABLE, KEY_KINDS.hash);
 }
 
 /** Exit codes of a run stopped by a signal, as a shell reports a process killed by it (128 + its number). */
@@ -63,6 +90,7 @@ export async function exportAndReport(
   options: RunCliOptions,
   keyProvider: ServiceKeyProvider,
   io: CliIo,
+  hashKey?: ServiceKeyProvider,
 ): Promise<{ code: number; result?: RunResult }> {
   const reporter = createProgressReporter(io);
   const runtime = await createSyncRuntime({
@@ -76,7 +104,10 @@ export async function exportAndReport(
       slicesPerObject: options.objectParallelism,
       ...(options.partRows ? { partRows: options.partRows } : {}),
       ...(options.associations ? { associationPairs: options.associations } : {}),
+      ...(options.excludeProperties ? { excludeProperties: options.excludeProperties } : {}),
+      ...(options.hashProperties ? { hashProperties: options.hashProperties } : {}),
     },
+    ...(hashKey ? { hashKey } : {}),
     ...(options.glueDatabase ? { glue: { database: options.glueDatabase, tablePrefix: options.glueTablePrefix } } : {}),
   });
   const stop = stopOnSignals(io);
@@ -107,6 +138,6 @@ export async function exportAndReport(
 /** `hubspot-s3-sync run`. */
 export async function runCommand(raw: RawRunOptions, io: CliIo): Promise<number> {
   const options = parseRunOptions(raw);
-  const { code } = await exportAndReport(options, keyProviderFor(options, io), io);
+  const { code } = await exportAndReport(options, keyProviderFor(options, io), io, hashKeyProviderFor(options, io));
   return code;
 }
