@@ -10,6 +10,8 @@ import { serveAwsJson } from '../../test/helpers/aws-json-server';
 export interface SecretStore {
   /** The secret's id (a name: the functions get it, never the key). */
   readonly secretId: string;
+  /** The loopback Secrets Manager's URL (for AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  readonly endpoint: string;
   /** What the secret holds now. */
   value: string;
   /** Every value the secret held, oldest first. */
@@ -49,6 +51,7 @@ export async function startSecretStore(value = ''): Promise<SecretStore> {
   });
   return {
     secretId,
+    endpoint: server.endpoint,
     get value() {
       return state.value;
     },
