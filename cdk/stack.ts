@@ -14,7 +14,7 @@ import { formatPropertyRefs, parsePropertyRefs } from '../lib/sync/sensitive-pro
 import { DEFAULT_MAX_CONCURRENCY, Orchestration } from './constructs/orchestration';
 import { Schedules, type ScheduleSpec } from './constructs/schedules';
 import { Storage } from './constructs/storage';
-import { Worker } from './constructs/worker';
+import { objectsUnder, Worker } from './constructs/worker';
 
 export interface HubSpotS3SyncStackProps extends StackProps {
   /** Name or ARN of the Secrets Manager secret holding the service key (created and rotated outside the stack). */
@@ -133,25 +133,25 @@ export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
 };
 
 /** cdk-nag findings this design accepts, each with its reason (granular findings are acknowledged one by one). */
-function acknowledgeNagFindings(stack: Stack, bucket: IBucket, functions: IFunction[], catalog?: Catalog): void {
+function acknowledgeNagFindings(
+  stack: Stack,
+  { bucket, prefix }: { bucket: IBucket; prefix: string },
+  functions: IFunction[],
+  catalog?: Catalog,
+): void {
   const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
   // A bucket of the stack is named by its token; an existing one (imported by name) by its ARN.
   const bucketObjects = bucket.node.defaultChild
-    ? `<${logicalId(bucket)}.Arn>/*`
-    : `arn:<AWS::Partition>:s3:::${bucket.bucketName}/*`;
+    ? `<${logicalId(bucket)}.Arn>/${objectsUnder(prefix)}`
+    : `arn:<AWS::Partition>:s3:::${bucket.bucketName}/${objectsUnder(prefix)}`;
   const accepted: [string[], string][] = [
     [
       ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
       'AWSLambdaBasicExecutionRole only lets the functions write their own CloudWatch logs.',
     ],
     [
-      [
-        ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
-          (a) => `AwsSolutions-IAM5[Action::${a}]`,
-        ),
-        `AwsSolutions-IAM5[Resource::${bucketObjects}]`,
-      ],
-      'Object-level S3 actions on this bucket only: every run writes, lists and (for unpublished parts) deletes objects under its own keys.',
+      [`AwsSolutions-IAM5[Resource::${bucketObjects}]`],
+      'Object-level S3 actions under the output prefix only: every run writes, reads and (for unpublished parts) deletes objects under its own keys.',
     ],
     [
       functions.map((fn) => `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`),
@@ -241,7 +241,7 @@ export class HubSpotS3SyncStack extends Stack {
       startsDeadLetterQueue: starts.deadLetterQueue,
     });
 
-    acknowledgeNagFindings(this, storage.bucket, [worker.plan, worker.syncStep, worker.finalize], catalog);
+    acknowledgeNagFindings(this, storage, [worker.plan, worker.syncStep, worker.finalize], catalog);
 
     new CfnOutput(this, 'BucketName', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: orchestration.stateMachine.stateMachineArn });

@@ -32,6 +32,35 @@ export interface WorkerProps {
 
 const ROOT = path.join(__dirname, '..', '..');
 
+/** What the engine does to objects under its prefix: read (and HEAD), write (multipart too), delete unpublished parts. */
+export const PREFIX_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+/** SSE-KMS with the bucket's own key: what reading and writing its objects takes (as Bucket.grantReadWrite grants). */
+const BUCKET_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+/** The key pattern of every object under `prefix` (`hubspot/*`; `*` for the whole bucket). */
+export function objectsUnder(prefix: string): string {
+  const root = prefix.replace(/^\/+|\/+$/g, '');
+  return root ? `${root}/*` : '*';
+}
+
+/**
+ * Object access under `prefix` only, so a bucket shared with other data keeps that data out of reach. Listing stays
+ * bucket-wide: S3 answers a missing key with 404 only to a caller that may list the bucket (else 403, which the
+ * engine, reading state files that may not exist yet, must not get), and S3's documentation does not say that a
+ * ListBucket narrowed by an `s3:prefix` condition counts for that. Listing shows key names, no contents.
+ */
+function grantPrefix(fn: lambda.IFunction, bucket: s3.IBucket, prefix: string): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: PREFIX_OBJECT_ACTIONS,
+      resources: [bucket.arnForObjects(objectsUnder(prefix))],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  bucket.encryptionKey?.grant(fn, ...BUCKET_KEY_ACTIONS);
+}
+
 /** The three Lambda functions: plan, sync-step, finalize. One engine in lib/, thin handlers in functions/. */
 export class Worker extends Construct {
   readonly plan: lambda.IFunction;
@@ -98,7 +127,7 @@ export class Worker extends Construct {
     });
 
     for (const fn of [this.plan, this.syncStep, this.finalize]) {
-      props.bucket.grantReadWrite(fn);
+      grantPrefix(fn, props.bucket, props.prefix);
       props.secret.grantRead(fn);
     }
     for (const fn of [this.plan, this.syncStep]) props.hashKeySecret?.grantRead(fn);

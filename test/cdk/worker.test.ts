@@ -107,6 +107,30 @@ describe('Construct: Worker', () => {
     ]);
   });
 
+  it('lets the functions read, write and delete objects under the prefix only, and list the bucket', () => {
+    const s3Statements = (t: Template) =>
+      Object.values(t.findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${resource}`]] });
+    const expected = (objects: string) => [
+      {
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: arn(objects),
+      },
+      // Bucket-wide, so that a key not written yet reads as 404, not 403; it shows key names, no contents.
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: arn('lake') },
+    ];
+    // One grant per function, each the same two statements.
+    expect(s3Statements(template)).toEqual([
+      ...expected('lake/hubspot/*'),
+      ...expected('lake/hubspot/*'),
+      ...expected('lake/hubspot/*'),
+    ]);
+    expect(s3Statements(synthWorker({ prefix: '/crm/exports/' })).slice(0, 2)).toEqual(expected('lake/crm/exports/*'));
+  });
+
   it('lets finalize alone put events, on the default bus only', () => {
     const putEvents = Object.entries(template.findResources('AWS::IAM::Policy'))
       .flatMap(([id, p]) => p.Properties.PolicyDocument.Statement.map((s: object) => ({ id, ...s })))
