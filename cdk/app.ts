@@ -31,6 +31,8 @@ new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Syn
   associations: app.node.tryGetContext('associations'),
   maxConcurrency: app.node.tryGetContext('maxConcurrency'),
   objectParallelism: app.node.tryGetContext('objectParallelism'),
+  listArchivedEveryHours: app.node.tryGetContext('listArchivedEveryHours'),
+  listArchivedAtMostEveryHours: app.node.tryGetContext('listArchivedAtMostEveryHours'),
   apiVersion: app.node.tryGetContext('apiVersion'),
   excludeProperties: app.node.tryGetContext('excludeProperties'),
   hashProperties: app.node.tryGetContext('hashProperties'),

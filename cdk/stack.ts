@@ -34,6 +34,10 @@ export interface HubSpotS3SyncStackProps extends StackProps {
    * object in one item. An object is split only when each slice gets 50,000 records or more.
    */
   readonly objectParallelism?: number;
+  /** Incremental runs list archived records at least this often, in hours (default 24; 0: every run). */
+  readonly listArchivedEveryHours?: number;
+  /** ... and, when the live count says records were archived, at most this often (default 0: at once). */
+  readonly listArchivedAtMostEveryHours?: number;
   /** HubSpot API version every function calls (lib/hubspot/api-version.ts); default the newest this release supports. */
   readonly apiVersion?: string;
   readonly hubspotApiUrl?: string;
@@ -67,12 +71,31 @@ export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
 export const DEFAULT_OBJECT_PARALLELISM = 4;
 
 /** A whole-number setting checked at synth, so a bad value never deploys. */
-function wholeNumberSetting(name: string, value: number | string | undefined, fallback: number, max: number): number {
+function wholeNumberSetting(
+  name: string,
+  value: number | string | undefined,
+  fallback: number,
+  max: number,
+  min = 1,
+): number {
   const parsed = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-    throw new Error(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+/** The plan's archived-list hours, set only when the stack names them (the engine's defaults otherwise). */
+function archivedListEnvironment(props: HubSpotS3SyncStackProps): Record<string, string> {
+  const env: Record<string, string> = {};
+  const settings = [
+    ['listArchivedEveryHours', props.listArchivedEveryHours, 'LIST_ARCHIVED_EVERY_HOURS'],
+    ['listArchivedAtMostEveryHours', props.listArchivedAtMostEveryHours, 'LIST_ARCHIVED_AT_MOST_EVERY_HOURS'],
+  ] as const;
+  for (const [name, value, variable] of settings) {
+    if (value !== undefined) env[variable] = String(wholeNumberSetting(name, value, 0, 720, 0));
+  }
+  return env;
 }
 
 /** The plan function's ASSOCIATION_PAIRS, checked now so a bad value never deploys. */
@@ -215,6 +238,7 @@ export class HubSpotS3SyncStack extends Stack {
       parallelObjects: maxConcurrency,
       planEnvironment: {
         OBJECT_PARALLELISM: String(objectParallelism),
+        ...archivedListEnvironment(props),
         ...(props.associations !== undefined ? associationsEnvironment(props.associations) : {}),
         ...sensitive,
       },

@@ -19,6 +19,9 @@ export interface FunctionConfig {
   /** Object pairs whose associations full runs export (set on plan when the stack names them). */
   associationPairs?: AssociationPair[];
   /** Items a large object's full snapshot is split into (set on plan). */
+  /** Plan: incremental runs list archived records at least / at most this often (archived-sweep.ts). */
+  listArchivedEveryHours?: number;
+  listArchivedAtMostEveryHours?: number;
   objectParallelism?: number;
   /** HubSpot API version to call (set on every function). */
   apiVersion?: ApiVersion;
@@ -87,6 +90,18 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       throw new Error(`environment variable ${name} ${(error as Error).message}`);
     }
   };
+  const hours = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined) return undefined;
+    if (!/^\d{1,3}$/.test(value) || Number(value) > 720) {
+      throw new Error(
+        `environment variable ${name} must be a whole number of hours from 0 to 720, not ${JSON.stringify(value)}`,
+      );
+    }
+    return Number(value);
+  };
+  const listArchivedEveryHours = hours('LIST_ARCHIVED_EVERY_HOURS');
+  const listArchivedAtMostEveryHours = hours('LIST_ARCHIVED_AT_MOST_EVERY_HOURS');
   const excludeProperties = propertyList('EXCLUDE_PROPERTIES');
   const hashProperties = propertyList('HASH_PROPERTIES');
   const hashKeySecretId = env.HASH_KEY_SECRET_ID || undefined;
@@ -107,6 +122,8 @@ export function readFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     ...(associationPairs ? { associationPairs } : {}),
     ...(slices !== undefined ? { objectParallelism: Number(slices) } : {}),
     ...(apiVersion ? { apiVersion } : {}),
+    ...(listArchivedEveryHours !== undefined ? { listArchivedEveryHours } : {}),
+    ...(listArchivedAtMostEveryHours !== undefined ? { listArchivedAtMostEveryHours } : {}),
     ...(excludeProperties ? { excludeProperties } : {}),
     ...(hashProperties ? { hashProperties } : {}),
     ...(hashKeySecretId ? { hashKeySecretId } : {}),

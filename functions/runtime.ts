@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { KEY_KINDS, RateBudget, searchShare, secretsManagerKeyProvider } from '../lib/hubspot';
+import { archivedListSettings } from '../lib/sync/archived-sweep';
 import { createSyncRuntime, type SyncRuntime } from '../lib/sync/create-deps';
 import type { CompletionEvent, EventPublisher } from '../lib/sync/events';
 import { METRICS_NAMESPACE, type MetricPoint } from '../lib/sync/run-metrics';
@@ -32,6 +33,7 @@ let config: FunctionConfig | undefined;
 export function createFunctionRuntime(config: FunctionConfig, workDir: string): Promise<SyncRuntime> {
   const { location, secretId, hubspotUrl, glueDatabase, glueTablePrefix, parallelObjects, associationPairs } = config;
   const { objectParallelism, apiVersion, excludeProperties, hashProperties, hashKeySecretId } = config;
+  const archivedLists = archivedListSettings(config.listArchivedEveryHours, config.listArchivedAtMostEveryHours);
   return createSyncRuntime({
     keyProvider: secretsManagerKeyProvider({ secretId }),
     // The hash key, like the service key, is read from its secret: the environment holds only the secret's ARN.
@@ -53,6 +55,7 @@ export function createFunctionRuntime(config: FunctionConfig, workDir: string): 
       leaseTtlMs: 24 * 60 * 60_000,
       ...(associationPairs ? { associationPairs } : {}),
       ...(objectParallelism ? { slicesPerObject: objectParallelism } : {}),
+      ...archivedLists,
       ...(excludeProperties ? { excludeProperties } : {}),
       ...(hashProperties ? { hashProperties } : {}),
     },

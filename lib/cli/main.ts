@@ -36,6 +36,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '4',
     )
     .option('--object-parallelism <n>', 'slices a large object is split into, exported side by side', '1')
+    .option(
+      '--list-archived-every <hours>',
+      'incremental runs list archived records at least this often, whatever the live count says (0: every run)',
+      '24',
+    )
+    .option(
+      '--list-archived-at-most-every <hours>',
+      'and, when the count says records were archived, at most this often (0: at once)',
+      '0',
+    )
     .option('--api-version <version>', `HubSpot API version (${API_VERSION_NAMES.join(', ')})`, DEFAULT_API_VERSION)
     .option('--part-rows <n>', 'rows per Parquet part')
     .option(

@@ -14,6 +14,8 @@ export const NUMBER_OPTIONS = {
   /** Items a large object's full snapshot is split into (slices, read side by side). */
   objectParallelism: { min: 1, max: 100 },
   partRows: { min: 1 },
+  /** Hours between archived lists (0: every run) — a month at most. */
+  listArchivedHours: { min: 0, max: 720 },
   /** 0: any free port. */
   port: { min: 0, max: 65_535 },
   /** The simulator hashes its seed as a 32-bit integer: other seeds would only alias these. */

@@ -21,6 +21,8 @@ export interface RawRunOptions {
   json?: boolean;
   concurrency?: string;
   objectParallelism?: string;
+  listArchivedEvery?: string;
+  listArchivedAtMostEvery?: string;
   apiVersion?: string;
   partRows?: string;
   associations?: string;
@@ -77,6 +79,8 @@ const CliOptionsSchema = z.object({
   json: z.boolean().default(false),
   concurrency: wholeNumber(NUMBER_OPTIONS.concurrency).default(4),
   objectParallelism: wholeNumber(NUMBER_OPTIONS.objectParallelism).default(1),
+  listArchivedEvery: wholeNumber(NUMBER_OPTIONS.listArchivedHours).optional(),
+  listArchivedAtMostEvery: wholeNumber(NUMBER_OPTIONS.listArchivedHours).optional(),
   apiVersion: z
     .string()
     .refine((text) => (API_VERSION_NAMES as readonly string[]).includes(text), {

@@ -5,6 +5,7 @@ import {
   KEY_KINDS,
   type ServiceKeyProvider,
 } from '../hubspot';
+import { archivedListSettings } from '../sync/archived-sweep';
 import { createSyncRuntime } from '../sync/create-deps';
 import { HASH_KEY_VARIABLE } from '../sync/hash-key';
 import type { RunResult } from '../sync/finalize';
@@ -102,6 +103,7 @@ export async function exportAndReport(
     client: { apiVersion: options.apiVersion },
     settings: {
       slicesPerObject: options.objectParallelism,
+      ...archivedListSettings(options.listArchivedEvery, options.listArchivedAtMostEvery),
       ...(options.partRows ? { partRows: options.partRows } : {}),
       ...(options.associations ? { associationPairs: options.associations } : {}),
       ...(options.excludeProperties ? { excludeProperties: options.excludeProperties } : {}),

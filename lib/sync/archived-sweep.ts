@@ -16,6 +16,19 @@ import type { SyncDeps } from './deps';
 import { readObjectState } from './state';
 import type { ArchivedDecision, ArchivedState, WorkItem } from './types';
 
+const HOUR_MS = 60 * 60_000;
+
+/** The settings of `--list-archived-every` / `--list-archived-at-most-every` (and the stack's), given in hours. */
+export function archivedListSettings(
+  everyHours?: number,
+  atMostEveryHours?: number,
+): Partial<Pick<SyncDeps['settings'], 'archivedSweepEveryMs' | 'archivedSweepAtMostEveryMs'>> {
+  return {
+    ...(everyHours !== undefined ? { archivedSweepEveryMs: everyHours * HOUR_MS } : {}),
+    ...(atMostEveryHours !== undefined ? { archivedSweepAtMostEveryMs: atMostEveryHours * HOUR_MS } : {}),
+  };
+}
+
 /** Live records with ids up to `belowId` (inclusive), as search counts them: one request, its total. */
 export async function countLiveUpTo(client: HubSpotClient, apiName: string, belowId: string): Promise<number> {
   const response = await client.request<SearchResponse<unknown>>({

@@ -96,6 +96,7 @@ describe('Stack: HubSpotS3SyncStack', () => {
 
   it.each([
     [{ objectParallelism: 0 }, 'objectParallelism must be a whole number from 1 to 100, not 0'],
+    [{ listArchivedEveryHours: 1000 }, 'listArchivedEveryHours must be a whole number from 0 to 720, not 1000'],
     [{ maxConcurrency: 2.5 }, 'maxConcurrency must be a whole number from 1 to 40, not 2.5'],
     [{ apiVersion: 'v2' }, 'API version "v2" is not supported'],
   ])('refuses %j at synth, naming the setting', (props, message) => {
@@ -106,6 +107,18 @@ describe('Stack: HubSpotS3SyncStack', () => {
     const variables = functionVariables(synth({ objectParallelism: 8, apiVersion: '2026-03' }));
     expect(variables.map((v) => v.OBJECT_PARALLELISM).filter(Boolean)).toEqual(['8']);
     expect(variables.map((v) => v.HUBSPOT_API_VERSION)).toEqual(['2026-03', '2026-03', '2026-03']);
+  });
+
+  it('hands the plan the archived-list hours when named, and nothing when not', () => {
+    const named = functionVariables(synth({ listArchivedEveryHours: 6, listArchivedAtMostEveryHours: 0 }));
+    expect(named.filter((v) => v.LIST_ARCHIVED_EVERY_HOURS)).toEqual([
+      expect.objectContaining({
+        OBJECT_PARALLELISM: '4',
+        LIST_ARCHIVED_EVERY_HOURS: '6',
+        LIST_ARCHIVED_AT_MOST_EVERY_HOURS: '0',
+      }),
+    ]);
+    expect(functionVariables(synth({})).some((v) => 'LIST_ARCHIVED_EVERY_HOURS' in v)).toBe(false);
   });
 
   it('lets the functions decrypt with the KMS keys of the secret and of an existing bucket, when named', () => {

@@ -37,6 +37,11 @@ describe('Function: parseRunOptions', () => {
     });
   });
 
+  it('takes the archived-list hours as whole hours, 0 meaning every run', () => {
+    const options = parseRunOptions({ out: 'x', listArchivedEvery: '0', listArchivedAtMostEvery: '6' }, NOW);
+    expect([options.listArchivedEvery, options.listArchivedAtMostEvery]).toEqual([0, 6]);
+  });
+
   it('takes secret names and ARNs as --secret-id, and a key given there is refused without being repeated', () => {
     for (const secretId of [
       'hubspot/service-key',
@@ -74,6 +79,11 @@ describe('Function: parseRunOptions', () => {
     ],
     [{ out: 'x', partRows: '0' }, '--part-rows: must be a whole number of at least 1, not "0"'],
     [{ out: 'x', objectParallelism: '101' }, '--object-parallelism: must be a whole number from 1 to 100, not "101"'],
+    [{ out: 'x', listArchivedEvery: '1.5' }, '--list-archived-every: must be a whole number from 0 to 720, not "1.5"'],
+    [
+      { out: 'x', listArchivedAtMostEvery: '721' },
+      '--list-archived-at-most-every: must be a whole number from 0 to 720, not "721"',
+    ],
     [{ out: 'x', apiVersion: 'v4' }, '--api-version: must be one of v3, 2025-09, 2026-03, 2026-09, not "v4"'],
     [
       { out: 'x', secretId: 'pat-na1-0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f' },

@@ -33,6 +33,15 @@ describe('Function: readFunctionConfig', () => {
     });
   });
 
+  it('reads the archived-list hours the stack names for plan, and leaves the engine defaults otherwise', () => {
+    const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
+    expect(
+      readFunctionConfig({ ...env, LIST_ARCHIVED_EVERY_HOURS: '12', LIST_ARCHIVED_AT_MOST_EVERY_HOURS: '0' }),
+    ).toMatchObject({ listArchivedEveryHours: 12, listArchivedAtMostEveryHours: 0 });
+    const config = readFunctionConfig(env);
+    expect([config.listArchivedEveryHours, config.listArchivedAtMostEveryHours]).toEqual([undefined, undefined]);
+  });
+
   it('reads the association pairs the stack names for plan', () => {
     const env = { OUTPUT_BUCKET: 'lake', SERVICE_KEY_SECRET_ID: 'arn:secret' };
     expect(readFunctionConfig({ ...env, ASSOCIATION_PAIRS: 'calls:contacts' }).associationPairs).toEqual([
@@ -61,6 +70,10 @@ describe('Function: readFunctionConfig', () => {
     ],
     [{ PARALLEL_OBJECTS: '0' }, 'environment variable PARALLEL_OBJECTS must be a whole number from 1, not "0"'],
     [{ ASSOCIATION_PAIRS: 'calls' }, 'environment variable ASSOCIATION_PAIRS must be object pairs from:to'],
+    [
+      { LIST_ARCHIVED_EVERY_HOURS: '-1' },
+      'environment variable LIST_ARCHIVED_EVERY_HOURS must be a whole number of hours from 0 to 720, not "-1"',
+    ],
     [
       { OBJECT_PARALLELISM: 'four' },
       'environment variable OBJECT_PARALLELISM must be a whole number from 1, not "four"',
