@@ -74,6 +74,17 @@ async function exportCase(name: CaseName, info: SimInfo): Promise<CaseFigures> {
   const rss = peakRssSampler();
   let peakSpool = 0;
   let sampling = true;
+  // --trace 1: where the memory is every 10 s (native = RSS less the JS heap and Node's buffers: DuckDB, mostly).
+  const trace = args.get('trace')
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        const mib = (n: number) => Math.round(n / 2 ** 20);
+        const native = m.rss - m.heapTotal - m.external;
+        process.stderr.write(
+          `${name} rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} native ${mib(native)} MiB\n`,
+        );
+      }, 10_000)
+    : undefined;
   const spoolSampler = (async () => {
     while (sampling) {
       peakSpool = Math.max(peakSpool, await folderBytes(workDir));
@@ -118,6 +129,7 @@ async function exportCase(name: CaseName, info: SimInfo): Promise<CaseFigures> {
       duplicated: checked.duplicated,
     };
   } finally {
+    clearInterval(trace);
     sampling = false;
     await spoolSampler;
     rss.stop();
@@ -137,7 +149,7 @@ async function runCase(name: CaseName): Promise<CaseFigures> {
     objects: ['contacts'],
   });
   try {
-    const engine = fork(__filename, ['--engine', name], { execArgv: process.execArgv });
+    const engine = fork(__filename, ['--engine', name, ...process.argv.slice(2)], { execArgv: process.execArgv });
     return await new Promise<CaseFigures>((resolve, reject) => {
       engine.once('message', (figures) => resolve(figures as CaseFigures));
       engine.once('exit', (code) => reject(new Error(`engine process for ${name} exited with ${code}`)));

@@ -31,6 +31,12 @@ export interface SyncSettings {
   /** Rows per Parquet part; bounds spool size and the work lost to a crash. */
   partRows: number;
   /**
+   * Cells (rows x columns) per part at most: wide objects get shorter parts. DuckDB's memory while it writes a
+   * part grows with its cells and runs past its own limit on wide ones (bench:memory: 100,000 x 1,000 columns
+   * took the process to 1.99 GB of the sync step's 2 GB), so the part, not the portal, bounds it.
+   */
+  partCells: number;
+  /**
    * How long a run's lease on an object lasts unless renewed: by every checkpoint, and every third of
    * it by the local driver's heartbeat. Deployed runs use the state machine's timeout (24 h), since
    * items wait in the Map queue unrenewed; finalize releases leases either way.
@@ -72,6 +78,7 @@ export interface SyncSettings {
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   partRows: 100_000,
+  partCells: 10_000_000,
   leaseTtlMs: 30 * 60_000,
   lookbackMs: 5 * 60_000,
   deadlineMarginMs: 60_000,

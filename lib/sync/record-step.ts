@@ -162,7 +162,7 @@ class RecordStep {
       const pages = pagesOfPhase(client, this.item, { ...this.position }, names, this.reading());
       for await (const page of pages) {
         await this.addPage(page);
-        if (this.pending.spool.rows >= this.deps.settings.partRows || page.last) await this.closePart();
+        if (this.pending.spool.rows >= this.rowsPerPart() || page.last) await this.closePart();
         if (signal?.aborted) {
           // The run is being stopped and its parts removed: finish the upload in flight, write nothing more.
           await this.writer.drain();
@@ -191,6 +191,12 @@ class RecordStep {
   private async stopAtDeadline(): Promise<void> {
     if (!this.writer.busy) await this.closePart();
     await this.writer.drain();
+  }
+
+  /** Rows of a part: `partRows`, fewer for wide objects so a part holds at most `partCells` cells. */
+  private rowsPerPart(): number {
+    const { partRows, partCells } = this.deps.settings;
+    return Math.max(1, Math.min(partRows, Math.floor(partCells / Math.max(1, this.columns.length))));
   }
 
   // A method, so the loop's narrowing of `phase` does not hide that a finished part may have moved it.
