@@ -29,7 +29,7 @@ export interface FinalizeOptions {
 }
 
 /** Watermark after publishing: full runs saw everything up to their start, incremental up to `until`. */
-function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): string | null {
+export function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): string | null {
   if (item.kind !== 'records') return null;
   if (item.mode === 'full') return plan.startedAt;
   if (item.mode === 'incremental') return item.until ?? current;
