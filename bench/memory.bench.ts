@@ -48,6 +48,8 @@ interface CaseFigures {
   seconds: number;
   steps: number;
   peakRssMiB: number;
+  /** The JS heap's peak: what would grow with the records if anything held them. */
+  peakHeapMiB: number;
   peakSpoolMiB: number;
   lost: number;
   duplicated: number;
@@ -115,6 +117,7 @@ async function exportCase(name: CaseName, info: SimInfo): Promise<CaseFigures> {
     const failed = result.outcomes.filter((o) => o.status !== 'completed');
     if (failed.length) throw new Error(`export failed: ${failed.map((o) => `${o.dataset}: ${o.reason}`).join('; ')}`);
     const peakRssMiB = rss.stop();
+    const peakHeapMiB = rss.peakHeapMiB();
     const checked = await compareIds(folder, info, ['contacts']);
     const { live, archived, properties } = info.objects.contacts;
     return {
@@ -124,6 +127,7 @@ async function exportCase(name: CaseName, info: SimInfo): Promise<CaseFigures> {
       seconds: Math.round(seconds),
       steps,
       peakRssMiB,
+      peakHeapMiB,
       peakSpoolMiB: Math.round(peakSpool / 2 ** 20),
       lost: checked.lost,
       duplicated: checked.duplicated,
@@ -182,7 +186,7 @@ async function main(): Promise<void> {
     figures.push(f);
     console.log(
       `${name.padEnd(5)} ${f.records} records x ${f.properties} properties: ${f.seconds} s in ${f.steps} steps, ` +
-        `peak RSS ${f.peakRssMiB} MiB (Lambda ${LAMBDA.memoryMiB}), peak scratch ${f.peakSpoolMiB} MiB ` +
+        `peak RSS ${f.peakRssMiB} MiB (Lambda ${LAMBDA.memoryMiB}; JS heap ${f.peakHeapMiB}), peak scratch ${f.peakSpoolMiB} MiB ` +
         `(Lambda ${LAMBDA.tmpMiB}), lost ${f.lost}, duplicated ${f.duplicated}`,
     );
   }
@@ -194,6 +198,8 @@ async function main(): Promise<void> {
     peakRssMiB100k: small?.peakRssMiB,
     peakRssMiB1M: large?.peakRssMiB,
     peakRssMiBWide: of('wide')?.peakRssMiB,
+    peakHeapMiB100k: small?.peakHeapMiB,
+    peakHeapMiB1M: large?.peakHeapMiB,
     peakSpoolMiB: Math.max(...figures.map((f) => f.peakSpoolMiB)),
     rssGrowth1MVs100k: small && large ? Number((large.peakRssMiB / small.peakRssMiB - 1).toFixed(3)) : undefined,
     insideLambda: figures.every((f) => f.peakRssMiB < LAMBDA.memoryMiB && f.peakSpoolMiB < LAMBDA.tmpMiB),

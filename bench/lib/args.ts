@@ -7,13 +7,22 @@ export function benchArgs(argv = process.argv.slice(2)): Map<string, string> {
   return args;
 }
 
-/** Samples this process's RSS every 200 ms; `stop` ends sampling and returns the peak in MiB. */
-export function peakRssSampler(): { peakMiB(): number; reset(): void; stop(): number } {
+/**
+ * Samples this process's RSS (and JS heap in use) every 200 ms; `stop` ends sampling and returns the peak RSS in
+ * MiB.
+ */
+export function peakRssSampler(): { peakMiB(): number; peakHeapMiB(): number; reset(): void; stop(): number } {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  let heap = process.memoryUsage().heapUsed;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  }, 200);
   const peakMiB = () => Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
   return {
     peakMiB,
+    peakHeapMiB: () => Math.round(heap / 2 ** 20),
     reset: () => (peak = process.memoryUsage().rss),
     stop: () => {
       clearInterval(timer);
