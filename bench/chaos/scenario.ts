@@ -18,7 +18,26 @@ export interface Scenario {
   /** The runs of a clean pass over the portal (their requests are the baseline); default one full run. */
   readonly baseline?: readonly RunInputLike[];
   readonly world?: WorldOptions;
+  /** How long its runs and checks may take before it counts as hung; default SCENARIO_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
   run(w: World, judge: Judge): Promise<void>;
+}
+
+/** A scenario still running after this long has hung: it fails, and the matrix goes on. */
+export const SCENARIO_TIMEOUT_MS = 180_000;
+
+/** `work`, or `undefined` once `ms` have passed without it settling (the timer does not hold the process). */
+async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Collects what a scenario found: tallies of every dataset compared, and problems (anything else amiss). */
@@ -58,7 +77,7 @@ export interface ScenarioResult {
   pairs: Tally;
   requests: number;
   baselineRequests?: number;
-  /** Requests beyond the clean pass's (undefined when no baseline was measured). */
+  /** Requests beyond the clean pass's, 0 when fewer (undefined when no baseline was measured). */
   wastedRequests?: number;
   seconds: number;
   passed: boolean;
@@ -114,15 +133,22 @@ export async function runScenario(scenario: Scenario, baselines?: Baselines): Pr
   const judge = new Judge();
   const w = await startWorld(scenario.portal, scenario.world);
   let requests = 0;
+  let hung = false;
   try {
     judge.secrets.add(w.secret.value);
-    try {
-      await scenario.run(w, judge);
-      await expectTidy(w, judge);
-    } catch (error) {
-      judge.said.push(error);
-      judge.problems.push(`the scenario stopped: ${message(error)}`);
-    }
+    const timeoutMs = scenario.timeoutMs ?? SCENARIO_TIMEOUT_MS;
+    const done = await within(
+      (async () => {
+        await scenario.run(w, judge);
+        await expectTidy(w, judge);
+      })().catch((error: unknown) => {
+        judge.said.push(error);
+        judge.problems.push(`the scenario stopped: ${message(error)}`);
+      }),
+      timeoutMs,
+    );
+    if (!done) judge.problems.push(`hung: not finished after ${timeoutMs / 1000} s`);
+    hung = !done;
     requests = w.requests();
     for (const key of [...judge.secrets, ...w.secret.history]) {
       if (key.length >= 8 && everythingSaid(w, judge).includes(key)) {
@@ -130,7 +156,8 @@ export async function runScenario(scenario: Scenario, baselines?: Baselines): Pr
       }
     }
   } finally {
-    await w.close();
+    // A hung run may never let go of its connections: closing waits a while, then leaves them.
+    if (!(await within(w.close(), hung ? 5_000 : 60_000))) judge.problems.push('the world did not close');
   }
   const { tally, pairs, problems } = judge;
   const clean = (t: Tally) => t.lost === 0 && t.duplicated === 0 && t.unexpected === 0;
@@ -143,7 +170,8 @@ export async function runScenario(scenario: Scenario, baselines?: Baselines): Pr
     pairs,
     requests,
     baselineRequests,
-    wastedRequests: baselineRequests === undefined ? undefined : requests - baselineRequests,
+    // A scenario that did less than the clean pass (an object refused) wasted nothing by this measure.
+    wastedRequests: baselineRequests === undefined ? undefined : Math.max(0, requests - baselineRequests),
     seconds: (Date.now() - started) / 1000,
     passed: problems.length === 0 && clean(tally) && clean(pairs),
     problems: [...new Set(problems)],

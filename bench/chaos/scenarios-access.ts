@@ -1,6 +1,7 @@
 /** Scenarios of access: the key rotated mid-run, a secret holding garbage, a scope missing, the daily budget spent. */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clearSecretCache } from '../../lib/hubspot/service-key';
 import { lockKey } from '../../lib/store/lock';
 import { checkSnapshots, cliOutcome, expectOutcomes, expectUnpublished, runDeployed, type RunOutcome } from './checks';
 import { startEngineProcess } from './processes';
@@ -34,6 +35,8 @@ const GARBAGE = [
 /** The run's datasets and objects, none published: a failure with a reason, or a thrown error with a message. */
 async function expectRefused(w: World, judge: Judge, garbage: string): Promise<void> {
   const shown = JSON.stringify(garbage);
+  // Each CLI run is a process of its own: nothing of the last run's secret is cached.
+  clearSecretCache();
   try {
     const result = cliOutcome(await w.runCli({ mode: 'full', objects: w.portal.objects }));
     judge.said.push(result.outcomes);
@@ -68,8 +71,8 @@ const DAILY_RESERVE = 1_000;
  * day's run. The CLI's next run is a new process; the deployed one runs in the same warm Lambda containers.
  */
 function dailyBudgetScenario(driver: 'cli' | 'deployed'): Scenario {
-  const run = async (w: World, judge: Judge, input: Record<string, unknown>): Promise<RunOutcome> => {
-    if (driver === 'deployed') return runDeployed(w, judge, input, undefined, { mayFail: true });
+  const run = async (w: World, judge: Judge, input: Record<string, unknown>, mayFail = true): Promise<RunOutcome> => {
+    if (driver === 'deployed') return runDeployed(w, judge, input, undefined, { mayFail });
     return cliOutcome(await w.runCli(input as RunInputLike));
   };
   return {
@@ -99,7 +102,7 @@ function dailyBudgetScenario(driver: 'cli' | 'deployed'): Scenario {
       w.sim.limits.set({ daily: 1_000_000 });
       w.sim.limits.resetDaily();
       let next: RunOutcome | undefined;
-      if (driver === 'deployed') next = await run(w, judge, input);
+      if (driver === 'deployed') next = await run(w, judge, input, false);
       else {
         const child = startEngineProcess(
           {
@@ -163,6 +166,7 @@ export const ACCESS_SCENARIOS: Scenario[] = [
         await expectRefused(w, judge, garbage);
       }
       w.secret.value = key;
+      clearSecretCache();
       const result = cliOutcome(await w.runCli({ mode: 'full', objects: w.portal.objects }));
       expectOutcomes(judge, result);
       await checkSnapshots(w, judge, result);
