@@ -6,6 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeFinalizeHandler } from '../../functions/finalize';
+import { createSyncRuntime, type SyncRuntime } from '../../lib/sync/create-deps';
 import { makeRunId } from '../../lib/sync/run-id';
 import type { RunResult } from '../../lib/sync/types';
 import { checkSnapshots, cliOutcome, expectOutcomes, runDeployed, sleep } from './checks';
@@ -67,9 +68,25 @@ const lambdaDeath = (name: string, message: string) => Object.assign(new Error(m
 
 type StepHandler = (event: unknown) => Promise<unknown>;
 
+/** Invocations of sync-step answered with a client timeout while they go on (every object meets some). */
+const DOUBLED = [2, 3, 5, 7];
+
+/** Another warm Lambda container: the engine's runtime with a scratch folder of its own, against the same world. */
+async function otherContainer(w: World): Promise<SyncRuntime> {
+  return createSyncRuntime({
+    keyProvider: w.secret.provider(),
+    location: w.location,
+    baseUrl: w.sim.url,
+    s3Client: w.s3.client,
+    workDir: await mkdtemp(join(w.scratch, 'container-')),
+    log: { info: (m) => w.h.logs.push(m), warn: (m) => w.h.logs.push(`warn: ${m}`) },
+    settings: w.h.deps.settings,
+  });
+}
+
 /** The deployed sync-step with the world's usual time per invocation, or `remainingMs` left. */
 const realStep = (w: World, remainingMs?: () => number): StepHandler =>
-  deployedStep(w.h, remainingMs ?? (() => w.h.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS));
+  deployedStep(w.h.runtime, remainingMs ?? (() => w.h.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS));
 
 export const CRASH_SCENARIOS: Scenario[] = [
   {
@@ -155,12 +172,18 @@ export const CRASH_SCENARIOS: Scenario[] = [
       const orphans: Promise<unknown>[] = [];
       let invocations = 0;
       const real = realStep(w);
-      // Invocations 3 and 8 time out on the client side while the function goes on: Step Functions retries the
+      // The invocation that goes on runs in a container of its own (its own /tmp), as Lambda runs them.
+      const container = await otherContainer(w);
+      const inOtherContainer = deployedStep(
+        container,
+        () => w.h.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS,
+      );
+      // These invocations time out on the client side while the function goes on: Step Functions retries the
       // same input at once, and two steps of one item run side by side.
       const step: StepHandler = async (event) => {
         invocations += 1;
-        if (invocations !== 3 && invocations !== 8) return real(event);
-        orphans.push(real(event).catch((error: unknown) => error));
+        if (!DOUBLED.includes(invocations)) return real(event);
+        orphans.push(inOtherContainer(event).catch((error: unknown) => error));
         await sleep(20);
         throw lambdaDeath(
           'Lambda.ClientExecutionTimeoutException',
@@ -181,8 +204,12 @@ export const CRASH_SCENARIOS: Scenario[] = [
       };
       const result = await runDeployed(w, judge, { mode: 'full', objects: w.portal.objects }, { step, finalize });
       const settled = await Promise.all(orphans);
+      await container.close();
       judge.said.push(settled);
-      judge.expect(orphans.length === 2 && finalizes === 2, `${orphans.length} orphaned steps, ${finalizes} finalizes`);
+      judge.expect(
+        orphans.length === DOUBLED.length && finalizes === 2,
+        `${orphans.length} orphaned steps, ${finalizes} finalizes`,
+      );
       // Each dataset is announced once per finalize that published it: the later finalize says the same again.
       const seen = new Map<string, string>();
       for (const o of result.outcomes) {

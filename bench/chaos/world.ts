@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubSpotClientOptions } from '../../lib/hubspot';
+import type { SyncRuntime } from '../../lib/sync/create-deps';
 import type { SyncSettings } from '../../lib/sync/deps';
 import type { CompletionEvent } from '../../lib/sync/events';
 import type { LocalRunOptions } from '../../lib/sync/local-driver';
@@ -44,9 +45,9 @@ export const DEPLOYED_STEP_WORK_MS = 250;
 
 /** The sync-step handler as Step Functions invokes it, with `remainingMs()` left in each invocation. */
 export const deployedStep =
-  (h: Harness, remainingMs: () => number) =>
+  (runtime: SyncRuntime, remainingMs: () => number) =>
   (event: unknown): Promise<unknown> =>
-    makeSyncStepHandler(async () => h.runtime)(event, { getRemainingTimeInMillis: remainingMs });
+    makeSyncStepHandler(async () => runtime)(event, { getRemainingTimeInMillis: remainingMs });
 
 /** Step retries wait 1/60 of the deployed backoff (30 s, 60 s, 120 s become 0.5 s, 1 s, 2 s). */
 export const STEP_RETRY_SCALE = 60;
@@ -150,7 +151,7 @@ export async function startWorld(portal: Portal, options: WorldOptions = {}): Pr
     deployedEvents: () => runner?.published ?? [],
     executeDeployed: (input, handlers = {}) =>
       world.deployed().execute(input as unknown as Parameters<DeployedRunner['execute']>[0], {
-        step: deployedStep(h, () => h.runtime.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS),
+        step: deployedStep(h.runtime, () => h.runtime.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS),
         ...handlers,
       }),
     requests: () => {

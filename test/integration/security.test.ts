@@ -163,7 +163,7 @@ describe('Security: the service key appears in no log line, error, event or summ
       const rotation = rotateAfter(w.sim, w.secret, 15);
       const leftAfterStep: string[][] = [];
       const errors: unknown[] = [];
-      const real = deployedStep(w.h, () => w.h.deps.settings.deadlineMarginMs + 250);
+      const real = deployedStep(w.h.runtime, () => w.h.deps.settings.deadlineMarginMs + 250);
       const step = async (event: unknown) => {
         try {
           return await real(event);
