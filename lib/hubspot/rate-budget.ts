@@ -300,6 +300,9 @@ class WindowLane {
   private learnedAt = -Infinity;
 }
 
+/** How long a daily count at the reserve is trusted before one request asks HubSpot again. */
+export const DAILY_RECHECK_MS = 10 * 60_000;
+
 /**
  * Shared request budget. `acquire` before each request, `observe` each response's headers,
  * `penalize` after a 429.
@@ -310,6 +313,8 @@ export class RateBudget {
   private readonly lanes: Record<BudgetKind, WindowLane>;
   private readonly dailyReserve: number;
   private dailyRemaining: number | undefined;
+  /** When the daily count was last learnt (a header, a 429 DAILY, or a probe let through). */
+  private dailyLearnedAt = -Infinity;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -360,7 +365,10 @@ export class RateBudget {
     const lane = this.lanes.standard;
     if (max !== undefined && max > 0) lane.limit = max;
     if (interval !== undefined && interval > 0) lane.windowMs = interval;
-    if (dailyRemaining !== undefined) this.dailyRemaining = dailyRemaining;
+    if (dailyRemaining !== undefined) {
+      this.dailyRemaining = dailyRemaining;
+      this.dailyLearnedAt = this.now();
+    }
     lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining, grantedAt);
   }
 
@@ -385,9 +393,23 @@ export class RateBudget {
     this.lanes[kind].block(this.now() + Math.max(0, waitMs), grantedAt);
   }
 
-  /** A 429 DAILY arrived: refuse every further request of this process. */
+  /** A 429 DAILY arrived: refuse further requests until the count is worth asking again (DAILY_RECHECK_MS). */
   markDailyExhausted(): void {
     this.dailyRemaining = 0;
+    this.dailyLearnedAt = this.now();
+  }
+
+  /**
+   * Whether the daily reserve stops requests now. A count learnt DAILY_RECHECK_MS ago or more may be stale (the
+   * daily budget resets at midnight in the account's time zone, which this process cannot know): one request goes
+   * out to learn it afresh, and the wait starts again. A warm Lambda would otherwise refuse every later day.
+   */
+  private dailyExhausted(): boolean {
+    if (this.dailyRemaining === undefined || this.dailyRemaining > this.dailyReserve) return false;
+    const now = this.now();
+    if (now - this.dailyLearnedAt < DAILY_RECHECK_MS) return true;
+    this.dailyLearnedAt = now;
+    return false;
   }
 
   /** The lane's window as currently known (for policy waits). */
@@ -403,7 +425,7 @@ export class RateBudget {
       // Granted from the next microtask on: a response observed right after the call is seen first.
       await Promise.resolve();
       for (let next = lane.nextWaiter(); next; next = lane.nextWaiter()) {
-        if (this.dailyRemaining !== undefined && this.dailyRemaining <= this.dailyReserve) {
+        if (this.dailyExhausted()) {
           lane
             .takeWaiter()
             .reject(

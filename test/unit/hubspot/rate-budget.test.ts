@@ -1,5 +1,11 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
-import { RateBudget, searchShare, type BudgetKind, type RateBudgetOptions } from '../../../lib/hubspot/rate-budget';
+import {
+  DAILY_RECHECK_MS,
+  RateBudget,
+  searchShare,
+  type BudgetKind,
+  type RateBudgetOptions,
+} from '../../../lib/hubspot/rate-budget';
 
 /**
  * A budget on a fake clock: sleeping advances time instantly. `probed`: a first response was already seen. Grants
@@ -178,6 +184,25 @@ describe('Class: RateBudget', () => {
     await budget.acquire('standard');
     await budget.acquire('standard');
     await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+  });
+
+  it('asks HubSpot again once a daily count at the reserve is DAILY_RECHECK_MS old: one request, then waits again', async () => {
+    // Prepare: a 429 DAILY, then the next day (a warm Lambda's next execution).
+    const { budget, clock } = makeBudget({ dailyReserve: 10 });
+    budget.markDailyExhausted();
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+    clock.t += DAILY_RECHECK_MS - 1;
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+
+    // Act: past the recheck time one request goes out; a second waits for what its answer says.
+    clock.t += 1;
+    await budget.acquire('standard');
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+
+    // Assess: the answer shows the reset budget, and requests flow again.
+    budget.observe({ 'x-hubspot-ratelimit-daily-remaining': '625000' });
+    await budget.acquire('standard');
+    await budget.acquire('standard');
   });
 
   it('serves concurrent waiters in arrival order', async () => {
