@@ -11,7 +11,7 @@ export * from './batch-read';
 export * from './metadata';
 export * from './associations';
 export * from './access';
-export { chunkProperties, completeRecord } from './property-chunks';
+export { chunkProperties, completeRecord, hasResults, hasSearchTotal } from './property-chunks';
 export { parseErrorBody, extractScopes } from './error-body';
 export * from './types';
 export * from './object-types';

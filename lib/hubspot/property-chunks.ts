@@ -61,3 +61,8 @@ export function completeRecord(record: HubSpotRecord, properties: readonly strin
 export function hasResults(value: unknown): boolean {
   return value !== null && typeof value === 'object' && Array.isArray((value as { results?: unknown }).results);
 }
+
+/** A search answer: `results` and a numeric `total` (counts and progress are read from it). */
+export function hasSearchTotal(value: unknown): boolean {
+  return hasResults(value) && Number.isInteger((value as { total?: unknown }).total);
+}

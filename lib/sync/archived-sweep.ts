@@ -10,7 +10,7 @@
  * runs): a sweep at least every `archivedSweepEveryMs` (a day by default) bounds how late those show, never lost,
  * since every sweep reaches back to the last one.
  */
-import type { HubSpotClient } from '../hubspot';
+import { hasSearchTotal, type HubSpotClient } from '../hubspot';
 import type { SearchResponse } from '../hubspot/types';
 import type { SyncDeps } from './deps';
 import { readObjectState } from './state';
@@ -42,6 +42,7 @@ export async function countLiveUpTo(client: HubSpotClient, apiName: string, belo
       after: '0',
     },
     budget: 'search',
+    validate: hasSearchTotal,
   });
   return response.total;
 }

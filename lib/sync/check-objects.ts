@@ -4,6 +4,8 @@
  * a portal of twenty types is planned in a few round trips even when each call takes a second.
  */
 import {
+  hasResults,
+  hasSearchTotal,
   listProperties,
   MissingScopesError,
   missingScopeReason,
@@ -60,6 +62,8 @@ async function probeObject(
         after: '0',
       },
       budget: 'search',
+      // A body without results and total is malformed (retried), never taken for an empty or unsearchable type.
+      validate: hasSearchTotal,
     });
     const top = probe.results?.[0]?.id;
     return { expected: probe.total, searchable: true, ...(top === undefined ? {} : { maxId: String(top) }) };
@@ -69,7 +73,12 @@ async function probeObject(
       error instanceof UnknownObjectTypeError
     )
       throw error;
-    await client.request({ method: 'GET', path: paths.objects(object.apiName), query: { limit: 1 } });
+    await client.request({
+      method: 'GET',
+      path: paths.objects(object.apiName),
+      query: { limit: 1 },
+      validate: hasResults,
+    });
     return { searchable: false };
   }
 }
@@ -80,6 +89,7 @@ async function lowestId(client: HubSpotClient, object: ResolvedObject): Promise<
     method: 'GET',
     path: client.paths.objects(object.apiName),
     query: { limit: 1, properties: 'hs_object_id' },
+    validate: hasResults,
   });
   const first = page.results?.[0]?.id;
   return first === undefined ? undefined : String(first);
