@@ -23,11 +23,13 @@ export interface KeyKind {
   readonly noun: string;
   readonly jsonField: string;
   readonly hint: string;
+  /** Sent as an HTTP header (the service key): only the characters a header can carry are accepted. */
+  readonly header?: boolean;
 }
 
 /** The keys this project reads: the HubSpot service key, and the key of hashed properties (hashProperties). */
 export const KEY_KINDS = {
-  service: { noun: 'service key', jsonField: 'serviceKey', hint: 'a HubSpot service key' },
+  service: { noun: 'service key', jsonField: 'serviceKey', hint: 'a HubSpot service key', header: true },
   hash: { noun: 'hash key', jsonField: 'hashKey', hint: 'the key that hashes the hashed properties' },
 } as const satisfies Record<string, KeyKind>;
 
@@ -154,6 +156,14 @@ function requireKey(value: string | undefined, source: string, kind: KeyKind): s
   const key = value?.trim();
   if (!key) {
     throw new UnauthorizedError(`No ${kind.noun} in ${source}: set it to ${kind.hint}.`, { source });
+  }
+  // Anything but visible ASCII fails every request as a network error (a header cannot carry it): say so once.
+  if (kind.header && /[^\x21-\x7e]/.test(key)) {
+    throw new UnauthorizedError(
+      `The ${kind.noun} in ${source} holds characters an HTTP header cannot carry (spaces, line breaks, control ` +
+        `or non-ASCII characters): set it to ${kind.hint}, exactly as HubSpot shows it.`,
+      { source },
+    );
   }
   return key;
 }

@@ -58,10 +58,17 @@ describe('Function: parseSecretValue', () => {
     expect(parseSecretValue(value, 'secret s')).toBe(expected);
   });
 
-  it.each([
+  it.each<[string | undefined, string]>([
     ['{"other":"x"}', 'No service key in secret s (field serviceKey): set it to a HubSpot service key.'],
     ['{broken', 'secret s looks like JSON but does not parse. Store the key itself or {"serviceKey": "..."}.'],
     [undefined, 'No service key in secret s: set it to a HubSpot service key.'],
+    ...['pat-na1-1234\u0000\u0007', 'pat-na1-1234\r\nX-Injected: 1', 'pat na1', 'ключ-🔑'].map(
+      (key): [string, string] => [
+        key,
+        'The service key in secret s holds characters an HTTP header cannot carry (spaces, line breaks, control or ' +
+          'non-ASCII characters): set it to a HubSpot service key, exactly as HubSpot shows it.',
+      ],
+    ),
   ])('rejects %j without echoing it', (value, message) => {
     expect(() => parseSecretValue(value, 'secret s')).toThrow(message);
   });
