@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import type { HubSpotRecord } from '../../lib/hubspot/types';
 import { readLatest, readManifest, type Manifest } from '../../lib/store/manifest';
 import type { TableRef } from '../../lib/store/layout';
-import { expectedColumns, expectedRow, type ExpectedColumn } from '../../test/helpers/expected-record-table';
+import {
+  expectedColumns,
+  expectedRow,
+  expectedRowsQuery,
+  sqlName,
+  sqlText,
+  type ExpectedColumn,
+} from '../../test/helpers/expected-record-table';
 import type { World } from './world';
 
 export interface Tally {
@@ -52,8 +59,6 @@ export async function readPublished(w: World, table: TableRef, runId?: string): 
   return { manifest, files };
 }
 
-const sqlName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const parquet = (files: string[]) => `read_parquet([${files.map(sqlText).join(', ')}], union_by_name = true)`;
 
 async function count(w: World, sql: string): Promise<number> {
@@ -68,18 +73,7 @@ async function expectedQuery(w: World, name: string, columns: ExpectedColumn[], 
     return JSON.stringify(Object.fromEntries(columns.map((c, i) => [`c${i}`, cells[c.name]])));
   });
   await writeFile(path, lines.map((line) => `${line}\n`).join(''));
-  const read = columns.map((c, i) => {
-    const type = c.type === 'TIMESTAMP' ? 'BIGINT' : c.type === 'DATE' ? 'VARCHAR' : c.type;
-    return `c${i}: ${sqlText(type)}`;
-  });
-  const select = columns.map((c, i) => {
-    const cell = c.type === 'TIMESTAMP' ? `make_timestamp(c${i} * 1000)` : c.type === 'DATE' ? `c${i}::DATE` : `c${i}`;
-    return `${cell} AS ${sqlName(c.name)}`;
-  });
-  return (
-    `SELECT ${select.join(', ')} FROM read_json(${sqlText(path)}, format = 'newline_delimited', ` +
-    `columns = {${read.join(', ')}}, maximum_object_size = 16777216)`
-  );
+  return expectedRowsQuery(path, columns);
 }
 
 export interface RecordCheckOptions {

@@ -196,3 +196,25 @@ export function expectedRow(record: HubSpotRecord, columns: readonly ExpectedCol
   cells._run_id = runId;
   return { cells, unparsed: count };
 }
+
+export const sqlName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+export const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * A query reading the expected rows from NDJSON, typed as `columns` say (all but `_synced_at`): each row's cells
+ * keyed c0, c1, ... by column position, TIMESTAMP cells as epoch milliseconds, DATE cells as text.
+ */
+export function expectedRowsQuery(path: string, columns: readonly ExpectedColumn[]): string {
+  const read = columns.map((c, i) => {
+    const type = c.type === 'TIMESTAMP' ? 'BIGINT' : c.type === 'DATE' ? 'VARCHAR' : c.type;
+    return `c${i}: ${sqlText(type)}`;
+  });
+  const select = columns.map((c, i) => {
+    const cell = c.type === 'TIMESTAMP' ? `make_timestamp(c${i} * 1000)` : c.type === 'DATE' ? `c${i}::DATE` : `c${i}`;
+    return `${cell} AS ${sqlName(c.name)}`;
+  });
+  return (
+    `SELECT ${select.join(', ')} FROM read_json(${sqlText(path)}, format = 'newline_delimited', ` +
+    `columns = {${read.join(', ')}}, maximum_object_size = 16777216)`
+  );
+}

@@ -14,7 +14,7 @@ import type { SyncDeps } from '../../lib/sync/deps';
 import { runLocally, type LocalRunOptions } from '../../lib/sync/local-driver';
 import { parseRunInput } from '../../lib/sync/run-input';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
-import { expectedColumns, expectedRow, type ExpectedColumn } from './expected-record-table';
+import { expectedColumns, expectedRow, expectedRowsQuery } from './expected-record-table';
 
 export interface Harness {
   sim: Simulator;
@@ -98,28 +98,6 @@ export async function fetchPublished(
 }
 
 export const parquetList = (files: string[]): string => `[${files.map((f) => `'${f}'`).join(', ')}]`;
-
-const sqlName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
-/**
- * A query reading the expected rows from NDJSON, typed as `columns` say (all but `_synced_at`): each row's cells
- * keyed c0, c1, ... by column position, TIMESTAMP cells as epoch milliseconds, DATE cells as text.
- */
-function expectedRowsQuery(path: string, columns: readonly ExpectedColumn[]): string {
-  const read = columns.map((c, i) => {
-    const type = c.type === 'TIMESTAMP' ? 'BIGINT' : c.type === 'DATE' ? 'VARCHAR' : c.type;
-    return `c${i}: ${sqlText(type)}`;
-  });
-  const select = columns.map((c, i) => {
-    const cell = c.type === 'TIMESTAMP' ? `make_timestamp(c${i} * 1000)` : c.type === 'DATE' ? `c${i}::DATE` : `c${i}`;
-    return `${cell} AS ${sqlName(c.name)}`;
-  });
-  return (
-    `SELECT ${select.join(', ')} FROM read_json(${sqlText(path)}, format = 'newline_delimited', ` +
-    `columns = {${read.join(', ')}}, maximum_object_size = 16777216)`
-  );
-}
 
 export interface OracleDiffOptions {
   /** The oracle records the export must hold (default all, live and archived): a change set's window, say. */
