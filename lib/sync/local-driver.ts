@@ -3,9 +3,10 @@ import { mapLimit } from '../core/map-limit';
 import { renewLease } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { finalizeRun, type FinalizeOptions } from './finalize';
-import { planRun } from './plan';
+import { planRun, PlanStoppedError } from './plan';
+import { makeRunId } from './run-id';
 import type { RunInput } from './run-input';
-import { STEP_RETRY_POLICY, stepRetryDelayMs } from './step-retry';
+import { withStepRetries, type StepRetryOptions } from './step-retry';
 import { runSyncStep } from './sync-step';
 import type { ObjectFailure, RunResult, WorkItem } from './types';
 
@@ -23,7 +24,10 @@ export interface LocalRunOptions {
    * so objects already finished are published, the others' parts removed and every lease released.
    */
   signal?: AbortSignal;
-  /** Waits between retries of a failed step (tests pass a fast one); default a timer the signal cuts short. */
+  /**
+   * Waits between retries of a failed plan, step or finalize (tests pass a fast one); default a timer the signal
+   * cuts short.
+   */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -46,21 +50,36 @@ const abortableSleep =
 
 /**
  * The local driver: plan -> steps (items concurrently) -> finalize, in-process; the same engine the Step Functions
- * state machine drives in AWS, with the same step retries (STEP_RETRY_POLICY) and the same reasons.
+ * state machine drives in AWS, with the same retries of each of them (STEP_RETRY_POLICY) and the same reasons.
  */
 export async function runLocally(deps: SyncDeps, input: RunInput, options: LocalRunOptions = {}): Promise<RunResult> {
-  const plan = await planRun(deps, input, { runId: options.runId, signal: options.signal });
+  const { signal } = options;
+  const retry = { log: deps.log, sleep: options.sleep ?? abortableSleep(signal), signal };
+  // One id for every attempt, as the state machine's execution gives its plan: a retried plan takes back the leases
+  // an attempt took, or returns the plan it stored.
+  const runId = options.runId ?? makeRunId(deps.now());
+  const plan = await withStepRetries(() => planRun(deps, input, { runId, signal }), {
+    ...retry,
+    what: `plan of run ${runId}`,
+  }).catch((error: unknown) => {
+    // Stopped while waiting to retry: the failed attempt released its leases, as a plan stopped by the signal does.
+    throw signal?.aborted && classify(error).retryable ? new PlanStoppedError() : error;
+  });
   const failedItems: ObjectFailure[] = [];
   const heartbeat = startHeartbeat(deps, plan.items);
   try {
     await mapLimit(plan.items, options.concurrency ?? 4, async (item) => {
-      const failure = await syncItem(options.depsFor?.(item) ?? deps, item, options);
+      const failure = await syncItem(options.depsFor?.(item) ?? deps, item, options, retry);
       if (failure) failedItems.push(failure);
     });
   } finally {
     await heartbeat.stop();
   }
-  return finalizeRun(deps, plan.runId, { failedItems, publishEvents: options.publishEvents });
+  // Safe to call again: what an attempt published is read back, and the leases it released stay released.
+  return withStepRetries(() => finalizeRun(deps, plan.runId, { failedItems, publishEvents: options.publishEvents }), {
+    ...retry,
+    what: `finalize of run ${plan.runId}`,
+  });
 }
 
 /**
@@ -82,30 +101,27 @@ function startHeartbeat(deps: SyncDeps, items: WorkItem[]): { stop(): Promise<vo
 }
 
 /** Steps one item until done; a retryable failure is retried from the checkpoint, as the state machine does. */
-async function syncItem(deps: SyncDeps, item: WorkItem, options: LocalRunOptions): Promise<ObjectFailure | undefined> {
+async function syncItem(
+  deps: SyncDeps,
+  item: WorkItem,
+  options: LocalRunOptions,
+  retry: Omit<StepRetryOptions, 'what'>,
+): Promise<ObjectFailure | undefined> {
   const { signal } = options;
-  const sleep = options.sleep ?? abortableSleep(signal);
-  let retries = 0;
+  const step = () => runSyncStep(deps, item, { deadline: options.stepDeadline?.() ?? Infinity, signal });
+  const stepRetry = { ...retry, what: item.object, retrying: 'retrying from its checkpoint' };
   for (;;) {
     if (signal?.aborted) return { object: item.object, reason: INTERRUPTED };
     try {
-      const deadline = options.stepDeadline?.() ?? Infinity;
-      if ((await runSyncStep(deps, item, { deadline, signal })).done) return undefined;
-      retries = 0;
+      // Each step has its retries: the count starts again after a step that succeeds.
+      if ((await withStepRetries(step, stepRetry)).done) return undefined;
     } catch (error) {
       const { retryable, reason } = classify(error);
-      if (!retryable || retries >= STEP_RETRY_POLICY.maxRetries) {
-        // The run's summary reports it (one `error:` line); this says when it happened.
-        deps.log.info(`${item.object} stopped: ${reason}`);
-        return { object: item.object, reason };
-      }
-      retries += 1;
-      const waitMs = stepRetryDelayMs(retries);
-      deps.log.warn(
-        `${item.object}: ${reason}; retrying from its checkpoint in ${Math.round(waitMs / 1000)} s ` +
-          `(retry ${retries} of ${STEP_RETRY_POLICY.maxRetries})`,
-      );
-      await sleep(waitMs);
+      // The stop cut its retries short: interrupted, not failed.
+      if (retryable && signal?.aborted) return { object: item.object, reason: INTERRUPTED };
+      // The run's summary reports it (one `error:` line); this says when it happened.
+      deps.log.info(`${item.object} stopped: ${reason}`);
+      return { object: item.object, reason };
     }
   }
 }
