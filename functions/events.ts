@@ -85,6 +85,10 @@ const WorkItemSchema = z.object({
     })
     .strict()
     .optional(),
+  built: z
+    .object({ base: z.string().min(1), changeSets: z.array(z.string().min(1)) })
+    .strict()
+    .optional(),
 });
 /**
  * Fails to compile when WorkItem has a field the schema lacks: zod drops keys it does not know, and a step

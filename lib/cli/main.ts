@@ -25,7 +25,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('export objects to a folder or s3://bucket/prefix (key from HUBSPOT_SERVICE_KEY or --secret-id)')
     .requiredOption('--out <dir|s3://bucket/prefix>', 'where to write')
     .option('--objects <list>', 'comma-separated object types, or all', 'all')
-    .option('--mode <mode>', 'full | incremental | backfill', 'full')
+    .option(
+      '--mode <mode>',
+      'full | incremental | backfill | compact (a snapshot built from the last one and the change sets since)',
+      'full',
+    )
     .option('--since <iso>', 'start of the last-modified window (incremental override, backfill)')
     .option('--until <iso>', 'end of the last-modified window')
     .option('--hubspot-url <url>', 'HubSpot API base URL (default https://api.hubapi.com)')

@@ -8,6 +8,7 @@ export type TableRef =
   | { kind: 'snapshot'; object: string }
   | { kind: 'changes'; object: string }
   | { kind: 'associations'; from: string; to: string }
+  | { kind: 'merges'; object: string }
   | { kind: 'properties' };
 
 /** Folder and date partition per table kind. */
@@ -15,6 +16,7 @@ export const TABLE_LAYOUT = {
   snapshot: { root: 'snapshots', datePartition: 'snapshot_date' },
   changes: { root: 'changes', datePartition: 'change_date' },
   associations: { root: 'associations', datePartition: 'snapshot_date' },
+  merges: { root: 'merges', datePartition: 'snapshot_date' },
   properties: { root: 'metadata', datePartition: 'snapshot_date' },
 } as const satisfies Record<TableRef['kind'], { root: string; datePartition: string }>;
 
@@ -26,6 +28,7 @@ export const LAYOUT = {
   partExtension: '.parquet',
   associationSeparator: '__',
   changesSuffix: '.changes',
+  mergesSuffix: '.merges',
   propertiesDataset: 'metadata.properties',
   /** Folder level of a run under its date partition: `run_id=<run>`. */
   runPartition: 'run_id',
@@ -71,6 +74,7 @@ export function tableFolder(table: TableRef): string {
   switch (table.kind) {
     case 'snapshot':
     case 'changes':
+    case 'merges':
       return `${TABLE_LAYOUT[table.kind].root}/${assertObjectName(table.object)}`;
     case 'associations':
       return `${TABLE_LAYOUT.associations.root}/${assertObjectName(table.from, 'association from')}${LAYOUT.associationSeparator}${assertObjectName(table.to, 'association to')}`;
@@ -90,13 +94,15 @@ export function partKey(table: TableRef, date: string, runId: string, index: num
   return `${runPrefix(table, date, runId)}part-${String(index).padStart(LAYOUT.partDigits, '0')}${LAYOUT.partExtension}`;
 }
 
-/** snapshot -> object; changes -> `object.changes`; associations -> `associations.from__to`; properties -> 'metadata.properties'. */
+/** snapshot -> object; changes -> `object.changes`; merges -> `object.merges`; associations -> `associations.from__to`; properties -> 'metadata.properties'. */
 export function datasetName(table: TableRef): string {
   switch (table.kind) {
     case 'snapshot':
       return assertObjectName(table.object);
     case 'changes':
       return `${assertObjectName(table.object)}${LAYOUT.changesSuffix}`;
+    case 'merges':
+      return `${assertObjectName(table.object)}${LAYOUT.mergesSuffix}`;
     case 'associations':
       return `associations.${assertObjectName(table.from, 'association from')}${LAYOUT.associationSeparator}${assertObjectName(table.to, 'association to')}`;
     case 'properties':

@@ -21,7 +21,7 @@ export interface Manifest {
   runId: string;
   object: string;
   dataset: string;
-  mode: 'full' | 'incremental' | 'backfill';
+  mode: 'full' | 'incremental' | 'backfill' | 'compact';
   snapshotDate: string;
   startedAt: string;
   finishedAt: string;
@@ -39,6 +39,24 @@ export interface Manifest {
   window?: { since?: string; until?: string };
   /** The pipelines table: whose pipelines it holds (a run naming only deals exports deal pipelines alone). */
   pipelineObjects?: string[];
+  /** A snapshot built from an earlier one and the change sets since (mode compact): what it was built from. */
+  built?: BuiltFrom;
+}
+
+/** How a built snapshot came to be, and what its records unchanged since the base cannot show. */
+export interface BuiltFrom {
+  /** The run of the complete snapshot it started from. */
+  base: string;
+  /** The runs of the change sets laid over it, oldest first; the last one is this run's own. */
+  changeSets: string[];
+  /** Properties the base did not have: NULL for records unchanged since (until a full run reads them). */
+  nullUntilChanged: string[];
+  /** Properties the base had that are gone now: left out. */
+  removed: string[];
+  /** Properties whose type changed since the base: values of records unchanged since are cast to the new type. */
+  retyped: string[];
+  /** Records merged into another and dropped (their ids are in the `<object>.merges` table). */
+  mergedAway: number;
 }
 
 export interface LatestPointer {

@@ -11,6 +11,7 @@ import {
   publishManifest,
   readLatest,
   readManifest,
+  type BuiltFrom,
   type Manifest,
   type ManifestColumn,
 } from '../store/manifest';
@@ -41,6 +42,8 @@ export interface Release extends DatasetRun {
   window?: { since?: string; until?: string };
   /** The pipelines table: whose pipelines it holds. */
   pipelineObjects?: string[];
+  /** A built snapshot (mode compact): what it was built from. */
+  built?: BuiltFrom;
 }
 
 /** A dataset a run published, and how the catalog took it. */
@@ -134,6 +137,7 @@ function manifestOf(deps: SyncDeps, release: Release): Manifest {
     })),
     ...(release.window ? { window: release.window } : {}),
     ...(release.pipelineObjects ? { pipelineObjects: [...release.pipelineObjects] } : {}),
+    ...(release.built ? { built: release.built } : {}),
   };
 }
 

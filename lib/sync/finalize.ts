@@ -32,7 +32,7 @@ export interface FinalizeOptions {
 export function nextWatermark(plan: RunPlan, item: WorkItem, current: string | null): string | null {
   if (item.kind !== 'records') return null;
   if (item.mode === 'full') return plan.startedAt;
-  if (item.mode === 'incremental') return item.until ?? current;
+  if (item.mode === 'incremental' || item.mode === 'compact') return item.until ?? current;
   return current;
 }
 
@@ -106,7 +106,7 @@ async function finalizeObject(
       outcomes.push(failedOutcome({ object: ds.object, dataset: datasetName(ds.table), mode: item.mode }, note));
       continue;
     }
-    const release = releaseOf(item, ds, done, ds.ownsRequests ? watermark : null);
+    const release = releaseOf(item, ds, done, ds.watermarked ? watermark : null);
     const published = ds === main ? mainPublished : await findPublished(deps, release);
     outcomes.push(
       completedOutcome(await publishRelease(deps, release, published), ds.ownsRequests ? counts : NO_COUNTS),

@@ -7,7 +7,10 @@ import { datasetName, type TableRef } from '../store/layout';
 import type { SyncDeps } from './deps';
 import { discardRun, findPublished, type DatasetRun, type Release } from './dataset';
 import { recordColumnsOf } from './sensitive-properties';
-import { ASSOCIATION_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, pipelineObjectsOf } from './side-tables';
+import type { BuiltFrom } from '../store/manifest';
+import { winnersKey } from './compact-sources';
+import type { RunMode } from './run-input';
+import { ASSOCIATION_COLUMNS, MERGE_COLUMNS, OWNER_COLUMNS, PIPELINE_COLUMNS, pipelineObjectsOf } from './side-tables';
 import type { Checkpoint, PartRecord } from './state';
 import { findRunPlan } from './state';
 import { tableOf } from './tables';
@@ -26,6 +29,12 @@ export interface ObjectDataset {
   note(checkpoints: readonly Checkpoint[]): string | undefined;
   /** Whether the items' request counts are this dataset's (the object's own table). */
   ownsRequests: boolean;
+  /** Whether its manifest carries the object's watermark (its own table, and a compact run's change set). */
+  watermarked: boolean;
+  /** The manifest's mode when it is not the item's: a compact run's own change set is an incremental one. */
+  mode?: RunMode;
+  /** A built snapshot: what it was built from (the manifest's `built`). */
+  built?: (checkpoints: readonly Checkpoint[]) => BuiltFrom;
 }
 
 /** The plan's items grouped by object, in plan order: one group per object, its slices together. */
@@ -80,6 +89,7 @@ export function objectDatasets(plan: RunPlan, item: WorkItem): ObjectDataset[] {
     parts: (checkpoints) => checkpoints.flatMap((c) => c.parts),
     note: (checkpoints) => (item.kind === 'pipelines' ? pipelinesNote(item, checkpoints) : undefined),
     ownsRequests: true,
+    watermarked: true,
   };
   const associations = (item.associationTargets ?? []).map((to): ObjectDataset => ({
     table: { kind: 'associations', from: item.object, to },
@@ -88,8 +98,40 @@ export function objectDatasets(plan: RunPlan, item: WorkItem): ObjectDataset[] {
     parts: (checkpoints) => checkpoints.flatMap((c) => c.associationParts[to] ?? []),
     note: (checkpoints) => notesOf(checkpoints)[to],
     ownsRequests: false,
+    watermarked: false,
   }));
-  return [main, ...associations];
+  if (item.mode !== 'compact') return [main, ...associations];
+  // A compact run publishes the snapshot it built, the change set it took first, the pairs and the merges.
+  const built: ObjectDataset = {
+    ...main,
+    table: { kind: 'snapshot', object: item.object },
+    parts: (checkpoints) => checkpoints.flatMap((c) => c.builtParts ?? []),
+    built: (checkpoints) => builtFrom(item, checkpoints),
+  };
+  const changes: ObjectDataset = { ...main, ownsRequests: false, mode: 'incremental' };
+  const merges: ObjectDataset = {
+    table: { kind: 'merges', object: item.object },
+    object: item.object,
+    columns: MERGE_COLUMNS,
+    parts: (checkpoints) => checkpoints.flatMap((c) => c.mergeParts ?? []),
+    note: () => undefined,
+    ownsRequests: false,
+    watermarked: false,
+  };
+  return [built, changes, ...associations, merges];
+}
+
+/** The manifest's `built` of a compact item's snapshot, from its finished checkpoint. */
+function builtFrom(item: WorkItem, checkpoints: readonly Checkpoint[]): BuiltFrom {
+  const progress = checkpoints[0]?.build;
+  return {
+    base: item.built?.base ?? '',
+    changeSets: [...(item.built?.changeSets ?? []), item.runId],
+    nullUntilChanged: progress?.nullUntilChanged ?? [],
+    removed: progress?.removed ?? [],
+    retyped: progress?.retyped ?? [],
+    mergedAway: progress?.mergedAway ?? 0,
+  };
 }
 
 /** Where a dataset's parts of this run live. */
@@ -106,16 +148,18 @@ export function releaseOf(
   checkpoints: readonly Checkpoint[],
   watermark: string | null,
 ): Release {
+  const windowed = ds.table.kind === 'changes' && (item.since || item.until);
   return {
     ...datasetRun(item, ds),
     object: ds.object,
-    mode: item.mode,
+    mode: ds.mode ?? item.mode,
     startedAt: checkpoints.map((c) => c.startedAt).sort()[0] ?? item.startedAt,
     columns: ds.columns,
     ...ds.sensitivity,
     parts: ds.parts(checkpoints),
     watermark,
-    ...(item.since || item.until ? { window: { since: item.since, until: item.until } } : {}),
+    ...(windowed ? { window: { since: item.since, until: item.until } } : {}),
+    ...(ds.built ? { built: ds.built(checkpoints) } : {}),
     ...(item.kind === 'pipelines' ? { pipelineObjects: [...pipelineObjectsOf(item)] } : {}),
   };
 }
@@ -139,6 +183,8 @@ export async function discardUnpublished(deps: SyncDeps, plan: RunPlan, item: Wo
       await discardRun(deps, run, `(${datasetName(ds.table)} is not published by this run)`);
     }
   }
+  // A build that did not finish leaves its winners table beside the plan.
+  if (item.mode === 'compact') await deps.target.deleteObject(winnersKey(item.runId, item.object));
 }
 
 /**

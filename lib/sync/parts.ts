@@ -79,7 +79,8 @@ interface UploadOptions {
   unparsed?: number;
 }
 
-async function uploadParquet(
+/** Uploads a local Parquet file as the part `options` names, and removes the file. */
+export async function uploadParquet(
   deps: SyncDeps,
   parquetPath: string,
   rows: number,

@@ -13,7 +13,7 @@ import { sliceItem } from './slices';
 import { makeRunId, snapshotDateOf } from './run-id';
 import { InvalidInputError, parseRunInput, type RunInput } from './run-input';
 import { loadHasher } from './hash-key';
-import { applyPropertySettings, settingObjects } from './sensitive-properties';
+import { applyPropertySettings, hashedColumnNames, settingObjects } from './sensitive-properties';
 import { findRunPlan, writeRunPlan } from './state';
 import type { ObjectFailure, PropertyHandling, RunPlan, WorkItem } from './types';
 
@@ -191,7 +191,10 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     const plannedProperties: Record<string, PropertyDefinition[]> = {};
     const propertyHandling: Record<string, PropertyHandling> = {};
     for (const object of checked.filter((c) => leased.has(c.object.object))) {
-      const planned = await planRecordItem(deps, input, object, run);
+      const none = { requested: object.properties, excluded: [], hashed: [] };
+      const { requested, excluded, hashed } = split.get(object.object.object) ?? none;
+      const hashing = { hashed: hashedColumnNames(requested, hashed), keyId: hasher?.keyId };
+      const planned = await planRecordItem(deps, input, object, { ...run, hashing });
       if ('reason' in planned) {
         failures.push(planned);
         await releaseLease(deps.target, planned.object, runId, deps.now());
@@ -200,8 +203,6 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
       }
       // A large object may be exported by several items side by side (deployed: one Lambda each).
       items.push(...sliceItem(planned, deps.settings));
-      const none = { requested: object.properties, excluded: [], hashed: [] };
-      const { requested, excluded, hashed } = split.get(planned.object) ?? none;
       plannedProperties[planned.object] = requested;
       if (excluded.length || hashed.length) propertyHandling[planned.object] = { excluded, hashed };
     }

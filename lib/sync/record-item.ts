@@ -5,12 +5,13 @@
 import { CorruptStoredFileError } from '../store/errors';
 import { datasetName } from '../store/layout';
 import { decideArchivedSweep } from './archived-sweep';
+import { findBuildSources, type CurrentHashing } from './compact-sources';
 import { failureOf, type CheckedObject } from './check-objects';
 import type { SyncDeps } from './deps';
 import { parseIsoInstant } from './iso-instant';
 import { quote, type RunInput, type RunMode } from './run-input';
 import { objectStateKey, readObjectState } from './state';
-import type { ObjectFailure, WorkItem } from './types';
+import type { BuildSources, ObjectFailure, WorkItem } from './types';
 
 /** The object's stored watermark (in UTC), if any; a stored value that names no instant is a corrupt state file. */
 export async function storedWatermark(deps: SyncDeps, object: string): Promise<string | undefined> {
@@ -36,7 +37,7 @@ export async function namedByDataset(
   failures: ObjectFailure[],
   recordObjects: ReadonlySet<string>,
 ): Promise<ObjectFailure[]> {
-  if (input.mode === 'full') return failures;
+  if (input.mode === 'full' || input.mode === 'compact') return failures;
   const changeSet = async (object: string): Promise<boolean> => {
     if (input.mode === 'backfill') return true;
     // A state file that cannot be read was written by an earlier export: the object had a watermark.
@@ -84,6 +85,8 @@ export function hubspotClockBehind(deps: SyncDeps): number {
  * without a watermark there is none (the object takes a full snapshot first).
  */
 function windowStart(input: RunInput, object: string, watermark: string | undefined, deps: SyncDeps) {
+  // A compact run takes an incremental change set first: from the watermark.
+  if (input.mode === 'compact') return watermark;
   if (input.mode !== 'incremental') return input.since;
   if (input.since && (!watermark || Date.parse(input.since) > Date.parse(watermark))) {
     deps.log.info(
@@ -99,9 +102,9 @@ function windowStart(input: RunInput, object: string, watermark: string | undefi
 }
 
 /**
- * The mode an object runs in: incremental needs a watermark and search, else the object takes a full snapshot
- * (which also sets its watermark). A backfill needs search: a full snapshot instead would move `_latest` and the
- * watermark, which a backfill never does.
+ * The mode an object runs in: incremental and compact need a watermark and search, else the object takes a full
+ * snapshot (which also sets its watermark). A backfill needs search: a full snapshot instead would move `_latest`
+ * and the watermark, which a backfill never does.
  */
 function resolveMode(
   input: RunInput,
@@ -117,8 +120,8 @@ function resolveMode(
     deps.log.info(`${object}: HubSpot search does not serve this type, so it takes a full snapshot`);
     return 'full';
   }
-  if (input.mode === 'incremental' && !facts.since) {
-    deps.log.info(`${object}: no watermark yet, so this incremental run takes a full snapshot`);
+  if ((input.mode === 'incremental' || input.mode === 'compact') && !facts.since) {
+    deps.log.info(`${object}: no watermark yet, so this ${input.mode} run takes a full snapshot`);
     return 'full';
   }
   return input.mode;
@@ -133,6 +136,8 @@ export async function planRecordItem(
     base: Pick<WorkItem, 'runId' | 'snapshotDate' | 'startedAt'>;
     until: string;
     clockSkewMs: number;
+    /** How the settings hash this object's columns now: a compact build needs its sources hashed alike. */
+    hashing?: CurrentHashing;
   },
 ): Promise<WorkItem | ObjectFailure> {
   let watermark: string | undefined;
@@ -144,18 +149,35 @@ export async function planRecordItem(
     return failure;
   }
   const since = windowStart(input, object.object, watermark, deps);
-  const mode = resolveMode(input, object.object, { since, searchable }, deps);
+  let mode = resolveMode(input, object.object, { since, searchable }, deps);
   if (typeof mode !== 'string') return { object: object.object, reason: mode.reason };
-  if (mode !== 'full' && since && Date.parse(since) >= Date.parse(run.until)) {
+  let built: BuildSources | undefined;
+  if (mode === 'compact') {
+    const found = await findBuildSources(deps, object.object, run.hashing ?? { hashed: new Set() }).catch(
+      (error: unknown) => {
+        const failure = failureOf(object.object, error);
+        if (!failure) throw error;
+        return failure;
+      },
+    );
+    if ('reason' in found) return found;
+    if ('fullBecause' in found) {
+      deps.log.info(`${object.object}: this compact run takes a full snapshot: ${found.fullBecause}`);
+      mode = 'full';
+    } else built = found;
+  }
+  const windowed = mode !== 'full';
+  if (windowed && since && Date.parse(since) >= Date.parse(run.until)) {
     return { object: object.object, reason: `nothing to export: since (${since}) is not before until (${run.until})` };
   }
   // Pairs from this object; planRun keeps those whose target is planned too.
   const targets = deps.settings.associationPairs
-    .filter(([from]) => mode === 'full' && from === object.object)
+    .filter(([from]) => (mode === 'full' || mode === 'compact') && from === object.object)
     .map(([, to]) => to);
   const base = { ...run.base, object: object.object, apiName: object.apiName };
-  // Incremental runs read the archived list only when the counts say something was archived (archived-sweep.ts).
-  const archived = mode === 'incremental' && liveCount ? await decideArchivedSweep(deps, base) : undefined;
+  // Change sets read the archived list only when the counts say something was archived (archived-sweep.ts).
+  const incremental = mode === 'incremental' || mode === 'compact';
+  const archived = incremental && liveCount ? await decideArchivedSweep(deps, base) : undefined;
   return {
     ...run.base,
     kind: 'records',
@@ -163,12 +185,13 @@ export async function planRecordItem(
     apiName: object.apiName,
     mode,
     lastModifiedProperty: object.lastModifiedProperty,
-    ...(mode !== 'full' ? { since, until: run.until } : {}),
-    ...(mode === 'incremental' && run.clockSkewMs ? { clockSkewMs: run.clockSkewMs } : {}),
+    ...(windowed ? { since, until: run.until } : {}),
+    ...(incremental && run.clockSkewMs ? { clockSkewMs: run.clockSkewMs } : {}),
     ...(targets.length ? { associationTargets: targets } : {}),
     expected,
     ...(mode === 'full' && idBounds ? { idBounds } : {}),
     ...(mode !== 'backfill' && liveCount ? { liveCount } : {}),
     ...(archived ? { archived } : {}),
+    ...(built ? { built } : {}),
   };
 }

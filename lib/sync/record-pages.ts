@@ -17,20 +17,28 @@ export interface PhasePage {
   last: boolean;
 }
 
-/** Phases each mode walks through, in order. */
-const PHASES: Record<'full' | 'windowed' | 'windowedWithoutArchived', readonly SyncPhase[]> = {
+/** Phases each mode walks through, in order; a compact item builds its snapshot after its change set. */
+const PHASES: Record<
+  'full' | 'windowed' | 'windowedWithoutArchived' | 'compact' | 'compactWithoutArchived',
+  readonly SyncPhase[]
+> = {
   full: ['live', 'archived', 'done'],
   windowed: ['changes', 'archived', 'done'],
   windowedWithoutArchived: ['changes', 'done'],
+  compact: ['changes', 'archived', 'build', 'done'],
+  compactWithoutArchived: ['changes', 'build', 'done'],
 };
 
 /** An incremental run whose counts found nothing archived skips the archived list (archived-sweep.ts). */
-const phasesOf = (item: WorkItem) =>
-  item.mode === 'full'
-    ? PHASES.full
-    : item.archived?.sweep === false
-      ? PHASES.windowedWithoutArchived
-      : PHASES.windowed;
+function phasesOf(item: WorkItem): readonly SyncPhase[] {
+  if (item.mode === 'full') return PHASES.full;
+  const skipArchived = item.archived?.sweep === false;
+  if (item.mode === 'compact') return skipArchived ? PHASES.compactWithoutArchived : PHASES.compact;
+  return skipArchived ? PHASES.windowedWithoutArchived : PHASES.windowed;
+}
+
+/** Whether paging HubSpot is over at `phase`: the item is done, or only its build (build-snapshot.ts) is left. */
+export const pagingEnded = (phase: SyncPhase): boolean => phase === 'done' || phase === 'build';
 
 /** Where a records item starts: listing for full runs, searching for change sets. Side tables are read in one go. */
 export const firstPhase = (item: WorkItem): SyncPhase => (item.kind === 'records' ? phasesOf(item)[0] : 'live');
@@ -110,7 +118,7 @@ export async function* pagesOfPhase(
     for await (const page of pages) yield { records: page.records, resume: { searchCursor: page.cursor }, last: false };
     return;
   }
-  if (checkpoint.phase === 'done') return;
+  if (pagingEnded(checkpoint.phase)) return;
   const archived = checkpoint.phase === 'archived';
   if (archived && item.mode !== 'full') {
     yield* archivedInWindow(client, item, checkpoint, properties, archivedKeeper(item, reading.lookbackMs));

@@ -15,7 +15,8 @@ import { hasherForPlan } from './hash-key';
 import { loadPlan } from './plan-cache';
 import { recordColumnsOf, requestedNames } from './sensitive-properties';
 import { assertInBlock, partBlockOf, SLICE_PART_BLOCK } from './slices';
-import { nextPhase, pagesOfPhase, type PhasePage, type PhaseReading } from './record-pages';
+import { nextPhase, pagesOfPhase, pagingEnded, type PhasePage, type PhaseReading } from './record-pages';
+import { runBuildStep } from './build-snapshot';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
 import type { StepResult, WorkItem } from './types';
 
@@ -156,7 +157,7 @@ class RecordStep {
 
   private async pageUntil(deadline: number, names: string[], signal?: AbortSignal): Promise<StepResult> {
     const { client } = this.deps;
-    while (this.position.phase !== 'done') {
+    while (!pagingEnded(this.position.phase)) {
       const phase = this.position.phase;
       // The lookback covers search lag behind a watermark; a backfill's since is the user's own, taken as given.
       const pages = pagesOfPhase(client, this.item, { ...this.position }, names, this.reading());
@@ -180,7 +181,7 @@ class RecordStep {
       }
     }
     await this.writer.drain();
-    return this.result(true);
+    return this.result(this.isDone());
   }
 
   /**
@@ -264,7 +265,7 @@ class RecordStep {
     const started = this.deps.now().getTime();
     try {
       // An empty table still gets one (empty) part, so its schema is there to query.
-      const lastOfEmpty = phase === 'done' && this.checkpoint.parts.length === 0;
+      const lastOfEmpty = pagingEnded(phase) && this.checkpoint.parts.length === 0;
       if (spool.rows > 0 || lastOfEmpty) {
         const meta = { runId: this.item.runId, syncedAt };
         const uploaded = await uploadSpool(this.deps, spool, {
@@ -346,7 +347,13 @@ class RecordStep {
  */
 export async function runRecordStep(deps: SyncDeps, item: WorkItem, options: StepOptions = {}): Promise<StepResult> {
   const resumed = await resumeCheckpoint(deps, item);
-  if (resumed.checkpoint.phase === 'done')
-    return { done: true, rows: resumed.checkpoint.rows, parts: resumed.checkpoint.parts.length };
-  return new RecordStep(deps, item, resumed).run(options.deadline ?? Infinity, options.signal);
+  const deadline = options.deadline ?? Infinity;
+  let result: StepResult = { done: false, rows: resumed.checkpoint.rows, parts: resumed.checkpoint.parts.length };
+  if (!pagingEnded(resumed.checkpoint.phase))
+    result = await new RecordStep(deps, item, resumed).run(deadline, options.signal);
+  // A compact item builds its snapshot once its change set is in, in the same step while time is left.
+  if (resumed.checkpoint.phase === 'build' && !options.signal?.aborted && deps.now().getTime() < deadline) {
+    return runBuildStep(deps, item, resumed, deadline);
+  }
+  return resumed.checkpoint.phase === 'done' ? { ...result, done: true } : result;
 }

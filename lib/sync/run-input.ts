@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { ISO_INSTANT, parseIsoInstant } from './iso-instant';
 import { InvalidInputError } from '../core/errors';
 
-/** Export modes: a full snapshot, the changes since the stored watermark, or a chosen last-modified window. */
-export const RUN_MODES = ['full', 'incremental', 'backfill'] as const;
+/**
+ * Export modes: a full snapshot, the changes since the stored watermark, a chosen last-modified window, or a
+ * snapshot built from the last one and the change sets since (compact: records are not read from HubSpot again).
+ */
+export const RUN_MODES = ['full', 'incremental', 'backfill', 'compact'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 /** HubSpot object type names as this project accepts them (letters, digits, `_`, `-`). */
@@ -62,8 +65,12 @@ export const RunInputSchema = z
     if (input.mode === 'backfill' && !input.since) {
       ctx.addIssue({ code: 'custom', path: ['since'], message: 'a backfill needs since (the start of its window)' });
     }
-    if (input.mode === 'full' && (input.since || input.until)) {
-      ctx.addIssue({ code: 'custom', path: ['since'], message: 'a full run takes no since/until; use mode backfill' });
+    if ((input.mode === 'full' || input.mode === 'compact') && (input.since || input.until)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['since'],
+        message: `a ${input.mode} run takes no since/until; use mode backfill`,
+      });
     }
     if (input.since && input.until && Date.parse(input.since) >= Date.parse(input.until)) {
       ctx.addIssue({

@@ -26,6 +26,15 @@ export const ASSOCIATION_COLUMNS: ColumnSpec[] = [
   ...META_COLUMNS,
 ];
 
+/** `<object>.merges`: records merged into another (gone from HubSpot for good) and the record they live on in. */
+export const MERGE_COLUMNS: ColumnSpec[] = [
+  { name: 'merged_id', type: 'VARCHAR' },
+  { name: 'surviving_id', type: 'VARCHAR' },
+  /** The earliest read of the surviving record that listed it, among the rows the snapshot was built from. */
+  { name: 'seen_at', type: 'TIMESTAMP' },
+  ...META_COLUMNS,
+];
+
 export function associationRow(link: AssociationRow, meta: RowMeta): Record<string, unknown> {
   return {
     from_id: link.fromId,

@@ -16,7 +16,24 @@ export interface PartRecord {
   unparsed: number;
 }
 
-export type SyncPhase = 'live' | 'archived' | 'changes' | 'done';
+/** `build`: a compact item lays its change sets over the base snapshot (build-snapshot.ts), after paging its own. */
+export type SyncPhase = 'live' | 'archived' | 'changes' | 'build' | 'done';
+
+/** Where a compact item's build stands (build-snapshot.ts). */
+export interface BuildProgress {
+  /** Key of the stored winners table (each id's newest row: which source part holds it), once chosen. */
+  winners?: string;
+  /** Source parts written into the snapshot so far. */
+  sources: number;
+  /** Association pairs read so far, and the last id of the pair being read. */
+  pairs: number;
+  after?: string;
+  /** What the build found against the base (the manifest's `built`). */
+  nullUntilChanged?: string[];
+  removed?: string[];
+  retyped?: string[];
+  mergedAway?: number;
+}
 
 /** Progress of one object within one run: everything a resumed step needs to continue exactly after it. */
 export interface Checkpoint {
@@ -42,6 +59,10 @@ export interface Checkpoint {
   updatedAt: string;
   /** The longest one part's write took so far (ms): each step stops fetching in time for one more. */
   slowestWriteMs?: number;
+  /** Compact runs: the built snapshot's parts (`parts` holds the run's own change set), its merges and progress. */
+  builtParts?: PartRecord[];
+  mergeParts?: PartRecord[];
+  build?: BuildProgress;
 }
 
 /** `_state/<object>.json`: the incremental watermark and the checkpoint of the run in progress. */

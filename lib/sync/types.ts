@@ -41,6 +41,16 @@ export interface WorkItem {
   archived?: ArchivedDecision;
   /** One of several items that export this object side by side (deployed: one Lambda each); absent: the whole object. */
   slice?: ItemSlice;
+  /** Compact runs: the snapshot and the change sets the new snapshot is built from (after this run's own). */
+  built?: BuildSources;
+}
+
+/** What a compact item builds its snapshot from: runs whose manifests name the parts (compact-sources.ts). */
+export interface BuildSources {
+  /** The run of the newest complete snapshot (`_latest`), full or built. */
+  base: string;
+  /** Runs of the change sets published after it, oldest first. */
+  changeSets: string[];
 }
 
 /** Lowest and highest live id seen at plan time (decimal strings); search holds every record up to `max`. */

@@ -59,7 +59,7 @@ describe('Construct: Schedules', () => {
   it('refuses a schedule with bad run input at synth time', () => {
     expect(() =>
       synthSchedules({ schedules: { Bad: { expression: 'rate(1 hour)', input: { mode: 'sideways' } as never } } }),
-    ).toThrow('invalid run input: mode: must be one of full, incremental, backfill, not "sideways"');
+    ).toThrow('invalid run input: mode: must be one of full, incremental, backfill, compact, not "sideways"');
   });
 
   it('keeps starts that failed in an encrypted, TLS-only dead-letter queue for 14 days', () => {

@@ -297,7 +297,10 @@ describe('CLI: hubspot-s3-sync run', () => {
   const NOT_ISO =
     'must be an ISO 8601 date (2026-01-31) or date-time with Z or an offset (2026-01-31T09:30:00Z, 2026-01-31T10:30+01:00)';
   it.each([
-    [['--mode', 'sideways'], 'invalid options: --mode: must be one of full, incremental, backfill, not "sideways"'],
+    [
+      ['--mode', 'sideways'],
+      'invalid options: --mode: must be one of full, incremental, backfill, compact, not "sideways"',
+    ],
     [['--mode', 'backfill'], 'invalid options: --since: a backfill needs since (the start of its window)'],
     [['--mode', 'incremental', '--since', 'last tuesday'], `invalid options: --since: ${NOT_ISO}, not "last tuesday"`],
     [['--mode', 'incremental', '--since', '1'], `invalid options: --since: ${NOT_ISO}, not "1"`],

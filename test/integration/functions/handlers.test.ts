@@ -208,7 +208,11 @@ describe('Lambda handlers: plan -> sync-step loop -> finalize, as the state mach
   });
 
   it.each([
-    ['plan', { mode: 'weekly' }, 'invalid run input: mode: must be one of full, incremental, backfill, not "weekly"'],
+    [
+      'plan',
+      { mode: 'weekly' },
+      'invalid run input: mode: must be one of full, incremental, backfill, compact, not "weekly"',
+    ],
     [
       'plan',
       { mode: 'backfill', since: '2026-02-30' },

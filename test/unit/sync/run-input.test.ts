@@ -24,7 +24,7 @@ describe('Function: parseRunInput', () => {
   });
 
   it.each([
-    [{ mode: 'sideways' }, 'mode: must be one of full, incremental, backfill, not "sideways"'],
+    [{ mode: 'sideways' }, 'mode: must be one of full, incremental, backfill, compact, not "sideways"'],
     [{}, 'mode: is required: one of full, incremental, backfill'],
     [{ mode: 'backfill', objects: ['deals'] }, 'since: a backfill needs since (the start of its window)'],
     [{ mode: 'full', since: '2026-01-01' }, 'since: a full run takes no since/until; use mode backfill'],
