@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CatalogProps } from './constructs/catalog';
-import { DEFAULT_CATALOG, HubSpotS3SyncStack } from './stack';
+import { DEFAULT_CATALOG, HubSpotS3SyncStack, schedulesOf } from './stack';
 
 const app = new App();
 const secret = app.node.tryGetContext('serviceKeySecret') ?? process.env.HUBSPOT_SERVICE_KEY_SECRET;
@@ -38,6 +38,11 @@ new HubSpotS3SyncStack(app, app.node.tryGetContext('stackName') ?? 'HubSpotS3Syn
   hashProperties: app.node.tryGetContext('hashProperties'),
   hashKeySecret: app.node.tryGetContext('hashKeySecret'),
   catalog: catalogFromContext(),
+  schedules: schedulesOf({
+    full: app.node.tryGetContext('fullSchedule'),
+    compact: app.node.tryGetContext('compactSchedule'),
+    incremental: app.node.tryGetContext('incrementalSchedule'),
+  }),
 });
 if (app.node.tryGetContext('nag') !== 'off')
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

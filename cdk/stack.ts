@@ -47,10 +47,11 @@ export interface HubSpotS3SyncStackProps extends StackProps {
    */
   readonly associations?: string;
   /**
-   * Hours without a full run publishing anything before the FullRunStale alarm fires; default 26 when a schedule
+   * Hours without a full or compact run publishing anything before the SnapshotStale alarm fires; default 26 when a
+   * schedule runs full or compact snapshots (daily plus slack), else no alarm.
    * runs full snapshots (nightly plus slack), else no alarm.
    */
-  readonly fullRunWithinHours?: number;
+  readonly snapshotWithinHours?: number;
   /** Glue catalog of the published datasets; default a new `hubspot` database. `false`: no Glue tables. */
   readonly catalog?: CatalogProps | false;
   /**
@@ -64,8 +65,8 @@ export interface HubSpotS3SyncStackProps extends StackProps {
   readonly hashKeySecret?: string;
 }
 
-/** A nightly full run, plus two hours of slack for a slow or retried one. */
-export const DEFAULT_FULL_RUN_WITHIN_HOURS = 26;
+/** A daily complete snapshot (compact or full), plus two hours of slack for a slow or retried one. */
+export const DEFAULT_SNAPSHOT_WITHIN_HOURS = 26;
 
 /** Slices a large object is split into, deployed, unless the stack says otherwise. */
 export const DEFAULT_OBJECT_PARALLELISM = 4;
@@ -147,13 +148,37 @@ function importSecret(scope: Construct, id: string, setting: string, nameOrArn: 
 export const DEFAULT_CATALOG: CatalogProps = { databaseName: 'hubspot' };
 
 /**
- * Nightly full snapshot and hourly incremental changes, by default. The full run is at 03:00, an hour that exists
- * once on every day in the time zones that shift at 02:00 (Scheduler skips a time that does not exist).
+ * By default: a full snapshot weekly (Sunday 03:00), a snapshot built from the change sets on the other days
+ * (compact, 03:00), and incremental changes hourly. 03:00 exists once on every day in the time zones that shift at
+ * 02:00 (Scheduler skips a time that does not exist). A full run still reads the portal weekly: records deleted for
+ * GDPR are not reported as archived, so only a full run drops them (README, Compact runs).
  */
-export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = {
-  NightlyFull: { expression: 'cron(0 3 * * ? *)', input: { mode: 'full', objects: 'all' } },
-  HourlyIncremental: { expression: 'cron(30 * * * ? *)', input: { mode: 'incremental', objects: 'all' } },
-};
+export const DEFAULT_SCHEDULE_EXPRESSIONS = {
+  full: 'cron(0 3 ? * SUN *)',
+  compact: 'cron(0 3 ? * MON-SAT *)',
+  incremental: 'cron(30 * * * ? *)',
+} as const satisfies Record<'full' | 'compact' | 'incremental', string>;
+
+const SCHEDULE_NAMES = { full: 'WeeklyFull', compact: 'DailyCompact', incremental: 'HourlyIncremental' } as const;
+
+/**
+ * The schedules of the three modes, each its default expression unless `given` names another, or `off` for none
+ * (cdk -c fullSchedule=..., -c compactSchedule=..., -c incrementalSchedule=...).
+ * @example schedulesOf({ compact: 'off', full: 'cron(0 3 * * ? *)' }) // nightly full and hourly incremental
+ */
+export function schedulesOf(
+  given: Partial<Record<keyof typeof DEFAULT_SCHEDULE_EXPRESSIONS, string>> = {},
+): Record<string, ScheduleSpec> {
+  const specs: Record<string, ScheduleSpec> = {};
+  for (const mode of ['full', 'compact', 'incremental'] as const) {
+    const expression = given[mode] ?? DEFAULT_SCHEDULE_EXPRESSIONS[mode];
+    if (expression === 'off') continue;
+    specs[SCHEDULE_NAMES[mode]] = { expression, input: { mode, objects: 'all' } };
+  }
+  return specs;
+}
+
+export const DEFAULT_SCHEDULES: Record<string, ScheduleSpec> = schedulesOf();
 
 /** cdk-nag findings this design accepts, each with its reason (granular findings are acknowledged one by one). */
 function acknowledgeNagFindings(
@@ -257,11 +282,14 @@ export class HubSpotS3SyncStack extends Stack {
       schedules,
       timeZone: props.timeZone,
     });
-    const schedulesFull = Object.values(schedules).some((schedule) => schedule.input.mode === 'full');
+    const schedulesSnapshots = Object.values(schedules).some((schedule) =>
+      ['full', 'compact'].includes(schedule.input.mode),
+    );
     new Monitoring(this, 'Monitoring', {
       stateMachine: orchestration.stateMachine,
       stoppedRunFinalizer: orchestration.stoppedRunFinalizer,
-      fullRunWithinHours: props.fullRunWithinHours ?? (schedulesFull ? DEFAULT_FULL_RUN_WITHIN_HOURS : undefined),
+      snapshotWithinHours:
+        props.snapshotWithinHours ?? (schedulesSnapshots ? DEFAULT_SNAPSHOT_WITHIN_HOURS : undefined),
       startsDeadLetterQueue: starts.deadLetterQueue,
     });
 

@@ -26,10 +26,10 @@ export interface MonitoringProps {
   /** The state machine that finalizes stopped runs (Orchestration's). */
   readonly stoppedRunFinalizer: sfn.IStateMachine;
   /**
-   * Alarm when no full run has published any dataset for this many hours (finalize's DatasetsCompleted metric);
-   * none when undefined. 1 to 168.
+   * Alarm when no full or compact run (the runs that publish complete snapshots) has published any dataset for this
+   * many hours (finalize's DatasetsCompleted metric); none when undefined. 1 to 168.
    */
-  readonly fullRunWithinHours?: number;
+  readonly snapshotWithinHours?: number;
   /** The dead-letter queue of the schedules and the backfill rule (Schedules'): runs that never started. */
   readonly startsDeadLetterQueue: sqs.IQueue;
 }
@@ -44,7 +44,7 @@ export class Monitoring extends Construct {
   readonly snapshotFailedRule: events.Rule;
   readonly stoppedRunFinalizeFailed: cloudwatch.Alarm;
   readonly objectsSkippedForHours: cloudwatch.Alarm;
-  readonly fullRunStale?: cloudwatch.Alarm;
+  readonly snapshotStale?: cloudwatch.Alarm;
   readonly runStartsFailed: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -94,22 +94,31 @@ export class Monitoring extends Construct {
       alarmDescription:
         'A scheduled or requested hubspot-s3-sync run could not be started after its retries: see the dead-letter queue.',
     });
-    const hours = props.fullRunWithinHours;
+    const hours = props.snapshotWithinHours;
     if (hours === undefined) return;
     if (!Number.isInteger(hours) || hours < 1 || hours > 168) {
-      throw new Error(`fullRunWithinHours must be a whole number of hours from 1 to 168, got ${hours}`);
+      throw new Error(`snapshotWithinHours must be a whole number of hours from 1 to 168, got ${hours}`);
     }
-    // Hourly periods with missing data breaching: the alarm fires once `hours` hours in a row published nothing in a
-    // full run. Datasets that fail while others publish are the SnapshotFailed rule's; a portal missing one scope
-    // for good must not keep this alarm on. It starts in ALARM until the first full run publishes.
-    this.fullRunStale = new cloudwatch.Alarm(this, 'FullRunStale', {
-      metric: hourlyRunMetric('DatasetsCompleted', 'full'),
+    // Hourly periods: the alarm fires once `hours` hours in a row published nothing in a full or compact run (hours
+    // without either count as nothing). Datasets that fail while others publish are the SnapshotFailed rule's; a
+    // portal missing one scope for good must not keep this alarm on. It starts in ALARM until the first run publishes.
+    const published = new cloudwatch.MathExpression({
+      expression: 'FILL(full, 0) + FILL(compact, 0)',
+      usingMetrics: {
+        full: hourlyRunMetric('DatasetsCompleted', 'full'),
+        compact: hourlyRunMetric('DatasetsCompleted', 'compact'),
+      },
+      period: Duration.hours(1),
+      label: 'Datasets published by full and compact runs',
+    });
+    this.snapshotStale = new cloudwatch.Alarm(this, 'SnapshotStale', {
+      metric: published,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods: hours,
       datapointsToAlarm: hours,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `No full hubspot-s3-sync run has published any dataset in the last ${hours} hours.`,
+      alarmDescription: `No full or compact hubspot-s3-sync run has published any dataset in the last ${hours} hours.`,
     });
   }
 }

@@ -6,7 +6,7 @@ import { fakeStateMachine, synthConstruct } from '../helpers/stack';
 const ARN = (name: string) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${name}`;
 
 /** Monitoring alone, watching the stand-ins `sync` and `finalize-stopped` and the queue `starts-dlq`. */
-function synthMonitoring(props: Partial<Pick<MonitoringProps, 'fullRunWithinHours'>> = {}): Template {
+function synthMonitoring(props: Partial<Pick<MonitoringProps, 'snapshotWithinHours'>> = {}): Template {
   return synthConstruct((stack) => {
     new Monitoring(stack, 'Monitoring', {
       stateMachine: fakeStateMachine(stack, 'sync'),
@@ -17,28 +17,48 @@ function synthMonitoring(props: Partial<Pick<MonitoringProps, 'fullRunWithinHour
   });
 }
 
-/** The alarms of a template by metric name. */
+/** The alarms of a template by metric name (the metrics a math expression sums, joined by `+`). */
 const alarmsByMetric = (template: Template): string[] =>
   Object.values(template.findResources('AWS::CloudWatch::Alarm'))
-    .map((alarm) => alarm.Properties.MetricName)
+    .map(
+      (alarm) =>
+        alarm.Properties.MetricName ??
+        (alarm.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[])
+          .flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : []))
+          .join('+'),
+    )
     .sort();
 
 describe('Construct: Monitoring', () => {
-  const template = synthMonitoring({ fullRunWithinHours: 26 });
+  const template = synthMonitoring({ snapshotWithinHours: 26 });
 
-  it('alarms when no full run has published anything for 26 hours', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'HubSpotS3Sync',
-      MetricName: 'DatasetsCompleted',
-      Dimensions: [{ Name: 'Mode', Value: 'full' }],
-      Statistic: 'Sum',
-      Period: 3600,
-      EvaluationPeriods: 26,
+  it('alarms when no full or compact run has published anything for 26 hours', () => {
+    const [alarm] = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { EvaluationPeriods: 26 } }),
+    );
+    expect(alarm.Properties).toMatchObject({
       DatapointsToAlarm: 26,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
+    const metrics = alarm.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] }; Period: number };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(full, 0) + FILL(compact, 0)');
+    for (const mode of ['full', 'compact']) {
+      expect(metrics.find((m) => m.Id === mode)?.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'HubSpotS3Sync',
+          MetricName: 'DatasetsCompleted',
+          Dimensions: [{ Name: 'Mode', Value: mode }],
+        },
+        Period: 3600,
+        Stat: 'Sum',
+      });
+    }
   });
 
   it('alarms when a run fails as a whole, when a stopped run could not be finalized, and when incremental runs skip objects for 12 hours', () => {
@@ -83,7 +103,7 @@ describe('Construct: Monitoring', () => {
   it('has no freshness alarm unless asked for one', () => {
     expect(alarmsByMetric(template)).toEqual([
       'ApproximateNumberOfMessagesVisible',
-      'DatasetsCompleted',
+      'DatasetsCompleted+DatasetsCompleted',
       'DatasetsSkipped',
       'ExecutionsFailed',
       'ExecutionsFailed',
@@ -97,8 +117,8 @@ describe('Construct: Monitoring', () => {
   });
 
   it.each([0, 1.5, 169, 200])('refuses a freshness window of %p hours (1 to 168, whole)', (hours) => {
-    expect(() => synthMonitoring({ fullRunWithinHours: hours })).toThrow(
-      `fullRunWithinHours must be a whole number of hours from 1 to 168, got ${hours}`,
+    expect(() => synthMonitoring({ snapshotWithinHours: hours })).toThrow(
+      `snapshotWithinHours must be a whole number of hours from 1 to 168, got ${hours}`,
     );
   });
 

@@ -1,7 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Schedules, type SchedulesProps } from '../../cdk/constructs/schedules';
-import { DEFAULT_SCHEDULES } from '../../cdk/stack';
+import { DEFAULT_SCHEDULES, schedulesOf } from '../../cdk/stack';
 import { fakeStateMachine, synthConstruct } from '../helpers/stack';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:sync';
@@ -27,14 +27,33 @@ describe('Construct: Schedules', () => {
   const { template, queueId } = synthSchedules();
   const queueArn = { 'Fn::GetAtt': [queueId, 'Arn'] };
 
-  it('schedules a nightly full run and an hourly incremental run with validated input', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+  it('schedules a weekly full run, a daily compact run on the other days and an hourly incremental run', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
       Target: Match.objectLike({ Input: JSON.stringify({ mode: 'full', objects: 'all' }) }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 ? * MON-SAT *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'compact', objects: 'all' }) }),
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(30 * * * ? *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'incremental', objects: 'all' }) }),
+    });
+  });
+
+  it('takes other expressions per mode, or none with off', () => {
+    const { template: nightly } = synthSchedules({
+      schedules: schedulesOf({ full: 'cron(0 3 * * ? *)', compact: 'off', incremental: 'rate(2 hours)' }),
+    });
+    nightly.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    nightly.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: 'full', objects: 'all' }) }),
+    });
+    nightly.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(2 hours)',
       Target: Match.objectLike({ Input: JSON.stringify({ mode: 'incremental', objects: 'all' }) }),
     });
   });
@@ -88,10 +107,9 @@ describe('Construct: Schedules', () => {
       dlq: schedule.Properties.Target.DeadLetterConfig,
       retry: schedule.Properties.Target.RetryPolicy,
     }));
-    expect(targets).toEqual([
-      { dlq: { Arn: queueArn }, retry: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } },
-      { dlq: { Arn: queueArn }, retry: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } },
-    ]);
+    expect(targets).toEqual(
+      Array(3).fill({ dlq: { Arn: queueArn }, retry: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } }),
+    );
     // The schedules' role may send to the queue (and start the state machine), nothing more.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

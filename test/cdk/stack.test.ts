@@ -190,17 +190,17 @@ describe('Stack: HubSpotS3SyncStack', () => {
     ]);
   });
 
-  it('has no freshness alarm when no schedule runs full snapshots, unless asked for one', () => {
+  it('has no freshness alarm when no schedule runs full or compact snapshots, unless asked for one', () => {
     const incrementalOnly = { Hourly: { expression: 'rate(1 hour)', input: { mode: 'incremental', objects: 'all' } } };
     const freshness = (t: Template) =>
-      Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DatasetsCompleted' } })).map(
-        (alarm) => alarm.Properties.EvaluationPeriods,
-      );
+      Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+        .filter((alarm) => JSON.stringify(alarm.Properties.Metrics ?? []).includes('DatasetsCompleted'))
+        .map((alarm) => alarm.Properties.EvaluationPeriods);
     expect(freshness(template)).toEqual([26]);
     expect(freshness(synth({ schedules: incrementalOnly as never }))).toEqual([]);
-    expect(freshness(synth({ schedules: incrementalOnly as never, fullRunWithinHours: 168 }))).toEqual([168]);
-    expect(() => synth({ fullRunWithinHours: 200 })).toThrow(
-      'fullRunWithinHours must be a whole number of hours from 1 to 168, got 200',
+    expect(freshness(synth({ schedules: incrementalOnly as never, snapshotWithinHours: 168 }))).toEqual([168]);
+    expect(() => synth({ snapshotWithinHours: 200 })).toThrow(
+      'snapshotWithinHours must be a whole number of hours from 1 to 168, got 200',
     );
   });
 
