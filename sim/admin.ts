@@ -8,6 +8,7 @@ import type { RequestLogStore } from './http/request-log';
 import { json, type SimResponse } from './http/responses';
 import { allProperties, requireStore, SimulatorLookupError } from './oracle';
 import type { FaultRule, SimulatorAdmin } from './types';
+import type { PropertyDefinition } from '../lib/hubspot/types';
 
 /** Record changes; each is noted for search, which sees it only once the search lag has passed. */
 export function createAdmin(dataset: Dataset, now: () => number, search: SearchIndex): SimulatorAdmin {
@@ -16,6 +17,13 @@ export function createAdmin(dataset: Dataset, now: () => number, search: SearchI
     const i = store.indexOf(id);
     if (i < 0) throw new SimulatorLookupError(`No ${store.type.name} record with id ${id}`);
     return { store, i };
+  };
+  /** The definition of a property, to be edited in place (the properties API serves it as it is). */
+  const definitionOf = (ref: string, name: string): PropertyDefinition => {
+    const store = requireStore(dataset, ref);
+    const p = store.properties.byName.get(name);
+    if (p === undefined) throw new SimulatorLookupError(`No ${store.type.name} property ${name}`);
+    return store.properties.list[p].def;
   };
   return {
     createRecord: (ref, properties) => {
@@ -66,6 +74,14 @@ export function createAdmin(dataset: Dataset, now: () => number, search: SearchI
       search.noteWrite(store, primary.i, store.stateOf(primary.i), at);
       store.update(primary.i, { hs_merged_object_ids: ids }, at);
       return store.record(primary.i, allProperties(store));
+    },
+    archiveProperty: (ref, name) => {
+      definitionOf(ref, name).archived = true;
+    },
+    changePropertyType: (ref, name, type, fieldType) => {
+      const definition = definitionOf(ref, name);
+      definition.type = type;
+      definition.fieldType = fieldType;
     },
     setAssociation: (fromRef, fromId, toRef, toId, present) => {
       const from = indexOrThrow(fromRef, fromId);

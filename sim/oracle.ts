@@ -21,8 +21,9 @@ export function requireStore(dataset: Dataset, ref: string): TypeStore {
 }
 
 /** Every property index of a store. */
+/** Indexes of the properties records show: every one not archived (deleted) since. */
 export function allProperties(store: TypeStore): number[] {
-  return store.properties.list.map((_, p) => p);
+  return store.properties.list.flatMap((property, p) => (property.def.archived ? [] : [p]));
 }
 
 export function createOracle(dataset: Dataset): Oracle {
@@ -35,7 +36,10 @@ export function createOracle(dataset: Dataset): Oracle {
         lastModifiedProperty: t.lastModifiedProperty,
         ...(t.fullyQualifiedName ? { fullyQualifiedName: t.fullyQualifiedName } : {}),
       })),
-    properties: (ref) => requireStore(dataset, ref).properties.list.map((p) => p.def),
+    properties: (ref) =>
+      requireStore(dataset, ref)
+        .properties.list.filter((p) => !p.def.archived)
+        .map((p) => p.def),
     records: (ref, opts = {}) => {
       const store = requireStore(dataset, ref);
       const props = allProperties(store);

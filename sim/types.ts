@@ -138,6 +138,18 @@ export interface SimulatorAdmin {
    * simulator leaves both alone, so an incremental export cannot count on seeing it.
    */
   setAssociation(from: string, fromId: string, to: string, toId: string, present: boolean): void;
+  /** Deletes a property definition (HubSpot archives it): the properties API and records no longer show it. */
+  archiveProperty(objectType: string, name: string): void;
+  /**
+   * Changes a property's type (and field type), as an admin editing it does: its stored values stay the text they
+   * were, and are read in the new type from then on.
+   */
+  changePropertyType(
+    objectType: string,
+    name: string,
+    type: PropertyDefinition['type'],
+    fieldType: PropertyDefinition['fieldType'],
+  ): void;
 }
 
 export interface KeyAdmin {

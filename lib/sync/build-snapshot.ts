@@ -62,36 +62,62 @@ async function columnTypes(db: DuckDb, file: string): Promise<Map<string, string
   return new Map(described.map((c) => [c.column_name, c.column_type]));
 }
 
-/** A source's column as the current column: itself, converted from its old type, or NULL where it has none. */
-function convertedSql(column: Column, sourceType: string | undefined): string {
-  const name = `s.${quoteIdentifier(column.name)}`;
+/** A value of `sourceType` in the column's type: NULL where it does not convert. */
+function castSql(value: string, sourceType: string, type: Column['type']): string {
+  if (sourceType === type) return value;
+  if (type === 'VARCHAR[]' && sourceType === 'VARCHAR') return `string_split(${value}, ';')`;
+  if (type === 'VARCHAR' && sourceType === 'VARCHAR[]') return `array_to_string(${value}, ';')`;
+  // A whole number reads as HubSpot sends it (100, not 100.0).
+  if (type === 'VARCHAR' && sourceType === 'DOUBLE') {
+    return `CASE WHEN ${value} = trunc(${value}) AND abs(${value}) < 1e15 THEN CAST(CAST(${value} AS BIGINT) AS VARCHAR) ELSE CAST(${value} AS VARCHAR) END`;
+  }
+  return `TRY_CAST(${value} AS ${type})`;
+}
+
+/** The key of a column's entry in `_unparsed`: its property's name. */
+const unparsedKey = (column: Column) => quoteLiteral(column.property?.name ?? column.name);
+
+/** Whether the source holds the column in another type than now. */
+const retypedIn = (column: Column, types: Map<string, string>) =>
+  column.property !== undefined && types.has(column.name) && types.get(column.name) !== column.type;
+
+/**
+ * A source's column as the current column: itself; converted from its old type (a value kept as text in
+ * `_unparsed`, because it did not fit the old type, is read in the new one); or NULL where the source has none.
+ */
+function convertedSql(column: Column, types: Map<string, string>): string {
+  const sourceType = types.get(column.name);
   if (sourceType === undefined) return `CAST(NULL AS ${column.type})`;
-  if (sourceType === column.type) return name;
-  if (column.type === 'VARCHAR[]' && sourceType === 'VARCHAR') return `string_split(${name}, ';')`;
-  if (column.type === 'VARCHAR' && sourceType === 'VARCHAR[]') return `array_to_string(${name}, ';')`;
-  return `TRY_CAST(${name} AS ${column.type})`;
+  const typed = castSql(`s.${quoteIdentifier(column.name)}`, sourceType, column.type);
+  if (!retypedIn(column, types) || !types.has(UNPARSED_COLUMN)) return typed;
+  const text = `s.${quoteIdentifier(UNPARSED_COLUMN)}[${unparsedKey(column)}]`;
+  return `coalesce(${typed}, ${castSql(text, 'VARCHAR', column.type)})`;
 }
 
 /**
- * `_unparsed` of a source row in the current columns: entries of properties no longer exported go, and a value
- * that does not convert to its property's new type keeps its text there, as the writer does with wire values.
+ * `_unparsed` of a source row in the current columns: entries of properties no longer exported go, so do those of
+ * a retyped property that its new type reads; a value that does not convert to its new type keeps its text there,
+ * as the writer does with wire values.
  */
 function unparsedSql(columns: Column[], types: Map<string, string>): string {
-  const source = types.has(UNPARSED_COLUMN)
-    ? `s.${quoteIdentifier(UNPARSED_COLUMN)}`
-    : `CAST(NULL AS MAP(VARCHAR, VARCHAR))`;
+  const hasUnparsed = types.has(UNPARSED_COLUMN);
+  const source = hasUnparsed ? `s.${quoteIdentifier(UNPARSED_COLUMN)}` : `CAST(NULL AS MAP(VARCHAR, VARCHAR))`;
   const properties = columns.filter((c) => c.property);
   const current = new Set(properties.map((c) => c.property?.name));
   const fixed = new Set(columns.filter((c) => !c.property).map((c) => c.name));
   const removed = [...types.keys()].some((name) => !fixed.has(name) && !current.has(name));
-  const retyped = properties.filter((c) => types.has(c.name) && types.get(c.name) !== c.type);
+  const retyped = properties.filter((c) => retypedIn(c, types));
   if (!removed && !retyped.length) return source;
-  const names = properties.map((c) => quoteLiteral(c.property?.name ?? c.name)).join(', ');
-  const kept = `list_filter(map_entries(${source}), lambda e: list_contains([${names}]::VARCHAR[], e.key))`;
+  const names = properties.map(unparsedKey).join(', ');
+  const stillUnparsed = retyped.map(
+    (c) => `(e.key = ${unparsedKey(c)} AND ${castSql('e.value', 'VARCHAR', c.type)} IS NOT NULL)`,
+  );
+  const keep = [`list_contains([${names}]::VARCHAR[], e.key)`, ...stillUnparsed.map((read) => `NOT ${read}`)];
+  const kept = `list_filter(map_entries(${source}), lambda e: ${keep.join(' AND ')})`;
   const failed = retyped.map((c) => {
     const value = `s.${quoteIdentifier(c.name)}`;
-    const key = quoteLiteral(c.property?.name ?? c.name);
-    return `CASE WHEN ${value} IS NOT NULL AND ${convertedSql(c, types.get(c.name))} IS NULL THEN [{'key': ${key}, 'value': ${value}::VARCHAR}] ELSE [] END`;
+    const typed = castSql(value, types.get(c.name) ?? c.type, c.type);
+    return `CASE WHEN ${value} IS NOT NULL AND ${typed} IS NULL THEN [{'key': ${unparsedKey(c)}, 'value': ${value}::VARCHAR}] ELSE [] END`;
   });
   const entries = `list_concat(coalesce(${kept}, []), ${failed.length ? failed.join(', ') : '[]'})`;
   return `CASE WHEN len(${entries}) > 0 THEN map_from_entries(${entries}) END`;
@@ -307,10 +333,7 @@ class BuildStep {
   private projection(types: Map<string, string>): string {
     return this.columns
       .map((column) => {
-        const value =
-          column.name === UNPARSED_COLUMN
-            ? unparsedSql(this.columns, types)
-            : convertedSql(column, types.get(column.name));
+        const value = column.name === UNPARSED_COLUMN ? unparsedSql(this.columns, types) : convertedSql(column, types);
         return `${value} AS ${quoteIdentifier(column.name)}`;
       })
       .join(', ');

@@ -349,10 +349,12 @@ export async function runRecordStep(deps: SyncDeps, item: WorkItem, options: Ste
   const resumed = await resumeCheckpoint(deps, item);
   const deadline = options.deadline ?? Infinity;
   let result: StepResult = { done: false, rows: resumed.checkpoint.rows, parts: resumed.checkpoint.parts.length };
-  if (!pagingEnded(resumed.checkpoint.phase))
-    result = await new RecordStep(deps, item, resumed).run(deadline, options.signal);
-  // A compact item builds its snapshot once its change set is in, in the same step while time is left.
-  if (resumed.checkpoint.phase === 'build' && !options.signal?.aborted && deps.now().getTime() < deadline) {
+  const paged = !pagingEnded(resumed.checkpoint.phase);
+  if (paged) result = await new RecordStep(deps, item, resumed).run(deadline, options.signal);
+  // A compact item builds its snapshot once its change set is in: in the same step while time is left, and always in
+  // a step that starts there (the build makes one unit of progress before it looks at the clock).
+  const timeLeft = !paged || deps.now().getTime() < deadline;
+  if (resumed.checkpoint.phase === 'build' && !options.signal?.aborted && timeLeft) {
     return runBuildStep(deps, item, resumed, deadline);
   }
   return resumed.checkpoint.phase === 'done' ? { ...result, done: true } : result;

@@ -11,7 +11,8 @@ export const propertiesRoute: Route = {
   handle: (ctx) => {
     const store = ctx.dataset.store(ctx.params[0]);
     if (!store) return unknownObjectType(ctx.params[0]);
-    return json(200, { results: store.properties.list.map((p) => p.def) });
+    // An archived (deleted) property is left out, as HubSpot does unless asked with archived=true.
+    return json(200, { results: store.properties.list.filter((p) => !p.def.archived).map((p) => p.def) });
   },
 };
 
