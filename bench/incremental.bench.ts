@@ -7,7 +7,10 @@
  * 1 % of the live contacts changed, 0.1 % created and 0.1 % archived, then an incremental run: its requests over
  * the full run's are `ratio`, and `exact` says whether its change set holds exactly those records (ids, the
  * archived flag and the changed value). A second incremental run follows an hour as most are, with changes and
- * creations but no archival: `quiet` has its figures, the run the live count lets skip the archived list.
+ * creations but no archival: `quiet` has its figures, the run the live count lets skip the archived list. Then,
+ * after another such hour of changes, a compact run builds a complete snapshot from the full run's snapshot, both
+ * change sets and its own (`built*`): its requests over the full run's, its peak RSS (in this process, which ran
+ * the full export before), and whether it holds every live and archived id once with each change's value.
  * Requests are counted from the simulator's log, so the rate limits are set high: time is not measured here.
  * Ends with one line `RESULT {...}`.
  */
@@ -138,7 +141,7 @@ async function changeSets(runtime: SyncRuntime, sim: SimProcess, folder: string,
   }
 }
 
-async function run(runtime: SyncRuntime, info: SimInfo, mode: 'full' | 'incremental') {
+async function run(runtime: SyncRuntime, info: SimInfo, mode: 'full' | 'incremental' | 'compact') {
   await simLog(info.url, { reset: true });
   const started = Date.now();
   const result = await runLocally(runtime.deps, parseRunInput({ mode, objects: ['contacts'] }), {
@@ -155,6 +158,46 @@ async function run(runtime: SyncRuntime, info: SimInfo, mode: 'full' | 'incremen
     byRoute[route] = (byRoute[route] ?? 0) + 1;
   }
   return { requests: log.length, archivedList, byRoute, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Whether the built snapshot holds the portal now: every live and archived id once, with the right archived flag,
+ * and the first name each change made (the last change per id) on the changed records.
+ */
+async function builtMatches(sim: SimProcess, folder: string, runId: string, changes: Change[]) {
+  const oracle = await sim.ids('contacts');
+  const latest = new Map(changes.map((c) => [c.id, c]));
+  const db = await openDuckDb();
+  try {
+    const parts = path.join(folder, 'snapshots', 'contacts', '*', `run_id=${runId}`, '*.parquet');
+    const table = `read_parquet('${parts}', hive_partitioning = false)`;
+    const rows = await db.query<{ id: string; archived: boolean }>(`SELECT id, archived FROM ${table}`);
+    const want = new Map([
+      ...oracle.live.map((id) => [id, false] as const),
+      ...oracle.archived.map((id) => [id, true] as const),
+    ]);
+    const seen = new Set<string>();
+    let wrong = 0;
+    for (const row of rows) {
+      if (seen.has(row.id) || want.get(row.id) !== row.archived) wrong += 1;
+      seen.add(row.id);
+    }
+    const missing = [...want.keys()].filter((id) => !seen.has(id)).length;
+    const changed = await db.query<Change>(
+      `SELECT id, archived, firstname FROM ${table} WHERE id IN (${[...latest.keys()].map((id) => `'${id}'`).join(', ')})`,
+    );
+    const stale = changed.filter((row) => {
+      const change = latest.get(row.id);
+      return !change || change.firstname !== row.firstname || change.archived !== row.archived;
+    }).length;
+    if (wrong || missing || stale || changed.length !== latest.size)
+      console.log(
+        `  built snapshot differs: ${wrong} wrong or repeated rows, ${missing} missing, ${stale} stale changes`,
+      );
+    return wrong === 0 && missing === 0 && stale === 0 && changed.length === latest.size && rows.length === want.size;
+  } finally {
+    await db.close();
+  }
 }
 
 /** Whether every change the bench made is in the oracle's window (so the window is the one the changes asked for). */
@@ -231,6 +274,22 @@ async function main(): Promise<void> {
         `(${quiet.archivedList} listing archived records), ratio ${quietRatio.toFixed(4)}, exact ${quietExact}`,
     );
     console.log(`  by route: ${JSON.stringify(quiet.byRoute)}`);
+
+    // An hour later, the daily compact run: a snapshot built from the full run's and the two change sets, plus its
+    // own change set of that hour's changes.
+    const lastHour = await change(info, liveIds, 3, { updated: 0.01, created: 0.001, archived: 0 });
+    const rssBeforeBuild = rss.peakMiB();
+    rss.reset();
+    const built = await run(runtime, info, 'compact');
+    const builtPeakRssMiB = rss.peakMiB();
+    const builtRunId = (await readLatest(runtime.deps.target, { kind: 'snapshot', object: 'contacts' }))?.runId ?? '';
+    const builtExact = await builtMatches(sim, folder, builtRunId, [...expected, ...quietExpected, ...lastHour]);
+    const builtRatio = built.requests / full.requests;
+    console.log(
+      `built snapshot: ${built.requests} requests, ratio ${builtRatio.toFixed(4)}, ${built.seconds.toFixed(0)} s, ` +
+        `peak RSS ${builtPeakRssMiB} MiB, exact ${builtExact}`,
+    );
+    console.log(`  by route: ${JSON.stringify(built.byRoute)}`);
     await runtime.close();
     const result = {
       records: live + archived,
@@ -246,8 +305,13 @@ async function main(): Promise<void> {
         exact: quietExact,
         archivedListRequests: quiet.archivedList,
       },
+      builtRequests: built.requests,
+      builtRatio: Number(builtRatio.toFixed(4)),
+      builtExact,
+      builtPeakRssMiB,
+      builtSeconds: Math.round(built.seconds),
       targetRatio: TARGET_RATIO,
-      peakRssMiB: rss.stop(),
+      peakRssMiB: Math.max(rssBeforeBuild, rss.stop()),
     };
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {

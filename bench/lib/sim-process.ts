@@ -38,7 +38,14 @@ export interface SimProcess {
   info: SimInfo;
   /** The oracle's change set of a window (epoch ms, inclusive): see Oracle.changed. */
   changed(object: string, window: { from: number; to: number }, properties: string[]): Promise<OracleRow[]>;
+  /** The oracle's ids of an object now, live and archived, ascending. */
+  ids(object: string): Promise<{ live: string[]; archived: string[] }>;
   stop(): Promise<void>;
+}
+
+interface IdsCall {
+  call: 'ids';
+  object: string;
 }
 
 interface ChangedCall {
@@ -83,9 +90,14 @@ async function serve(): Promise<void> {
     };
   }
   process.send?.(info);
-  process.on('message', (message: 'stop' | ChangedCall) => {
+  process.on('message', (message: 'stop' | ChangedCall | IdsCall) => {
     if (message === 'stop') {
       void sim.close().then(() => process.exit(0));
+      return;
+    }
+    if (message.call === 'ids') {
+      const { object } = message;
+      process.send?.({ live: sim.oracle.ids(object), archived: sim.oracle.ids(object, { archived: true }) });
       return;
     }
     const rows: OracleRow[] = sim.oracle.changed(message.object, message.window).map((r) => ({
@@ -117,6 +129,11 @@ export function startSimulatorProcess(options: SimProcessOptions): Promise<SimPr
           new Promise((answered) => {
             child.once('message', (answer) => answered((answer as { rows: OracleRow[] }).rows));
             child.send({ call: 'changed', object, window, properties } satisfies ChangedCall);
+          }),
+        ids: (object) =>
+          new Promise((answered) => {
+            child.once('message', (answer) => answered(answer as { live: string[]; archived: string[] }));
+            child.send({ call: 'ids', object } satisfies IdsCall);
           }),
         stop: () =>
           new Promise((done) => {

@@ -129,6 +129,8 @@ class BuildStep {
   private dir = '';
   private nextIndex = 0;
   private columns: Column[] = [];
+  /** What the API path takes for each planned object (a custom object's objectTypeId), by object name. */
+  private apiNames = new Map<string, string>();
   private readonly counted = { requests: 0, retries: 0 };
 
   constructor(
@@ -158,6 +160,7 @@ class BuildStep {
   async run(deadline: number): Promise<StepResult> {
     const plan = await loadPlan(this.deps, this.item.runId);
     this.columns = recordColumnsOf(plan, this.item.object);
+    this.apiNames = new Map(plan.items.map((planned) => [planned.object, planned.apiName]));
     this.dir = await scratchDir(this.deps, this.item.runId, `${this.item.object}-build`);
     const targets = this.item.associationTargets ?? [];
     const built = (this.checkpoint.builtParts ??= []);
@@ -384,7 +387,7 @@ class BuildStep {
 
   /** Step 3: one pair's associations for the next live records (a part's worth), or the pair ends. */
   private async readAssociations(db: DuckDb, to: string): Promise<void> {
-    const apiName = (await loadPlan(this.deps, this.item.runId)).items.find((i) => i.object === to)?.apiName ?? to;
+    const apiName = this.apiNames.get(to) ?? to;
     const limit = this.deps.settings.partRows;
     const after = this.progress.after;
     const ids = await db.query<{ id: string }>(
