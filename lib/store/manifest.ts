@@ -57,6 +57,11 @@ export interface BuiltFrom {
   retyped: string[];
   /** Records merged into another and dropped (their ids are in the `<object>.merges` table). */
   mergedAway: number;
+  /**
+   * Live records the snapshot holds beyond what HubSpot counted when the run was planned (up to the same id):
+   * deleted for GDPR, which HubSpot does not report as archived; the next full run drops them.
+   */
+  goneFromHubSpot?: number;
 }
 
 export interface LatestPointer {

@@ -279,6 +279,7 @@ class BuildStep {
       );
       await db.run(`DELETE FROM ${winners} WHERE id IN (SELECT merged_id FROM ${merged})`);
       this.progress.mergedAway = Number(dropped?.n ?? 0);
+      await this.countAgainstHubSpot(db, winners);
       this.compareWithBase(baseColumns);
       await this.writeMerges(db, merged);
       const file = path.join(this.dir, 'winners.parquet');
@@ -291,6 +292,26 @@ class BuildStep {
     } finally {
       await db.run(`DROP TABLE IF EXISTS ${narrow}`);
       await db.run(`DROP TABLE IF EXISTS ${merged}`);
+    }
+  }
+
+  /**
+   * Live records the snapshot holds against the live count search gave the plan, up to the same id: more here are
+   * records HubSpot deleted without reporting them archived (GDPR). Said, not hidden: the next full run drops them.
+   */
+  private async countAgainstHubSpot(db: DuckDb, winners: string): Promise<void> {
+    const counted = this.item.liveCount;
+    if (!counted || !/^\d+$/.test(counted.countedBelow)) return;
+    const [row] = await db.query<{ n: string | number }>(
+      `SELECT count(*)::BIGINT AS n FROM ${winners} WHERE NOT archived AND TRY_CAST(id AS HUGEINT) <= ${counted.countedBelow}`,
+    );
+    const gone = Math.max(0, Number(row?.n ?? 0) - counted.live);
+    this.progress.goneFromHubSpot = gone;
+    if (gone > 0) {
+      this.deps.log.warn(
+        `${this.item.object}: the built snapshot holds ${gone} live record(s) HubSpot no longer counts (deleted for ` +
+          'GDPR, which HubSpot does not report as archived); the next full run drops them',
+      );
     }
   }
 

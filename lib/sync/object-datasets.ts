@@ -131,6 +131,7 @@ function builtFrom(item: WorkItem, checkpoints: readonly Checkpoint[]): BuiltFro
     removed: progress?.removed ?? [],
     retyped: progress?.retyped ?? [],
     mergedAway: progress?.mergedAway ?? 0,
+    ...(progress?.goneFromHubSpot !== undefined ? { goneFromHubSpot: progress.goneFromHubSpot } : {}),
   };
 }
 

@@ -33,6 +33,7 @@ export interface BuildProgress {
   removed?: string[];
   retyped?: string[];
   mergedAway?: number;
+  goneFromHubSpot?: number;
 }
 
 /** Progress of one object within one run: everything a resumed step needs to continue exactly after it. */

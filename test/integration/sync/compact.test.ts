@@ -89,6 +89,7 @@ describe.each(['a local folder', 'S3 (s3rver)'])(
         removed: ['city'],
         retyped: [],
         mergedAway: 1,
+        goneFromHubSpot: 0,
       });
       // No record is listed again: only the change set's searches (and lists of archived ids), and the pairs.
       const listed = compactLog.filter(
@@ -158,6 +159,25 @@ describe.each(['a local folder', 'S3 (s3rver)'])(
       expect(await count(h, `SELECT * FROM ${built} WHERE hs_analytics_num_visits = 'many'`)).toBe(1);
       const types = await h.db.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${built}`);
       expect(types.some((c) => c.column_name === 'zip')).toBe(false);
+    });
+
+    it('says how many records HubSpot deleted without reporting them archived, and keeps them until a full run', async () => {
+      await h.run({ mode: 'full', objects: ['contacts'] });
+      await settle();
+      const [deleted] = h.sim.oracle.records('contacts');
+      h.sim.admin.deleteRecord('contacts', deleted.id);
+      await settle();
+
+      const compact = await h.run({ mode: 'compact', objects: ['contacts'] });
+
+      const { manifest } = await fetchPublished(h, snapshot('contacts'), compact.runId);
+      expect(manifest.built).toMatchObject({ goneFromHubSpot: 1, mergedAway: 0 });
+      expect(h.logs).toContainEqual(expect.stringMatching(/holds 1 live record\(s\) HubSpot no longer counts/));
+      const built = await relation(h, snapshot('contacts'), compact.runId);
+      expect(await count(h, `SELECT * FROM ${built} WHERE id = '${deleted.id}' AND NOT archived`)).toBe(1);
+      const full = await h.run({ mode: 'full', objects: ['contacts'] });
+      const taken = await relation(h, snapshot('contacts'), full.runId);
+      expect(await count(h, `SELECT * FROM ${taken} WHERE id = '${deleted.id}'`)).toBe(0);
     });
 
     it('takes a full snapshot when there is none to build on', async () => {
