@@ -156,4 +156,35 @@ describe('State machine: the deployed definition drives plan -> sync-step -> fin
       ['deals', 'HubSpot answered 503 for deals'],
     ]);
   });
+  it('runs a scheduled compact run: a snapshot built from the last one and the change sets, as a full run finds it', async () => {
+    await execute({ mode: 'full', objects: ['companies'] });
+    const [changed] = h.sim.oracle.records('companies');
+    h.sim.admin.updateRecord('companies', changed.id, { name: 'Built from change sets' });
+    const before = published.length;
+
+    const { output, runId } = await execute({ mode: 'compact', objects: ['companies'] });
+
+    expect(output.outcome.ok).toBe(true);
+    const events = published.slice(before).map((e) => [e.detail.dataset, e.detail.mode, e.detail.rows]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['companies', 'compact', total('companies')],
+        ['companies.changes', 'incremental', expect.any(Number)],
+        ['companies.merges', 'compact', 0],
+      ]),
+    );
+    const full = await execute({ mode: 'full', objects: ['companies'] });
+    const read = async (id: string) => {
+      const { files } = await fetchPublished(h, { kind: 'snapshot', object: 'companies' }, id);
+      return `(SELECT * EXCLUDE (_run_id, _synced_at) FROM read_parquet(${parquetList(files)}))`;
+    };
+    const [built, taken] = [await read(runId), await read(full.runId)];
+    const differing = await h.db.query<{ n: string }>(
+      `SELECT count(*)::BIGINT AS n FROM (SELECT * FROM ${built} EXCEPT ALL SELECT * FROM ${taken} ` +
+        `UNION ALL SELECT * FROM ${taken} EXCEPT ALL SELECT * FROM ${built})`,
+    );
+    expect(Number(differing[0].n)).toBe(0);
+    const names = await h.db.query<{ name: string }>(`SELECT name FROM ${built} WHERE id = '${changed.id}'`);
+    expect(names).toEqual([{ name: 'Built from change sets' }]);
+  });
 });
