@@ -213,6 +213,26 @@ describe('CLI: hubspot-s3-sync run', () => {
     }
   });
 
+  it('builds a compact snapshot against S3 and reports it by mode in the JSON summary', async () => {
+    await withS3(async () => {
+      const env = { HUBSPOT_SERVICE_KEY: sim.serviceKey };
+      const args = ['run', '--hubspot-url', sim.url, '--objects', 'companies', '--out', 's3://lake/compact', '--json'];
+      expect((await run(args, env)).code).toBe(0);
+      const result = await run([...args, '--mode', 'compact'], env);
+      expect(result.code).toBe(0);
+      const summary = JSON.parse(result.out.trim().split('\n').pop()!) as {
+        objects: { dataset: string; mode: string; rows: number }[];
+      };
+      const rows = sim.oracle.count('companies') + sim.oracle.count('companies', { archived: true });
+      expect(summary.objects.map(({ dataset, mode, rows: n }) => ({ dataset, mode, rows: n }))).toEqual(
+        expect.arrayContaining([
+          { dataset: 'companies', mode: 'compact', rows },
+          { dataset: 'companies.merges', mode: 'compact', rows: 0 },
+        ]),
+      );
+    });
+  });
+
   it('exits 1 with one line naming the missing scope, after exporting the rest', async () => {
     const key = sim.keys.create({ scopes: sim.keys.allScopes().filter((s) => s !== 'crm.objects.deals.read') });
     const result = await run(['run', '--hubspot-url', sim.url, '--objects', 'companies,deals', '--out', dir], {
@@ -302,6 +322,10 @@ describe('CLI: hubspot-s3-sync run', () => {
       'invalid options: --mode: must be one of full, incremental, backfill, compact, not "sideways"',
     ],
     [['--mode', 'backfill'], 'invalid options: --since: a backfill needs since (the start of its window)'],
+    [
+      ['--mode', 'compact', '--since', '2026-01-01'],
+      'invalid options: --since: a compact run takes no since/until; use mode backfill',
+    ],
     [['--mode', 'incremental', '--since', 'last tuesday'], `invalid options: --since: ${NOT_ISO}, not "last tuesday"`],
     [['--mode', 'incremental', '--since', '1'], `invalid options: --since: ${NOT_ISO}, not "1"`],
     [['--mode', 'incremental', '--since', '2002'], `invalid options: --since: ${NOT_ISO}, not "2002"`],
