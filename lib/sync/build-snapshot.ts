@@ -181,8 +181,9 @@ class BuildStep {
       if (!this.progress.winners) await this.chooseWinners(db, parts, baseColumns);
       else await this.loadWinners(db);
       while (this.progress.sources < parts.length) {
-        await this.writeSource(db, parts[this.progress.sources], this.progress.sources);
-        this.progress.sources += 1;
+        const group = this.nextGroup(parts);
+        await this.writeSources(db, group);
+        this.progress.sources += group.length;
         if (this.progress.sources === parts.length && !built.length) await this.writeEmptyPart(db);
         await this.save();
         if (outOfTime()) return this.result(false);
@@ -363,28 +364,54 @@ class BuildStep {
       .join(', ');
   }
 
-  /** Step 2: the winning rows of one source part, as one part of the snapshot. */
-  private async writeSource(db: DuckDb, part: SourcePart, index: number): Promise<void> {
-    if (part.rows === 0) return;
-    const file = await this.download(part, `source-${index}.parquet`);
-    const out = path.join(this.dir, `built-${index}.parquet`);
+  /** Rows of a part: `partRows`, fewer for wide objects so a part holds at most `partCells` cells. */
+  private rowsPerPart(): number {
+    const { partRows, partCells } = this.deps.settings;
+    return Math.max(1, Math.min(partRows, Math.floor(partCells / Math.max(1, this.columns.length))));
+  }
+
+  /**
+   * The next source parts to write as one part: the next one, and those after it while their rows still fit one
+   * part, so hourly change sets do not each leave a part of a few rows in every snapshot built after them.
+   */
+  private nextGroup(parts: SourcePart[]): { part: SourcePart; index: number }[] {
+    const group: { part: SourcePart; index: number }[] = [];
+    let rows = 0;
+    for (let index = this.progress.sources; index < parts.length; index += 1) {
+      if (group.length && rows + parts[index].rows > this.rowsPerPart()) break;
+      group.push({ part: parts[index], index });
+      rows += parts[index].rows;
+    }
+    return group;
+  }
+
+  /** Step 2: the winning rows of a group of source parts, as one part of the snapshot. */
+  private async writeSources(db: DuckDb, group: { part: SourcePart; index: number }[]): Promise<void> {
+    const files: string[] = [];
+    const out = path.join(this.dir, `built-${group[0].index}.parquet`);
     try {
-      const types = await columnTypes(db, file);
+      const selects: string[] = [];
       const winners = this.name('winners');
-      const { rows } = await copyToParquet(
-        db,
-        `SELECT ${this.projection(types)} FROM read_parquet(${quoteLiteral(file)}) s ` +
-          `WHERE s.id IN (SELECT id FROM ${winners} WHERE src = ${index})`,
-        {
-          parquetPath: out,
-          rowGroupSize: RECORD_PART_DEFAULTS.rowGroupSize,
-          compression: this.deps.settings.compression,
-        },
-      );
+      for (const { part, index } of group) {
+        if (part.rows === 0) continue;
+        const file = await this.download(part, `source-${index}.parquet`);
+        files.push(file);
+        const types = await columnTypes(db, file);
+        selects.push(
+          `SELECT ${this.projection(types)} FROM read_parquet(${quoteLiteral(file)}) s ` +
+            `WHERE s.id IN (SELECT id FROM ${winners} WHERE src = ${index})`,
+        );
+      }
+      if (!selects.length) return;
+      const { rows } = await copyToParquet(db, selects.join(' UNION ALL '), {
+        parquetPath: out,
+        rowGroupSize: RECORD_PART_DEFAULTS.rowGroupSize,
+        compression: this.deps.settings.compression,
+      });
       if (rows === 0) return;
       await this.upload(db, out, rows);
     } finally {
-      await rm(file, { force: true });
+      for (const file of files) await rm(file, { force: true });
       await rm(out, { force: true });
     }
   }
