@@ -393,6 +393,20 @@ export class RateBudget {
     this.lanes[kind].block(this.now() + Math.max(0, waitMs), grantedAt);
   }
 
+  /** The run whose requests this budget last granted (beginRun). */
+  private runId: string | undefined;
+
+  /**
+   * Requests of `runId` follow. A run other than the last one may start on another day (a warm Lambda's next
+   * execution, planned minutes or hours later): a daily count at the reserve is asked again at its first request,
+   * without waiting out DAILY_RECHECK_MS. Within one run the recheck time holds, so a spent budget is not hammered.
+   */
+  beginRun(runId: string): void {
+    if (this.runId === runId) return;
+    this.runId = runId;
+    this.dailyLearnedAt = -Infinity;
+  }
+
   /** A 429 DAILY arrived: refuse further requests until the count is worth asking again (DAILY_RECHECK_MS). */
   markDailyExhausted(): void {
     this.dailyRemaining = 0;

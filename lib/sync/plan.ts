@@ -144,6 +144,8 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     if (stored) return stored;
   }
   const runId = options.runId ?? makeRunId(started);
+  // A warm Lambda's next run may be on another day: its daily count is asked again (RateBudget.beginRun).
+  deps.client.budget.beginRun(runId);
   const resolved = await resolveObjects(
     deps.client,
     input.objects,

@@ -11,5 +11,7 @@ export type { StepOptions };
  * @example while (!(await runSyncStep(deps, item, { deadline })).done) {}
  */
 export function runSyncStep(deps: SyncDeps, item: WorkItem, options: StepOptions = {}): Promise<StepResult> {
+  // A warm Lambda's next run may be on another day: its daily count is asked again (RateBudget.beginRun).
+  deps.client.budget.beginRun(item.runId);
   return item.kind === 'records' ? runRecordStep(deps, item, options) : runSideTableStep(deps, item);
 }

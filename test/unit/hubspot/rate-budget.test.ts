@@ -205,6 +205,26 @@ describe('Class: RateBudget', () => {
     await budget.acquire('standard');
   });
 
+  it('asks HubSpot again at the first request of another run, and not again within that run', async () => {
+    // Prepare: a run spends the day's budget; a warm Lambda starts the next day's run a minute later.
+    const { budget, clock } = makeBudget({ dailyReserve: 10 });
+    budget.beginRun('run-1');
+    budget.markDailyExhausted();
+    budget.beginRun('run-1');
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+    clock.t += 60_000;
+
+    // Act: the next run's first request goes out; its second waits for the answer.
+    budget.beginRun('run-2');
+    await budget.acquire('standard');
+    budget.beginRun('run-2');
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+
+    // Assess: the answer shows a new day's budget, and requests flow again.
+    budget.observe({ 'x-hubspot-ratelimit-daily-remaining': '625000' });
+    await budget.acquire('standard');
+  });
+
   it('serves concurrent waiters in arrival order', async () => {
     const { budget } = makeBudget({ maxPerWindow: 2, windowMs: 100, safety: 0 });
     const order: number[] = [];
