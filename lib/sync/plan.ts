@@ -149,7 +149,8 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
   const resolved = await resolveObjects(
     deps.client,
     input.objects,
-    input.mode === 'full',
+    // Complete snapshots (full and compact runs) of all objects take the side tables too.
+    input.mode === 'full' || input.mode === 'compact',
     settingObjects(deps.settings),
   );
   const failures = [...resolved.failures];

@@ -111,7 +111,7 @@ export async function publishPropertyMetadata(
     const handling = plan.propertyHandling?.[object];
     if (await storeDefinitions(deps.target, object, plan.properties[object], readAt, handling)) changed = true;
   }
-  if (plan.mode !== 'full' && !changed) return undefined;
+  if (plan.mode !== 'full' && plan.mode !== 'compact' && !changed) return undefined;
   const dir = await scratchDir(deps, plan.runId, 'metadata-properties');
   const index = await firstFreePartIndex(deps, [TABLE], plan.snapshotDate, plan.runId, []);
   const rows = propertyMetadataRows(await readAllDefinitions(deps.target));

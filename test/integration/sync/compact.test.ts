@@ -182,6 +182,19 @@ describe.each(['a local folder', 'S3 (s3rver)'])(
       expect(await count(h, `SELECT * FROM ${taken} WHERE id = '${deleted.id}'`)).toBe(0);
     });
 
+    it('builds every object of a compact run of all, and takes the small tables and the metadata afresh', async () => {
+      await h.run({ mode: 'full', objects: 'all' });
+      await settle();
+
+      const compact = await h.run({ mode: 'compact', objects: 'all' });
+
+      const byDataset = new Map(compact.outcomes.map((o) => [o.dataset, o]));
+      expect([...byDataset.values()].filter((o) => o.status !== 'completed')).toEqual([]);
+      for (const object of ['contacts', 'companies', 'deals']) expect(byDataset.get(object)?.mode).toBe('compact');
+      for (const table of ['owners', 'pipelines']) expect(byDataset.get(table)?.mode).toBe('full');
+      expect(byDataset.get('metadata.properties')).toMatchObject({ status: 'completed', mode: 'compact' });
+    });
+
     it('takes a full snapshot when there is none to build on', async () => {
       const run = await h.run({ mode: 'compact', objects: ['contacts'] });
       expect(run.outcomes.find((o) => o.dataset === 'contacts')).toMatchObject({ status: 'completed', mode: 'full' });
