@@ -2,11 +2,15 @@ import path from 'node:path';
 import { openDuckDb } from '../../lib/parquet';
 import type { SimInfo } from './sim-process';
 
-/** Exported ids per object: how many expected ones are missing, and how many appear more than once. */
+/**
+ * Exported ids per object: how many expected ones are missing, and how many appear more than once; in the snapshot
+ * of `runId` when given (a folder holding several runs), else in every snapshot run folder.
+ */
 export async function compareIds(
   folder: string,
   info: SimInfo,
   objects: readonly string[],
+  runId?: string,
 ): Promise<{ lost: number; duplicated: number; rows: number }> {
   const db = await openDuckDb();
   let lost = 0;
@@ -14,7 +18,7 @@ export async function compareIds(
   let rows = 0;
   try {
     for (const object of objects) {
-      const parts = path.join(folder, 'snapshots', object, '*', '*', '*.parquet');
+      const parts = path.join(folder, 'snapshots', object, '*', runId ? `run_id=${runId}` : '*', '*.parquet');
       const exported = await db.query<{ id: string; n: number }>(
         `SELECT id, count(*)::INTEGER AS n FROM read_parquet('${parts}') GROUP BY id`,
       );
