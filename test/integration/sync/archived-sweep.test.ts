@@ -112,7 +112,9 @@ describe('Sync engine: archived records listed only when the counts say somethin
   });
 
   it('puts a seen drop off while archivedSweepAtMostEveryMs has not passed, and sweeps it on the first run after', async () => {
-    await start({ archivedSweepAtMostEveryMs: 3_000 });
+    // Long enough that a full run and an incremental one fit in it on a loaded machine.
+    const atMostEveryMs = 10_000;
+    await start({ archivedSweepAtMostEveryMs: atMostEveryMs });
     const [first] = h.sim.oracle.records('contacts');
     h.sim.admin.archiveRecord('contacts', first.id);
 
@@ -120,13 +122,13 @@ describe('Sync engine: archived records listed only when the counts say somethin
     expect(deferred.swept).toBe(0);
     expect((await changeRows(h, deferred.run.runId)).some((r) => r.id === first.id)).toBe(false);
     const state = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString()) as {
-      archived: { pending?: boolean };
+      archived: { pending?: boolean; sweptUntil: string };
     };
     expect(state.archived.pending).toBe(true);
     expect(h.logs.some((m) => m.includes('contacts: records were archived; they are listed by a run from'))).toBe(true);
 
     // The live count now matches the stored one, but the pending drop still asks for a sweep once allowed.
-    await sleep(3_000);
+    await sleep(Math.max(0, Date.parse(state.archived.sweptUntil) + atMostEveryMs - Date.now() + 100));
     const swept = await incremental(h);
     expect(swept.swept).toBeGreaterThan(0);
     expect(await changeRows(h, swept.run.runId)).toContainEqual({ id: first.id, archived: true });
