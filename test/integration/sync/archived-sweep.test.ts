@@ -84,7 +84,9 @@ describe('Sync engine: archived records listed only when the counts say somethin
 
   it('misses an archive cancelled out by a restore only until the forced sweep, which reaches back to the last one', async () => {
     // Prepare: one contact archived before the full run, restored later as another is archived: the count holds.
-    h = await startHarness({ deps: { settings: { lookbackMs, archivedSweepEveryMs: 4_000 } } });
+    // Long enough that a full run and an incremental one fit in it on a loaded machine.
+    const everyMs = 10_000;
+    h = await startHarness({ deps: { settings: { lookbackMs, archivedSweepEveryMs: everyMs } } });
     const [restored, archived] = h.sim.oracle.records('contacts');
     h.sim.admin.archiveRecord('contacts', restored.id);
     await h.run({ mode: 'full', objects: ['contacts'] });
@@ -100,7 +102,10 @@ describe('Sync engine: archived records listed only when the counts say somethin
     expect(rows.some((r) => r.id === archived.id)).toBe(false);
 
     // Act 2: once the last sweep is archivedSweepEveryMs old, the next run sweeps from there and finds it.
-    await sleep(4_000);
+    const last = JSON.parse((await h.target.getObject('_state/contacts.json'))!.toString()) as {
+      archived: { sweptUntil: string };
+    };
+    await sleep(Math.max(0, Date.parse(last.archived.sweptUntil) + everyMs - Date.now() + 100));
     const forced = await incremental(h);
     expect(forced.swept).toBeGreaterThan(0);
     const full = await h.target.getObject('_state/contacts.json');
