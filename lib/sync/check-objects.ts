@@ -4,6 +4,7 @@
  * a portal of twenty types is planned in a few round trips even when each call takes a second.
  */
 import {
+  DailyBudgetExhaustedError,
   hasResults,
   hasSearchTotal,
   listProperties,
@@ -96,25 +97,33 @@ async function lowestId(client: HubSpotClient, object: ResolvedObject): Promise<
 }
 
 /**
- * Probes read access and fetches the property definitions once for the whole run; an object of `minRecords` or more
- * (the ones worth reading in id ranges) also gets its id bounds.
+ * Probes read access and fetches the property definitions once for the whole run (`properties`, when they were
+ * asked for already); an object of `minRecords` or more (the ones worth reading in id ranges) also gets its id bounds.
  */
-async function checkObject(client: HubSpotClient, object: ResolvedObject, minRecords: number): Promise<CheckedObject> {
+async function checkObject(
+  client: HubSpotClient,
+  object: ResolvedObject,
+  minRecords: number,
+  properties: Promise<PropertyDefinition[]> = listProperties(client, object.apiName),
+): Promise<CheckedObject> {
   // Both at once: at a second or more per call, the plan's round trips add up.
-  const [{ maxId, ...probe }, properties] = await Promise.all([
-    probeObject(client, object),
-    listProperties(client, object.apiName),
-  ]);
+  const [{ maxId, ...probe }, definitions] = await Promise.all([probeObject(client, object), properties]);
   const large = maxId !== undefined && (probe.expected ?? 0) >= minRecords;
   const minId = large ? await lowestId(client, object) : undefined;
   const idBounds = minId !== undefined && maxId !== undefined ? { min: minId, max: maxId } : undefined;
   const liveCount =
     maxId !== undefined && probe.expected !== undefined ? { countedBelow: maxId, live: probe.expected } : undefined;
-  return { object, properties, ...probe, ...(idBounds ? { idBounds } : {}), ...(liveCount ? { liveCount } : {}) };
+  const bounds = { ...(idBounds ? { idBounds } : {}), ...(liveCount ? { liveCount } : {}) };
+  return { object, properties: definitions, ...probe, ...bounds };
 }
 
-/** Per-object problems that leave the rest of the run alone; anything else (a rejected key) stops the plan. */
+/**
+ * Per-object problems that leave the rest of the run alone; anything else (a rejected key) stops the plan. The daily
+ * budget running out is one too: the plan stores what it found, so finalize reports each object with the reason and
+ * nothing is left leased, where a plan that threw would report nothing (and a retry could only fail again).
+ */
 export const failureOf = (object: string, error: unknown): ObjectFailure | undefined => {
+  if (error instanceof DailyBudgetExhaustedError) return { object, reason: error.reason };
   if (error instanceof UnknownObjectTypeError)
     return { object, reason: `not available in this portal (${error.message})` };
   if (error instanceof NotFoundError) return { object, reason: `not available in this portal (${error.message})` };
@@ -158,9 +167,16 @@ export async function checkObjects(
   options: CheckObjectsOptions,
 ): Promise<CheckedObject[]> {
   const minRecords = 2 * deps.settings.minSplitRecords;
-  const settled = await mapLimit(objects, CHECK_CONCURRENCY, (object) => {
+  // The first object's definitions are asked for alone, before any other request: a budget that holds an earlier
+  // run's daily count at the reserve (a warm Lambda's next execution, maybe the next day) asks HubSpot again with
+  // one request of the run (RateBudget.beginRun), refusing the ones sent beside it on the old count. This one gets
+  // the count back in its headers, as a search probe's answer would not. It costs the plan one round trip.
+  const leading = objects.length ? listProperties(deps.client, objects[0].apiName) : undefined;
+  await leading?.catch(() => undefined); // its failure is the first object's, reported with its check below
+  options.stopIfAborted();
+  const settled = await mapLimit(objects, CHECK_CONCURRENCY, (object, index) => {
     options.stopIfAborted();
-    return checkObject(deps.client, object, minRecords).then(
+    return checkObject(deps.client, object, minRecords, index === 0 ? leading : undefined).then(
       (ok): { ok: CheckedObject } => ({ ok }),
       (error: unknown) => ({ error }),
     );

@@ -1,4 +1,10 @@
-import { listSchemas, MissingScopesError, missingScopeText, type HubSpotClient } from '../hubspot';
+import {
+  DailyBudgetExhaustedError,
+  listSchemas,
+  MissingScopesError,
+  missingScopeText,
+  type HubSpotClient,
+} from '../hubspot';
 import { CUSTOM_LAST_MODIFIED_PROPERTY, SCHEMAS_SCOPE, STANDARD_OBJECT_TYPES } from '../hubspot/object-types';
 import { InvalidInputError } from './run-input';
 import type { ObjectFailure } from './types';
@@ -45,6 +51,8 @@ async function customObjects(client: HubSpotClient): Promise<ResolvedObject[] | 
       custom: true,
     }));
   } catch (error) {
+    // The day's budget spent: the custom objects fail with that reason, and the plan goes on to report the others.
+    if (error instanceof DailyBudgetExhaustedError) return { object: 'custom objects', reason: error.reason };
     if (!(error instanceof MissingScopesError)) throw error;
     return { object: 'custom objects', reason: missingScopeText(error.scopes.length ? error.scopes : [SCHEMAS_SCOPE]) };
   }
