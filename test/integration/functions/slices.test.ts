@@ -63,5 +63,5 @@ describe('State machine: one object spread over several Lambdas', () => {
     expect(runner.published.filter((e) => e.detail.dataset === 'contacts').map((e) => e.detailType)).toEqual([
       'Snapshot Completed',
     ]);
-  });
+  }, 180_000); // three slices of a few thousand contacts through the state machine: a minute on a busy machine
 });
