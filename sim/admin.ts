@@ -9,6 +9,8 @@ import { json, type SimResponse } from './http/responses';
 import { allProperties, requireStore, SimulatorLookupError } from './oracle';
 import type { FaultRule, SimulatorAdmin } from './types';
 import type { PropertyDefinition } from '../lib/hubspot/types';
+import { createdProperty } from './data/property-catalog';
+import { PROPERTY_KINDS } from './data/property-kinds';
 
 /** Record changes; each is noted for search, which sees it only once the search lag has passed. */
 export function createAdmin(dataset: Dataset, now: () => number, search: SearchIndex): SimulatorAdmin {
@@ -75,6 +77,14 @@ export function createAdmin(dataset: Dataset, now: () => number, search: SearchI
       store.update(primary.i, { hs_merged_object_ids: ids }, at);
       return store.record(primary.i, allProperties(store));
     },
+    createProperty: (ref, name, kind) => {
+      const store = requireStore(dataset, ref);
+      if (!(kind in PROPERTY_KINDS)) {
+        throw new SimulatorLookupError(`No property kind ${kind}: one of ${Object.keys(PROPERTY_KINDS).join(', ')}`);
+      }
+      return store.properties.list[store.addProperty(createdProperty(name, kind, store.type))].def;
+    },
+    defineCustomObject: (name) => dataset.defineCustomObject(name),
     archiveProperty: (ref, name) => {
       definitionOf(ref, name).archived = true;
     },

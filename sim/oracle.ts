@@ -29,7 +29,7 @@ export function allProperties(store: TypeStore): number[] {
 export function createOracle(dataset: Dataset): Oracle {
   return {
     objectTypes: (): SimObjectType[] =>
-      dataset.catalog.map((t) => ({
+      dataset.definedTypes().map((t) => ({
         name: t.name,
         objectTypeId: t.objectTypeId,
         custom: t.custom,

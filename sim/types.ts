@@ -7,6 +7,7 @@ import type {
   Pipeline,
   PropertyDefinition,
 } from '../lib/hubspot/types';
+import type { KindName } from './data/property-kinds';
 
 export type ScaleName = 'tiny' | 'demo' | 'large';
 
@@ -77,6 +78,11 @@ export interface SimulatorOptions {
   searchLagMs?: number;
   /** Custom properties of chosen types, instead of the defaults (contacts 580, others 14): benchmarks of width. */
   customProperties?: Readonly<Record<string, number>>;
+  /**
+   * Custom objects (of pets, projects) the portal does not define until `admin.defineCustomObject`: an object type
+   * added between runs. Until then HubSpot knows no such type.
+   */
+  customObjectsDefinedLater?: readonly string[];
   /** Record counts of chosen types, over what `scale` gives them (benchmarks: 100,000 emails beside 100,000 contacts). */
   counts?: Readonly<Record<string, number>>;
   /** Give `count` records of `objectType` one identical last-modified millisecond (default at demo/large: contacts, 10_050). */
@@ -138,6 +144,13 @@ export interface SimulatorAdmin {
    * simulator leaves both alone, so an incremental export cannot count on seeing it.
    */
   setAssociation(from: string, fromId: string, to: string, toId: string, present: boolean): void;
+  /**
+   * Creates a property of `kind` (a simulator property kind: text, number, select, datetime, ...), as an admin does:
+   * no record has a value of it until a write sets one. Returns its definition.
+   */
+  createProperty(objectType: string, name: string, kind: KindName): PropertyDefinition;
+  /** Defines a custom object named in `customObjectsDefinedLater`: from now on the portal has it, records and all. */
+  defineCustomObject(name: string): void;
   /** Deletes a property definition (HubSpot archives it): the properties API and records no longer show it. */
   archiveProperty(objectType: string, name: string): void;
   /**

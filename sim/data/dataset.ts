@@ -15,13 +15,24 @@ export class Dataset {
   readonly owners: SimOwner[];
   readonly seed: number;
   private readonly associationCache = new Map<string, AssociationIndex>();
+  /** Custom object types the portal does not define yet (defineCustomObject adds them): HubSpot knows no such type. */
+  private readonly undefinedTypes: Set<string>;
 
   constructor(
-    options: Pick<SimulatorOptions, 'seed' | 'scale' | 'sameMillisecond' | 'counts' | 'customProperties'> = {},
+    options: Pick<
+      SimulatorOptions,
+      'seed' | 'scale' | 'sameMillisecond' | 'counts' | 'customProperties' | 'customObjectsDefinedLater'
+    > = {},
   ) {
     this.seed = options.seed ?? 1;
     const scale = options.scale ?? 'tiny';
     this.catalog = buildObjectCatalog();
+    this.undefinedTypes = new Set(options.customObjectsDefinedLater ?? []);
+    for (const name of this.undefinedTypes) {
+      if (!CUSTOM_OBJECT_TYPES.some((c) => c.name === name)) {
+        throw new Error(`customObjectsDefinedLater: ${name} is not one of the custom objects (pets, projects)`);
+      }
+    }
     this.owners = generateOwners(this.seed, resolveOwnerCount(scale));
     const ownerIds = this.owners.filter((o) => !o.archived).map((o) => o.id);
     const counts = resolveCounts(scale, this.catalog, options.counts);
@@ -43,7 +54,20 @@ export class Dataset {
   /** Store of a type given by name, objectTypeId or fullyQualifiedName. */
   store(ref: string): TypeStore | undefined {
     const type = resolveObjectType(this.catalog, ref);
-    return type ? this.stores.get(type.name) : undefined;
+    return type && !this.undefinedTypes.has(type.name) ? this.stores.get(type.name) : undefined;
+  }
+
+  /** The object types the portal defines now. */
+  definedTypes(): CatalogType[] {
+    return this.catalog.filter((t) => !this.undefinedTypes.has(t.name));
+  }
+
+  /**
+   * Defines a custom object the portal did not have (customObjectsDefinedLater), with its records as generated:
+   * an object type created and imported between runs.
+   */
+  defineCustomObject(name: string): void {
+    if (!this.undefinedTypes.delete(name)) throw new Error(`${name} is not a custom object waiting to be defined`);
   }
 
   pipelines(typeName: string): Pipeline[] {
@@ -52,7 +76,7 @@ export class Dataset {
 
   schemas(): SimObjectSchema[] {
     const at = new Date(DATA_START_MS).toISOString();
-    return CUSTOM_OBJECT_TYPES.map((c) => {
+    return CUSTOM_OBJECT_TYPES.filter((c) => !this.undefinedTypes.has(c.name)).map((c) => {
       const store = this.stores.get(c.name) as TypeStore;
       const primary = store.properties.list[store.properties.defaults[0]].def.name;
       return {

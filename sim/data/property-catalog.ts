@@ -1,7 +1,7 @@
 /** Property definitions per object type, with the generator settings that produce their values. */
 import type { PropertyDefinition } from '../../lib/hubspot/types';
 import type { CatalogType } from './object-catalog';
-import { PROPERTY_KINDS, buildOptions, type GeneratorName, type OptionSetName } from './property-kinds';
+import { PROPERTY_KINDS, buildOptions, type GeneratorName, type KindName, type OptionSetName } from './property-kinds';
 import {
   COMMON_PROPERTIES,
   CUSTOM_KIND_CYCLE,
@@ -50,6 +50,10 @@ export function buildTypeProperties(type: CatalogType, customCount?: number): Ty
   const defaults = defaultNames.map((n) => byName.get(n)).filter((i): i is number => i !== undefined);
   return { list, byName, defaults };
 }
+
+/** A property an admin creates now: no record has a value of it yet. */
+export const createdProperty = (name: string, kind: KindName, type: CatalogType): SimProperty =>
+  buildProperty([name, kind, 0], type);
 
 function buildProperty([name, kindName, fill, optionSet]: PropertyRow, type: CatalogType): SimProperty {
   const typeName = type.name;

@@ -6,7 +6,7 @@ import type { HubSpotRecord, PropertyValue } from '../../lib/hubspot/types';
 import { ARCHIVED_PER_MILLE, DATA_END_MS, DATA_START_MS, SAME_MILLISECOND_MS } from '../settings';
 import { hash3, hashString, mixHash } from './hash';
 import type { CatalogType } from './object-catalog';
-import type { TypeProperties } from './property-catalog';
+import type { SimProperty, TypeProperties } from './property-catalog';
 import { placeQuirks } from './quirks';
 import { ByteWriter } from '../../lib/core/byte-writer';
 import { NULL_VALUE_LENGTH, NullTemplateCache } from './null-template';
@@ -56,7 +56,7 @@ export class TypeStore {
   private readonly archivedAtOverride = new Map<number, number>();
   private readonly createdAtOverride = new Map<number, number>();
   private readonly quirks: Map<number, Map<number, string>>;
-  private readonly systemKinds: Uint8Array;
+  private systemKinds: Uint8Array;
   private readonly ownerIds: readonly string[];
   private readonly templates: NullTemplateCache;
 
@@ -130,6 +130,22 @@ export class TypeStore {
     const numeric = Number(id);
     const i = this.lowerBound(numeric);
     return i < this.length && this.ids[i] === numeric ? i : -1;
+  }
+
+  /**
+   * Adds a property no record has a value of yet, as an admin creating one does (its fill must be 0); records show
+   * it as null until a write sets it. Returns its index.
+   */
+  addProperty(property: SimProperty): number {
+    if (property.fill !== 0) throw new Error(`${property.def.name}: a property created now has no values yet`);
+    if (this.properties.byName.has(property.def.name)) {
+      throw new Error(`${this.type.name} already has a property ${property.def.name}`);
+    }
+    const p = this.properties.list.length;
+    (this.properties.list as SimProperty[]).push(property);
+    (this.properties.byName as Map<string, number>).set(property.def.name, p);
+    this.systemKinds = Uint8Array.from([...this.systemKinds, SYSTEM_NONE]);
+    return p;
   }
 
   /** Value of property number `p` of record `i`. */

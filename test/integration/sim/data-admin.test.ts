@@ -150,6 +150,71 @@ describe('Simulator: admin changes during a run', () => {
   });
 });
 
+describe("Simulator: the portal's schema changed between runs", () => {
+  it('creates a property that records show as null until a write sets it, in list pages, search and the oracle', async () => {
+    const sim = await startSimulator({ rateLimit: { maxPerWindow: 100_000, searchPerSecond: 1000 } });
+    try {
+      const def = sim.admin.createProperty('companies', 'custom_added_score', 'number');
+      expect([def.name, def.type, def.fieldType, def.archived]).toEqual([
+        'custom_added_score',
+        'number',
+        'number',
+        false,
+      ]);
+      const listed = await call(`${sim.url}/crm/v3/properties/companies`, sim.serviceKey);
+      expect(listed.json.results.map((p: { name: string }) => p.name)).toContain('custom_added_score');
+      const [first, second] = sim.oracle.ids('companies');
+      sim.admin.updateRecord('companies', first, { custom_added_score: '42' });
+      const { records } = await pageAll(
+        sim.url,
+        sim.serviceKey,
+        '/crm/v3/objects/companies?limit=100&properties=custom_added_score',
+      );
+      const values = new Map(records.map((r: HubSpotRecord) => [r.id, r.properties.custom_added_score]));
+      expect([values.get(first), values.get(second)]).toEqual(['42', null]);
+      expect([...values.values()].filter((v) => v !== null)).toEqual(['42']);
+      expect(sim.oracle.record('companies', second)?.properties).toHaveProperty('custom_added_score', null);
+      const found = await call(`${sim.url}/crm/v3/objects/companies/search`, sim.serviceKey, {
+        body: {
+          filterGroups: [{ filters: [{ propertyName: 'custom_added_score', operator: 'GT', value: '40' }] }],
+          properties: ['custom_added_score'],
+          limit: 10,
+        },
+      });
+      expect(found.json.results.map((r: HubSpotRecord) => r.id)).toEqual([first]);
+      expect(() => sim.admin.createProperty('companies', 'custom_added_score', 'text')).toThrow(/already has/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('knows a custom object defined later only once it is defined, records and all', async () => {
+    const sim = await startSimulator({ customObjectsDefinedLater: ['projects'] });
+    try {
+      const before = await call(`${sim.url}/crm/v3/objects/projects?limit=10`, sim.serviceKey);
+      expect(before.status).toBe(400);
+      const schemas = async () =>
+        (await call(`${sim.url}/crm/v3/schemas`, sim.serviceKey)).json.results.map((s: { name: string }) => s.name);
+      expect(await schemas()).toEqual(['pets']);
+      expect(sim.oracle.objectTypes().map((t) => t.name)).not.toContain('projects');
+      sim.admin.defineCustomObject('projects');
+      expect(await schemas()).toEqual(['pets', 'projects']);
+      const { records } = await pageAll(sim.url, sim.serviceKey, '/crm/v3/objects/projects?limit=100');
+      expect(records.length).toBe(sim.oracle.count('projects'));
+      expect(records.length).toBeGreaterThan(0);
+      expect(() => sim.admin.defineCustomObject('projects')).toThrow(/not a custom object waiting/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses to hold back an object that is not one of its custom objects', async () => {
+    await expect(startSimulator({ customObjectsDefinedLater: ['contacts'] })).rejects.toThrow(
+      'customObjectsDefinedLater: contacts is not one of the custom objects (pets, projects)',
+    );
+  });
+});
+
 describe('Simulator: associations v4', () => {
   let sim: Simulator;
   beforeAll(async () => {
