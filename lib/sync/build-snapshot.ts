@@ -119,7 +119,12 @@ function unparsedSql(columns: Column[], types: Map<string, string>): string {
     const typed = castSql(value, types.get(c.name) ?? c.type, c.type);
     return `CASE WHEN ${value} IS NOT NULL AND ${typed} IS NULL THEN [{'key': ${unparsedKey(c)}, 'value': ${value}::VARCHAR}] ELSE [] END`;
   });
-  const entries = `list_concat(coalesce(${kept}, []), ${failed.length ? failed.join(', ') : '[]'})`;
+  const joined = `list_concat(coalesce(${kept}, []), ${failed.length ? failed.join(', ') : '[]'})`;
+  // In column order, as the writer makes it: a retyped column's new entry goes where its column is.
+  const placed = `list_transform(${joined}, lambda e: {'at': list_position([${names}]::VARCHAR[], e.key), 'key': e.key, 'value': e.value})`;
+  const entries = failed.length
+    ? `list_transform(list_sort(${placed}), lambda e: {'key': e.key, 'value': e.value})`
+    : joined;
   return `CASE WHEN len(${entries}) > 0 THEN map_from_entries(${entries}) END`;
 }
 

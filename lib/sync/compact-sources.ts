@@ -5,6 +5,7 @@
  * carries the run ids; the steps read the parts from their manifests, which never change once written.
  */
 import { mapLimit } from '../core/map-limit';
+import type { Column } from '../schema/columns';
 import { CorruptStoredFileError } from '../store/errors';
 import { LAYOUT, datasetName, manifestKey, stateKey, type TableRef } from '../store/layout';
 import { readLatest, readManifest, type Manifest } from '../store/manifest';
@@ -19,9 +20,9 @@ const changesOf = (object: string): TableRef => ({ kind: 'changes', object });
 export const winnersKey = (runId: string, object: string): string =>
   stateKey(`runs/${runId}/build/${object}-winners`).replace(/\.json$/, '.parquet');
 
-/** How the current settings hash an object's columns: the names of hashed columns, and the key's id. */
-export interface CurrentHashing {
-  hashed: ReadonlySet<string>;
+/** An object's record columns as its definitions and the settings make them now, and the hash key's id. */
+export interface CurrentColumns {
+  columns: readonly Column[];
   keyId?: string;
 }
 
@@ -29,17 +30,30 @@ export interface CurrentHashing {
  * Why rows of `manifest` cannot sit beside rows written now, when hashing differs: a column hashed now that held
  * clear values then (or the other way round), or hashes made with another key.
  */
-export function hashingMismatch(manifest: Manifest, current: CurrentHashing): string | undefined {
+export function hashingMismatch(manifest: Manifest, current: CurrentColumns): string | undefined {
+  const hashed = new Set(current.columns.filter((c) => c.hashed).map((c) => c.name));
   const then = new Set(manifest.columns.filter((c) => c.hash).map((c) => c.name));
   const names = manifest.columns.map((c) => c.name);
-  const newlyHashed = [...current.hashed].filter((name) => names.includes(name) && !then.has(name));
-  const noLongerHashed = [...then].filter((name) => !current.hashed.has(name));
+  const newlyHashed = [...hashed].filter((name) => names.includes(name) && !then.has(name));
+  const noLongerHashed = [...then].filter((name) => !hashed.has(name));
   if (newlyHashed.length) return `${newlyHashed.join(', ')} held clear values in run ${manifest.runId}`;
   if (noLongerHashed.length) return `${noLongerHashed.join(', ')} held hashes in run ${manifest.runId}`;
   if (then.size && manifest.hashKeyId !== current.keyId) {
     return `run ${manifest.runId} hashed with key ${manifest.hashKeyId ?? '(none)'}, not ${current.keyId ?? '(none)'}`;
   }
   return undefined;
+}
+
+/**
+ * The columns of `manifest` whose property changed type since from one HubSpot's text does not survive in: a
+ * number, date or boolean column keeps the value, not the text HubSpot holds (`55338.20` is the DOUBLE 55338.2),
+ * so a property now read as another type must be read from HubSpot again. A text column converts exactly.
+ */
+export function textLostIn(manifest: Manifest, current: CurrentColumns): string[] {
+  const now = new Map(current.columns.filter((c) => c.property).map((c) => [c.name, c.type]));
+  return manifest.columns
+    .filter((c) => now.has(c.name) && now.get(c.name) !== c.type && c.type !== 'VARCHAR')
+    .map((c) => `${c.name} (${c.type} in run ${manifest.runId}, ${now.get(c.name)} now)`);
 }
 
 /** Run ids of the published change sets of `object` later than `after`, oldest first. */
@@ -64,13 +78,13 @@ async function requireManifest(target: StorageTarget, table: TableRef, runId: st
 }
 
 /**
- * The sources of a compact snapshot of `object`, or why it takes a full one instead (no complete snapshot yet, or
- * rows hashed otherwise than the settings hash now).
+ * The sources of a compact snapshot of `object`, or why it takes a full one instead (no complete snapshot yet,
+ * rows hashed otherwise than the settings hash now, or a property retyped from a column its text is not in).
  */
 export async function findBuildSources(
   deps: Pick<SyncDeps, 'target'>,
   object: string,
-  hashing: CurrentHashing,
+  current: CurrentColumns,
 ): Promise<BuildSources | { fullBecause: string }> {
   const latest = await readLatest(deps.target, snapshotOf(object));
   if (!latest) return { fullBecause: 'it has no complete snapshot to build on yet' };
@@ -79,8 +93,12 @@ export async function findBuildSources(
     changeSets: await changeSetsAfter(deps.target, object, latest.runId),
   });
   for (const manifest of [manifests.base, ...manifests.changeSets]) {
-    const mismatch = hashingMismatch(manifest, hashing);
+    const mismatch = hashingMismatch(manifest, current);
     if (mismatch) return { fullBecause: `its hashed columns changed (${mismatch})` };
+    const lost = textLostIn(manifest, current);
+    if (lost.length) {
+      return { fullBecause: `properties changed type, and their text is not in the stored rows: ${lost.join(', ')}` };
+    }
   }
   return { base: latest.runId, changeSets: manifests.changeSets.map((m) => m.runId) };
 }

@@ -1,6 +1,7 @@
 import { SyncError } from '../core/errors';
 import { versionNotice } from '../hubspot/api-version';
 import type { PropertyDefinition } from '../hubspot/types';
+import { buildRecordColumns } from '../schema/columns';
 import { acquireLease, ObjectLockedError, releaseLease } from '../store/lock';
 import { ObjectExistsError } from '../store/errors';
 import { checkObjects, failureOf } from './check-objects';
@@ -13,7 +14,7 @@ import { sliceItem } from './slices';
 import { makeRunId, snapshotDateOf } from './run-id';
 import { InvalidInputError, parseRunInput, type RunInput } from './run-input';
 import { loadHasher } from './hash-key';
-import { applyPropertySettings, hashedColumnNames, settingObjects } from './sensitive-properties';
+import { applyPropertySettings, settingObjects } from './sensitive-properties';
 import { findRunPlan, writeRunPlan } from './state';
 import type { ObjectFailure, PropertyHandling, RunPlan, WorkItem } from './types';
 
@@ -196,8 +197,8 @@ export async function planRun(deps: SyncDeps, given: RunInput, options: PlanOpti
     for (const object of checked.filter((c) => leased.has(c.object.object))) {
       const none = { requested: object.properties, excluded: [], hashed: [] };
       const { requested, excluded, hashed } = split.get(object.object.object) ?? none;
-      const hashing = { hashed: hashedColumnNames(requested, hashed), keyId: hasher?.keyId };
-      const planned = await planRecordItem(deps, input, object, { ...run, hashing });
+      const columns = buildRecordColumns(requested, { hashed: new Set(hashed) });
+      const planned = await planRecordItem(deps, input, object, { ...run, current: { columns, keyId: hasher?.keyId } });
       if ('reason' in planned) {
         failures.push(planned);
         await releaseLease(deps.target, planned.object, runId, deps.now());

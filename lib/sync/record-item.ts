@@ -5,7 +5,7 @@
 import { CorruptStoredFileError } from '../store/errors';
 import { datasetName } from '../store/layout';
 import { decideArchivedSweep } from './archived-sweep';
-import { findBuildSources, type CurrentHashing } from './compact-sources';
+import { findBuildSources, type CurrentColumns } from './compact-sources';
 import { failureOf, type CheckedObject } from './check-objects';
 import type { SyncDeps } from './deps';
 import { parseIsoInstant } from './iso-instant';
@@ -136,8 +136,8 @@ export async function planRecordItem(
     base: Pick<WorkItem, 'runId' | 'snapshotDate' | 'startedAt'>;
     until: string;
     clockSkewMs: number;
-    /** How the settings hash this object's columns now: a compact build needs its sources hashed alike. */
-    hashing?: CurrentHashing;
+    /** The object's columns now: a compact build needs its sources hashed alike, and typed so its text is kept. */
+    current?: CurrentColumns;
   },
 ): Promise<WorkItem | ObjectFailure> {
   let watermark: string | undefined;
@@ -153,7 +153,7 @@ export async function planRecordItem(
   if (typeof mode !== 'string') return { object: object.object, reason: mode.reason };
   let built: BuildSources | undefined;
   if (mode === 'compact') {
-    const found = await findBuildSources(deps, object.object, run.hashing ?? { hashed: new Set() }).catch(
+    const found = await findBuildSources(deps, object.object, run.current ?? { columns: [] }).catch(
       (error: unknown) => {
         const failure = failureOf(object.object, error);
         if (!failure) throw error;

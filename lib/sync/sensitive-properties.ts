@@ -170,9 +170,3 @@ export function recordColumnsOf(plan: Pick<RunPlan, 'properties' | 'propertyHand
     hashed: new Set(plan.propertyHandling?.[object]?.hashed ?? []),
   });
 }
-
-/** The names of the columns that hold hashes, among those `requested` properties make (names may be prefixed). */
-export function hashedColumnNames(requested: PropertyDefinition[], hashed: readonly string[]): Set<string> {
-  const columns = buildRecordColumns(requested, { hashed: new Set(hashed) });
-  return new Set(columns.filter((column) => column.hashed).map((column) => column.name));
-}

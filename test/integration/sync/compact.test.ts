@@ -134,13 +134,13 @@ describe.each(['a local folder', 'S3 (s3rver)'])(
       expect(merges).toEqual([{ merged_id: merged.id, surviving_id: survivor.id }]);
     });
 
-    it('follows the current definitions: a property HubSpot deleted is left out, one whose type changed is cast', async () => {
+    it('follows the current definitions: a property HubSpot deleted is left out, a text one whose type changed is cast', async () => {
       const base = await h.run({ mode: 'full', objects: ['contacts'] });
       await settle();
       h.sim.admin.archiveProperty('contacts', 'zip');
-      h.sim.admin.changePropertyType('contacts', 'hs_analytics_num_visits', 'string', 'text');
+      h.sim.admin.changePropertyType('contacts', 'city', 'number', 'number');
       const changed = h.sim.oracle.records('contacts')[5];
-      h.sim.admin.updateRecord('contacts', changed.id, { hs_analytics_num_visits: 'many' });
+      h.sim.admin.updateRecord('contacts', changed.id, { city: '42' });
       await settle();
 
       const compact = await h.run({ mode: 'compact', objects: ['contacts'] });
@@ -151,16 +151,45 @@ describe.each(['a local folder', 'S3 (s3rver)'])(
         base: base.runId,
         nullUntilChanged: [],
         removed: ['zip'],
-        retyped: ['hs_analytics_num_visits'],
+        retyped: ['city'],
       });
-      expect(manifest.columns.find((c) => c.name === 'hs_analytics_num_visits')?.type).toBe('VARCHAR');
+      expect(manifest.columns.find((c) => c.name === 'city')?.type).toBe('DOUBLE');
       const built = await relation(h, snapshot('contacts'), compact.runId);
       const taken = await relation(h, snapshot('contacts'), full.runId);
-      // Whole numbers read as HubSpot sends them, and values that did not fit the old type come back from _unparsed.
+      // Stored words no number reads go to _unparsed, as the writer puts HubSpot's; the new value is a number.
       expect(await difference(h, built, taken, '* EXCLUDE (_run_id, _synced_at)')).toEqual({ missing: 0, extra: 0 });
-      expect(await count(h, `SELECT * FROM ${built} WHERE hs_analytics_num_visits = 'many'`)).toBe(1);
+      expect(await count(h, `SELECT * FROM ${built} WHERE city = 42`)).toBe(1);
+      expect(await count(h, `SELECT * FROM ${built} WHERE _unparsed['city'] IS NOT NULL`)).toBeGreaterThan(10);
       const types = await h.db.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${built}`);
       expect(types.some((c) => c.column_name === 'zip')).toBe(false);
+    });
+
+    it("reads an object afresh when a number property became text: the stored DOUBLE has lost HubSpot's text", async () => {
+      await h.run({ mode: 'full', objects: ['contacts', 'companies'] });
+      await settle();
+      h.sim.admin.changePropertyType('companies', 'annualrevenue', 'string', 'text');
+      await settle();
+
+      const compact = await h.run({ mode: 'compact', objects: ['contacts', 'companies'] });
+      const full = await h.run({ mode: 'full', objects: ['companies'] });
+
+      const companies = await fetchPublished(h, snapshot('companies'), compact.runId);
+      expect([companies.manifest.mode, companies.manifest.built]).toEqual(['full', undefined]);
+      expect((await fetchPublished(h, snapshot('contacts'), compact.runId)).manifest.mode).toBe('compact');
+      expect(h.logs).toContainEqual(
+        expect.stringMatching(
+          /^companies: this compact run takes a full snapshot: properties changed type, and their text is not in the stored rows: annualrevenue \(DOUBLE in run \S+, VARCHAR now\)$/,
+        ),
+      );
+      const built = await relation(h, snapshot('companies'), compact.runId);
+      const taken = await relation(h, snapshot('companies'), full.runId);
+      expect(await difference(h, built, taken, '* EXCLUDE (_run_id, _synced_at)')).toEqual({ missing: 0, extra: 0 });
+      // HubSpot's text as it is: trailing zeros and all.
+      const records = [...h.sim.oracle.records('companies'), ...h.sim.oracle.records('companies', { archived: true })];
+      const oracle = records.map((r) => r.properties.annualrevenue);
+      expect(oracle.some((v) => typeof v === 'string' && v.endsWith('0'))).toBe(true);
+      const exported = await h.db.query<{ v: string | null }>(`SELECT annualrevenue AS v FROM ${built}`);
+      expect(exported.map((r) => r.v).sort()).toEqual(oracle.map((v) => v ?? null).sort());
     });
 
     it('says how many records HubSpot deleted without reporting them archived, and keeps them until a full run', async () => {
