@@ -137,6 +137,11 @@ export async function checkRecords(
     duplicated,
     unexpected: await count(w, `${judged} EXCEPT ALL ${expected}`),
   };
+  if (tally.lost > 0) {
+    const [example] = await w.h.db.query<{ id: string }>(`SELECT id FROM (${expected} EXCEPT ALL ${judged}) LIMIT 1`);
+    const runs = datasets.map((d) => `${d.manifest.mode} ${d.manifest.runId}`).join(' + ');
+    problems.push(`${object}: ${tally.lost} rows lost or changed in ${runs}, e.g. id ${example.id}`);
+  }
   return { tally, problems };
 }
 

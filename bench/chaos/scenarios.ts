@@ -7,6 +7,7 @@ import { ACCESS_SCENARIOS } from './scenarios-access';
 import { API_SCENARIOS } from './scenarios-api';
 import { CRASH_SCENARIOS } from './scenarios-crash';
 import { DATA_SCENARIOS } from './scenarios-data';
+import { SCHEMA_SCENARIOS } from './scenarios-schema';
 import { STORAGE_SCENARIOS } from './scenarios-storage';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STORAGE_SCENARIOS,
   ...CRASH_SCENARIOS,
   ...DATA_SCENARIOS,
+  ...SCHEMA_SCENARIOS,
 ];
 
 /** A handful of scenarios, one per kind of fault, that take under half a minute together. */
