@@ -9,12 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { createS3rver } from '../../test/helpers/s3rver';
 
-// s3rver ships no types.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-};
 
 export type S3FaultKind = 'slowdown' | 'internal' | 'reset';
 
@@ -77,9 +73,9 @@ export async function startS3Store(options: { bucket?: string; seed?: number } =
   const bucket = options.bucket ?? 'lake';
   const directory = await mkdtemp(join(tmpdir(), 'chaos-s3-'));
   let port = 0;
-  let s3rver: InstanceType<typeof S3rver> | undefined;
+  let s3rver: ReturnType<typeof createS3rver> | undefined;
   const start = async () => {
-    s3rver = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket }] });
+    s3rver = createS3rver({ directory, bucket, port });
     port = (await s3rver.run()).port;
   };
   await start();

@@ -5,11 +5,39 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
-// s3rver ships no types.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+interface S3rverServer {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
-};
+}
+
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+// s3rver ships no types.
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverServer & { store: S3rverStore };
+
+/**
+ * s3rver on 127.0.0.1 serving `bucket` from `directory`. Its file store removes a key's folder once a delete leaves it
+ * empty, so a PUT of a sibling key racing that delete opens its file in a folder just removed, and the unhandled
+ * ENOENT of its write stream kills the process. S3 has no folders: here a delete removes the object's files only.
+ */
+export function createS3rver(options: { directory: string; bucket: string; port?: number }): S3rverServer {
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.directory,
+    configureBuckets: [{ name: options.bucket }],
+  });
+  const store = server.store;
+  store.deleteObject = async (bucket, key) => {
+    const files = ['object', 'object.md5', 'metadata.json'].map((resource) => store.getResourcePath(bucket, key, resource));
+    await Promise.all(files.map((file) => rm(file, { force: true })));
+  };
+  return server;
+}
 
 export interface S3rverHandle {
   endpoint: string;
@@ -28,13 +56,7 @@ export interface S3rverHandle {
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
   const bucket = options.bucket ?? 'test-bucket';
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket }],
-  });
+  const server = createS3rver({ directory, bucket });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const clientConfig: S3ClientConfig = {

@@ -238,6 +238,19 @@ describe('Integration: storage targets', () => {
     await targets.s3.deleteObject('tmp/big.bin');
   });
 
+  it('writes a key while a sibling in the same folder is deleted, as S3 allows (the build does this per object)', async () => {
+    // Two objects' builds share `_state/runs/<run>/build/`: one deletes its winners table as another writes its own.
+    const target = targets.s3;
+    for (let round = 0; round < 40; round++) {
+      await target.putObject(`race/${round}/a.json`, 'a');
+      await Promise.all([target.deleteObject(`race/${round}/a.json`), target.putObject(`race/${round}/b.json`, 'b')]);
+    }
+    const left = await target.list('race/');
+    expect(left).toHaveLength(40);
+    expect(left.every((entry) => entry.key.endsWith('/b.json'))).toBe(true);
+    for (const entry of left) await target.deleteObject(entry.key);
+  });
+
   it('names the S3 request and object when S3 refuses it or cannot be reached', async () => {
     const missing = openTarget('s3://no-such-bucket/hubspot', { s3Client: s3.client });
     const refused = await missing.putObject('_state/x.json', '{}').catch((e: unknown) => e);
