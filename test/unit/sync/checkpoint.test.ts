@@ -78,7 +78,11 @@ describe('Checkpoints in their files', () => {
 
     expect(resumed).toEqual({
       state: { object: 'deals', watermark: '2026-02-28T00:00:00.000Z' },
-      checkpoint: freshCheckpoint(ITEM, new Date('2026-03-01T00:00:07.000Z')),
+      checkpoint: {
+        ...freshCheckpoint(ITEM, new Date('2026-03-01T00:00:07.000Z')),
+        claim: { token: resumed.token, claimedAt: '2026-03-01T00:00:07.000Z' },
+      },
+      token: expect.any(String),
     });
   });
 
@@ -91,7 +95,8 @@ describe('Checkpoints in their files', () => {
 
     await saveCheckpoint(unit.deps, ITEM, resumed);
 
-    const saved = { ...freshCheckpoint(ITEM, NOW), rows: 42, updatedAt: '2026-03-01T00:02:00.000Z' };
+    const claim = { token: resumed.token, claimedAt: NOW.toISOString() };
+    const saved = { ...freshCheckpoint(ITEM, NOW), rows: 42, updatedAt: '2026-03-01T00:02:00.000Z', claim };
     expect(await readObjectState(unit.target, 'deals')).toEqual({
       object: 'deals',
       watermark: '2026-02-28T00:00:00.000Z',
