@@ -172,12 +172,15 @@ export const CRASH_SCENARIOS: Scenario[] = [
       const orphans: Promise<unknown>[] = [];
       let invocations = 0;
       const real = realStep(w);
-      // The invocation that goes on runs in a container of its own (its own /tmp), as Lambda runs them.
-      const container = await otherContainer(w);
-      const inOtherContainer = deployedStep(
-        container,
-        () => w.h.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS,
-      );
+      // Each invocation that goes on runs in a container of its own (its own /tmp), as Lambda runs them: one
+      // container never runs two invocations at once, so two orphans of one item never share scratch files.
+      const containers: SyncRuntime[] = [];
+      for (const _ of DOUBLED) containers.push(await otherContainer(w));
+      const inOtherContainer = (event: unknown) =>
+        deployedStep(
+          containers[orphans.length],
+          () => w.h.deps.settings.deadlineMarginMs + DEPLOYED_STEP_WORK_MS,
+        )(event);
       // These invocations time out on the client side while the function goes on: Step Functions retries the
       // same input at once, and two steps of one item run side by side.
       const step: StepHandler = async (event) => {
@@ -204,12 +207,17 @@ export const CRASH_SCENARIOS: Scenario[] = [
       };
       const result = await runDeployed(w, judge, { mode: 'full', objects: w.portal.objects }, { step, finalize });
       const settled = await Promise.all(orphans);
-      await container.close();
+      for (const container of containers) await container.close();
       judge.said.push(settled);
       judge.expect(
         orphans.length === DOUBLED.length && finalizes === 2,
         `${orphans.length} orphaned steps, ${finalizes} finalizes`,
       );
+      // An orphaned step either finished before the retry claimed its item, or stopped as superseded by the retry.
+      const otherwise = settled.filter((s) =>
+        s instanceof Error ? s.name !== 'StepSupersededError' : (s as { failure: unknown }).failure !== null,
+      );
+      judge.expect(otherwise.length === 0, `orphaned steps that ended otherwise: ${JSON.stringify(otherwise)}`);
       // Each dataset is announced once per finalize that published it: the later finalize says the same again.
       const seen = new Map<string, string>();
       for (const o of result.outcomes) {

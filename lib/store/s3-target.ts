@@ -39,6 +39,26 @@ const FINAL_S3_ERRORS: ReadonlySet<string> = new Set([
   'InvalidBucketName',
 ]);
 
+/** Tails of the conditional writes in flight in this process, by bucket and key (see `putObject`). */
+const conditionalWrites = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `write` after the conditional writes of `id` this process started before it. Real S3 decides a condition
+ * atomically, but an emulator that ignores it leaves only our check before the write; in one process (the tests, the
+ * chaos matrix) this makes that check and the write one step, as the local target's lock file does.
+ */
+async function inTurn<T>(id: string, write: () => Promise<T>): Promise<T> {
+  const before = conditionalWrites.get(id) ?? Promise.resolve();
+  const mine = before.then(write, write);
+  const tail = mine.catch(() => undefined);
+  conditionalWrites.set(id, tail);
+  try {
+    return await mine;
+  } finally {
+    if (conditionalWrites.get(id) === tail) conditionalWrites.delete(id);
+  }
+}
+
 export class S3Target implements StorageTarget {
   readonly location: string;
   private readonly bucket: string;
@@ -92,6 +112,11 @@ export class S3Target implements StorageTarget {
   }
 
   async putObject(key: string, body: string | Buffer, options: PutOptions & PutCondition = {}): Promise<void> {
+    if (!options.ifAbsent && options.ifMatch === undefined) return this.put(key, body, options);
+    return inTurn(`${this.bucket}/${this.fullKey(key)}`, () => this.put(key, body, options));
+  }
+
+  private async put(key: string, body: string | Buffer, options: PutOptions & PutCondition): Promise<void> {
     const Key = this.fullKey(key);
     // Real S3 honours If-None-Match and If-Match atomically; emulators (s3rver) ignore them, so check first as well.
     if (options.ifAbsent && (await this.exists(key))) throw new ObjectExistsError(key);

@@ -27,7 +27,7 @@ import { AssociationPrefetch } from './association-prefetch';
 import { countRequests, saveCheckpoint, type ResumedCheckpoint } from './checkpoint';
 import { keyOfUrl, readSourceManifests, winnersKey } from './compact-sources';
 import type { SyncDeps } from './deps';
-import { firstFreePartIndex, scratchDir, uploadParquet, uploadRows } from './parts';
+import { PartNumbers, scratchDir, uploadParquet, uploadRows } from './parts';
 import { loadPlan } from './plan-cache';
 import { recordColumnsOf } from './sensitive-properties';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
@@ -132,7 +132,8 @@ class BuildStep {
   private readonly progress: BuildProgress;
   private readonly tag: string;
   private dir = '';
-  private nextIndex = 0;
+  /** The item's one counter of part numbers, each reserved in the checkpoint before its upload. */
+  private numbers!: PartNumbers;
   private columns: Column[] = [];
   /** What the API path takes for each planned object (a custom object's objectTypeId), by object name. */
   private apiNames = new Map<string, string>();
@@ -169,14 +170,8 @@ class BuildStep {
     this.dir = await scratchDir(this.deps, this.item.runId, `${this.item.object}-build`);
     const targets = this.item.associationTargets ?? [];
     const built = (this.checkpoint.builtParts ??= []);
-    const merges = (this.checkpoint.mergeParts ??= []);
-    this.nextIndex = await firstFreePartIndex(
-      this.deps,
-      [this.table('snapshot'), this.table('merges'), ...targets.map((to) => this.associationTable(to))],
-      this.item.snapshotDate,
-      this.item.runId,
-      [...built, ...merges, ...Object.values(this.checkpoint.associationParts).flat()],
-    );
+    const tables = [this.table('snapshot'), this.table('merges'), ...targets.map((to) => this.associationTable(to))];
+    this.numbers = await PartNumbers.start(this.deps, this.item, this.resumed, tables);
     const stopAt = deadline - this.deps.settings.deadlineMarginMs;
     const db = await this.deps.duckdb();
     const { parts, baseColumns } = await sourcePartsOf(this.deps, this.item, this.checkpoint.parts);
@@ -343,7 +338,7 @@ class BuildStep {
         `TIMESTAMP ${quoteLiteral(syncedAt)} AS _synced_at FROM ${merged} ORDER BY surviving_id, merged_id`,
       { parquetPath: file },
     );
-    const part = await uploadParquet(this.deps, file, rows, this.partOptions(this.table('merges')));
+    const part = await uploadParquet(this.deps, file, rows, await this.partOptions(this.table('merges')));
     (this.checkpoint.mergeParts ??= []).push(part);
   }
 
@@ -355,8 +350,10 @@ class BuildStep {
     await rm(file, { force: true });
   }
 
-  private partOptions(table: TableRef) {
-    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns: [] };
+  /** Where the next part goes, under a number reserved in the checkpoint first (throws once superseded). */
+  private async partOptions(table: TableRef) {
+    await this.numbers.reserve(1);
+    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.numbers.take(), columns: [] };
   }
 
   /** The current columns of a source's rows. */
@@ -434,7 +431,7 @@ class BuildStep {
       `SELECT coalesce(sum(cardinality(${quoteIdentifier(UNPARSED_COLUMN)})), 0)::BIGINT AS unparsed ` +
         `FROM read_parquet(${quoteLiteral(file)})`,
     );
-    const options = { ...this.partOptions(this.table('snapshot')), unparsed: Number(counted?.unparsed ?? 0) };
+    const options = { ...(await this.partOptions(this.table('snapshot'))), unparsed: Number(counted?.unparsed ?? 0) };
     (this.checkpoint.builtParts ??= []).push(await uploadParquet(this.deps, file, rows, options));
   }
 
@@ -467,7 +464,7 @@ class BuildStep {
         this.deps,
         found.rows.map((link) => associationRow(link, meta)),
         this.dir,
-        { ...this.partOptions(this.associationTable(to)), columns: ASSOCIATION_COLUMNS },
+        { ...(await this.partOptions(this.associationTable(to))), columns: ASSOCIATION_COLUMNS },
       );
       (this.checkpoint.associationParts[to] ??= []).push(part);
     }

@@ -4,8 +4,12 @@ import { NdjsonSpool, writeParquetRows, type ColumnSpec } from '../parquet';
 import { writeRecordPart } from '../schema/write-record-part';
 import type { Column, RowMeta } from '../schema/columns';
 import { partKey, runPrefix, type TableRef } from '../store/layout';
+import { InternalError } from '../core/errors';
+import { reservePartNumbers, type ResumedCheckpoint } from './checkpoint';
 import type { PartRecord } from './state';
 import type { SyncDeps } from './deps';
+import { assertInBlock, partBlockOf, SLICE_PART_BLOCK } from './slices';
+import type { WorkItem } from './types';
 
 const PART_INDEX = /part-(\d{5})\.parquet$/;
 
@@ -31,6 +35,57 @@ export async function firstFreePartIndex(
     // Slices of one object write into one run folder, each numbering from its own block.
     .filter((index) => index >= block.from && index < block.from + block.size);
   return indexes.length ? Math.max(...indexes) + 1 : block.from;
+}
+
+/**
+ * The part numbers one step invocation uploads under. They go on from the checkpoint's `nextPart` (what the item's
+ * earlier invocations reserved; the run folder's first free number for a checkpoint from before reservations), and
+ * each is reserved in the checkpoint before anything is uploaded under it: two invocations of one item running at
+ * once never write the same part, since the newer one numbers on from what the older had reserved when it claimed the
+ * item, and the older one's next reservation throws StepSupersededError.
+ * @example const numbers = await PartNumbers.start(deps, item, resumed, [table]); await numbers.reserve(1); numbers.take();
+ */
+export class PartNumbers {
+  private constructor(
+    private readonly deps: SyncDeps,
+    private readonly item: WorkItem,
+    private readonly resumed: ResumedCheckpoint,
+    private next: number,
+  ) {}
+
+  /** Numbers for `item`'s tables, from its claimed checkpoint. */
+  static async start(
+    deps: SyncDeps,
+    item: WorkItem,
+    resumed: ResumedCheckpoint,
+    tables: TableRef[],
+  ): Promise<PartNumbers> {
+    const { checkpoint } = resumed;
+    const recorded = [
+      ...checkpoint.parts,
+      ...(checkpoint.builtParts ?? []),
+      ...(checkpoint.mergeParts ?? []),
+      ...Object.values(checkpoint.associationParts).flat(),
+    ];
+    const block = { from: partBlockOf(item), size: item.slice ? SLICE_PART_BLOCK : Infinity };
+    const first =
+      checkpoint.nextPart ?? (await firstFreePartIndex(deps, tables, item.snapshotDate, item.runId, recorded, block));
+    return new PartNumbers(deps, item, resumed, first);
+  }
+
+  /** Makes the next `count` numbers this invocation's (one checkpoint write, unless they are already). */
+  reserve(count: number): Promise<void> {
+    return reservePartNumbers(this.deps, this.item, this.resumed, this.next + count);
+  }
+
+  /** The next reserved number; numbers reserved and not taken stay for this invocation's next part. */
+  take(): number {
+    if (this.next >= (this.resumed.checkpoint.nextPart ?? 0)) {
+      throw new InternalError(`${this.item.object}: part number ${this.next} was not reserved before its upload`);
+    }
+    assertInBlock(this.item, this.next);
+    return this.next++;
+  }
 }
 
 /** Scratch folder of one object in one run; spools and Parquet files live here until uploaded. */

@@ -10,11 +10,10 @@ import { countRequests, resumeCheckpoint, saveCheckpoint, type ResumedCheckpoint
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
 import { OneBehind } from './one-behind';
-import { firstFreePartIndex, openSpool, removeLocalPart, scratchDir, uploadRows, uploadSpool } from './parts';
+import { openSpool, PartNumbers, removeLocalPart, scratchDir, uploadRows, uploadSpool } from './parts';
 import { hasherForPlan } from './hash-key';
 import { loadPlan } from './plan-cache';
 import { recordColumnsOf, requestedNames } from './sensitive-properties';
-import { assertInBlock, partBlockOf, SLICE_PART_BLOCK } from './slices';
 import { nextPhase, pagesOfPhase, pagingEnded, type PhasePage, type PhaseReading } from './record-pages';
 import { runBuildStep } from './build-snapshot';
 import { ASSOCIATION_COLUMNS, associationRow } from './side-tables';
@@ -67,7 +66,8 @@ class RecordStep {
   private dir = '';
   /** What the API path takes for each planned object (a custom object's objectTypeId), by object name. */
   private apiNames = new Map<string, string>();
-  private nextIndex = 0;
+  /** The item's one counter of part numbers, each reserved in the checkpoint before its upload. */
+  private numbers!: PartNumbers;
   /** Names spool files apart from part numbers, which the background writer takes when it uploads. */
   private spoolCount = 0;
   private pending!: PendingPart;
@@ -106,18 +106,9 @@ class RecordStep {
       this.item.runId,
       slice ? `${this.item.object}-${slice.index}` : this.item.object,
     );
-    const { parts, associationParts, phase, cursor, searchCursor, ranges } = this.checkpoint;
+    const { phase, cursor, searchCursor, ranges } = this.checkpoint;
     const tables = [this.table, ...(this.item.associationTargets ?? []).map((to) => this.associationTable(to))];
-    const recorded = [...parts, ...Object.values(associationParts).flat()];
-    const block = { from: partBlockOf(this.item), size: this.item.slice ? SLICE_PART_BLOCK : Infinity };
-    this.nextIndex = await firstFreePartIndex(
-      this.deps,
-      tables,
-      this.item.snapshotDate,
-      this.item.runId,
-      recorded,
-      block,
-    );
+    this.numbers = await PartNumbers.start(this.deps, this.item, this.resumed, tables);
     this.position = { phase, cursor, searchCursor, ranges };
     await this.startPart();
     try {
@@ -267,6 +258,8 @@ class RecordStep {
       // An empty table still gets one (empty) part, so its schema is there to query.
       const lastOfEmpty = pagingEnded(phase) && this.checkpoint.parts.length === 0;
       if (spool.rows > 0 || lastOfEmpty) {
+        // The part's number and one per association table; throws, uploading nothing, once superseded.
+        await this.numbers.reserve(1 + (this.item.associationTargets?.length ?? 0));
         const meta = { runId: this.item.runId, syncedAt };
         const uploaded = await uploadSpool(this.deps, spool, {
           ...this.partOptions(this.table),
@@ -301,8 +294,7 @@ class RecordStep {
 
   /** Where the next part goes; its number comes from the item's one counter. */
   private partOptions(table: TableRef, columns: ColumnSpec[] = this.columns) {
-    assertInBlock(this.item, this.nextIndex);
-    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.nextIndex++, columns };
+    return { table, date: this.item.snapshotDate, runId: this.item.runId, index: this.numbers.take(), columns };
   }
 
   private associationTable(to: string): TableRef {

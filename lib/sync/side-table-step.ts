@@ -1,7 +1,7 @@
 import { resumeCheckpoint, saveCheckpoint, countRequests } from './checkpoint';
 import type { SyncDeps } from './deps';
 import { tableOf } from './tables';
-import { firstFreePartIndex, scratchDir, uploadRows } from './parts';
+import { PartNumbers, scratchDir, uploadRows } from './parts';
 import { pipelineObjectsOf, readOwnerRows, readPipelineRows, type SideTableRows } from './side-tables';
 import type { StepResult, WorkItem } from './types';
 import type { RowMeta } from '../schema/columns';
@@ -26,7 +26,9 @@ export async function runSideTableStep(deps: SyncDeps, item: WorkItem): Promise<
     const { rows, columns, notes } = await read(deps.client, meta, item);
     const table = tableOf(item);
     const dir = await scratchDir(deps, item.runId, item.object);
-    const index = await firstFreePartIndex(deps, [table], item.snapshotDate, item.runId, checkpoint.parts);
+    const numbers = await PartNumbers.start(deps, item, resumed, [table]);
+    await numbers.reserve(1);
+    const index = numbers.take();
     const part = await uploadRows(deps, rows, dir, {
       table,
       date: item.snapshotDate,

@@ -36,6 +36,13 @@ export interface BuildProgress {
   goneFromHubSpot?: number;
 }
 
+/** The step invocation that holds a checkpoint: each claims it when it starts (checkpoint.ts). */
+export interface CheckpointClaim {
+  /** Random, one per invocation: a write by any other invocation finds it replaced and stops. */
+  token: string;
+  claimedAt: string;
+}
+
 /** Progress of one object within one run: everything a resumed step needs to continue exactly after it. */
 export interface Checkpoint {
   runId: string;
@@ -64,6 +71,13 @@ export interface Checkpoint {
   builtParts?: PartRecord[];
   mergeParts?: PartRecord[];
   build?: BuildProgress;
+  /** The invocation writing this checkpoint; absent in checkpoints written before claims existed. */
+  claim?: CheckpointClaim;
+  /**
+   * Part numbers from here up are unused: below it, an invocation of this item may have uploaded (or be uploading)
+   * under any number. Each invocation numbers on from here, reserving numbers before it uploads (parts.ts).
+   */
+  nextPart?: number;
 }
 
 /** `_state/<object>.json`: the incremental watermark and the checkpoint of the run in progress. */

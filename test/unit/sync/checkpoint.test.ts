@@ -16,19 +16,10 @@ import {
   type Checkpoint,
 } from '../../../lib/sync/state';
 import type { WorkItem } from '../../../lib/sync/types';
+import { DEALS_ITEM, NOW, RUN } from '../../fixtures/sync/work-item';
 import { useUnitDeps } from '../../helpers/unit-deps';
 
-const RUN = '20260301T000000Z-aaaaaa';
-const NOW = new Date('2026-03-01T00:00:00.000Z');
-const ITEM: WorkItem = {
-  runId: RUN,
-  kind: 'records',
-  object: 'deals',
-  apiName: 'deals',
-  mode: 'full',
-  snapshotDate: '2026-03-01',
-  startedAt: NOW.toISOString(),
-};
+const ITEM = DEALS_ITEM;
 
 describe('Function: freshCheckpoint', () => {
   it('starts a full records item listing live records, with nothing counted', () => {
@@ -78,7 +69,11 @@ describe('Checkpoints in their files', () => {
 
     expect(resumed).toEqual({
       state: { object: 'deals', watermark: '2026-02-28T00:00:00.000Z' },
-      checkpoint: freshCheckpoint(ITEM, new Date('2026-03-01T00:00:07.000Z')),
+      checkpoint: {
+        ...freshCheckpoint(ITEM, new Date('2026-03-01T00:00:07.000Z')),
+        claim: { token: resumed.token, claimedAt: '2026-03-01T00:00:07.000Z' },
+      },
+      token: expect.any(String),
     });
   });
 
@@ -91,7 +86,8 @@ describe('Checkpoints in their files', () => {
 
     await saveCheckpoint(unit.deps, ITEM, resumed);
 
-    const saved = { ...freshCheckpoint(ITEM, NOW), rows: 42, updatedAt: '2026-03-01T00:02:00.000Z' };
+    const claim = { token: resumed.token, claimedAt: NOW.toISOString() };
+    const saved = { ...freshCheckpoint(ITEM, NOW), rows: 42, updatedAt: '2026-03-01T00:02:00.000Z', claim };
     expect(await readObjectState(unit.target, 'deals')).toEqual({
       object: 'deals',
       watermark: '2026-02-28T00:00:00.000Z',
