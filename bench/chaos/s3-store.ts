@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createS3rver } from '../../test/helpers/s3rver';
 
-
 export type S3FaultKind = 'slowdown' | 'internal' | 'reset';
 
 export interface S3FaultRule {

@@ -33,7 +33,9 @@ export function createS3rver(options: { directory: string; bucket: string; port?
   });
   const store = server.store;
   store.deleteObject = async (bucket, key) => {
-    const files = ['object', 'object.md5', 'metadata.json'].map((resource) => store.getResourcePath(bucket, key, resource));
+    const files = ['object', 'object.md5', 'metadata.json'].map((resource) =>
+      store.getResourcePath(bucket, key, resource),
+    );
     await Promise.all(files.map((file) => rm(file, { force: true })));
   };
   return server;
