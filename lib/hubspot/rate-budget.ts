@@ -303,6 +303,12 @@ class WindowLane {
 /** How long a daily count at the reserve is trusted before one request asks HubSpot again. */
 export const DAILY_RECHECK_MS = 10 * 60_000;
 
+/** How long the other requests wait for that request's answer before it counts as none (the count stands). */
+export const DAILY_PROBE_HOLD_MS = 60_000;
+
+/** Whether the daily count lets a request go: yes, no, not until the request asking HubSpot is answered, or it asks. */
+type DailyGate = 'open' | 'refused' | 'held' | 'probe';
+
 /**
  * Shared request budget. `acquire` before each request, `observe` each response's headers,
  * `penalize` after a 429.
@@ -315,6 +321,8 @@ export class RateBudget {
   private dailyRemaining: number | undefined;
   /** When the daily count was last learnt (a header, a 429 DAILY, or a probe let through). */
   private dailyLearnedAt = -Infinity;
+  /** The request let through to learn a stale daily count afresh: the others wait for its answer. */
+  private dailyProbe: { answered: Promise<void>; settle: () => void } | undefined;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -369,6 +377,7 @@ export class RateBudget {
       this.dailyRemaining = dailyRemaining;
       this.dailyLearnedAt = this.now();
     }
+    this.dailyProbe?.settle();
     lane.observed(this.now(), remaining === undefined ? undefined : lane.limit - remaining, grantedAt);
   }
 
@@ -386,6 +395,8 @@ export class RateBudget {
   /** An answer of `kind` arrived `ms` after its request was granted: the lanes pad their slots by its variation. */
   answered(kind: BudgetKind, ms: number): void {
     this.lanes[kind].answered(ms);
+    // Settled before the answer's headers are observed: the requests held wake a microtask later, after them.
+    this.dailyProbe?.settle();
   }
 
   /** Blocks the lane for `waitMs` after a 429 of a request granted at `grantedAt` (default: one granted now). */
@@ -411,19 +422,45 @@ export class RateBudget {
   markDailyExhausted(): void {
     this.dailyRemaining = 0;
     this.dailyLearnedAt = this.now();
+    this.dailyProbe?.settle();
   }
 
   /**
    * Whether the daily reserve stops requests now. A count learnt DAILY_RECHECK_MS ago or more may be stale (the
    * daily budget resets at midnight in the account's time zone, which this process cannot know): one request goes
-   * out to learn it afresh, and the wait starts again. A warm Lambda would otherwise refuse every later day.
+   * out to learn it afresh (`probe`), and every other request waits for its answer (`held`) rather than being
+   * refused by the count it is about to replace. A warm Lambda would otherwise refuse every later day.
    */
-  private dailyExhausted(): boolean {
-    if (this.dailyRemaining === undefined || this.dailyRemaining > this.dailyReserve) return false;
-    const now = this.now();
-    if (now - this.dailyLearnedAt < DAILY_RECHECK_MS) return true;
-    this.dailyLearnedAt = now;
-    return false;
+  private dailyGate(): DailyGate {
+    if (this.dailyRemaining === undefined || this.dailyRemaining > this.dailyReserve) return 'open';
+    if (this.dailyProbe) return 'held';
+    return this.now() - this.dailyLearnedAt < DAILY_RECHECK_MS ? 'refused' : 'probe';
+  }
+
+  /** The request granted now asks HubSpot for the daily count; the wait starts again whatever it answers. */
+  private startDailyProbe(): void {
+    this.dailyLearnedAt = this.now();
+    let settle = () => undefined as void;
+    const answered = new Promise<void>((resolve) => (settle = resolve));
+    const probe = {
+      answered,
+      settle: () => {
+        if (this.dailyProbe === probe) this.dailyProbe = undefined;
+        settle();
+      },
+    };
+    this.dailyProbe = probe;
+  }
+
+  /** Waits for the daily probe's answer, DAILY_PROBE_HOLD_MS at most (a request that failed answers nothing). */
+  private async holdForDailyProbe(): Promise<void> {
+    const probe = this.dailyProbe!;
+    const heldUntil = this.now() + DAILY_PROBE_HOLD_MS;
+    // In slices: a timer left by the answer winning the race keeps the process alive a second at most.
+    while (this.dailyProbe === probe && this.now() < heldUntil) {
+      await Promise.race([probe.answered, this.sleep(Math.min(1_000, heldUntil - this.now()))]);
+    }
+    if (this.dailyProbe === probe) probe.settle();
   }
 
   /** The lane's window as currently known (for policy waits). */
@@ -439,7 +476,12 @@ export class RateBudget {
       // Granted from the next microtask on: a response observed right after the call is seen first.
       await Promise.resolve();
       for (let next = lane.nextWaiter(); next; next = lane.nextWaiter()) {
-        if (this.dailyExhausted()) {
+        const daily = this.dailyGate();
+        if (daily === 'held') {
+          await this.holdForDailyProbe();
+          continue;
+        }
+        if (daily === 'refused') {
           lane
             .takeWaiter()
             .reject(
@@ -454,6 +496,7 @@ export class RateBudget {
         const now = this.now();
         const wait = lane.delayUntilFree(now);
         if (wait <= 0) {
+          if (daily === 'probe') this.startDailyProbe();
           lane.record(now);
           this.stats.acquired += 1;
           if (this.dailyRemaining !== undefined) this.dailyRemaining -= 1;

@@ -140,4 +140,26 @@ describe('State machine: the daily budget running out', () => {
     expect(next.events.filter(([type]) => type === 'Snapshot Failed')).toEqual([]);
     for (const object of objects) await expectPublished(object, next.runId);
   });
+
+  it('runs the next day in a sync-step container that last saw the day spent: the steps wait for the recheck, none refused', async () => {
+    // Another container planned the run; the one running the objects' steps at once still holds yesterday's spent
+    // count. The first request asks HubSpot again, and the others sent meanwhile (every step's pages) wait for it.
+    const objects = ['companies', 'contacts', 'deals'];
+    newDay();
+    let steps = 0;
+    const budget = h.runtime.deps.client.budget;
+    const step = async (event: unknown) => {
+      if (++steps === 1) {
+        budget.beginRun('20260101T000000Z-yester');
+        budget.markDailyExhausted();
+      }
+      return realStep(event);
+    };
+
+    const next = await execute(objects, { step });
+
+    expect(next.error).toBeUndefined();
+    expect(next.events.filter(([type]) => type === 'Snapshot Failed')).toEqual([]);
+    for (const object of objects) await expectPublished(object, next.runId);
+  });
 });

@@ -1,5 +1,6 @@
 import { DailyBudgetExhaustedError } from '../../../lib/hubspot/errors';
 import {
+  DAILY_PROBE_HOLD_MS,
   DAILY_RECHECK_MS,
   RateBudget,
   searchShare,
@@ -186,28 +187,82 @@ describe('Class: RateBudget', () => {
     await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
   });
 
-  it('asks HubSpot again once a daily count at the reserve is DAILY_RECHECK_MS old: one request, then waits again', async () => {
+  /** A budget whose sleeps never end on their own (only answers move it on), on a clock the test sets. */
+  function heldBudget(options: RateBudgetOptions) {
+    const clock = { t: 1_000_000 };
+    const budget = new RateBudget({
+      now: () => clock.t,
+      sleep: () => new Promise(() => {}),
+      burstSpacingShare: 0,
+      ...options,
+    });
+    budget.observe({});
+    return { budget, clock };
+  }
+
+  /** 'granted' or 'refused' once the acquisition settles; 'waiting' until then. */
+  function track(acquired: Promise<void>) {
+    const state = { now: 'waiting' };
+    acquired.then(
+      () => (state.now = 'granted'),
+      (error: unknown) => (state.now = error instanceof DailyBudgetExhaustedError ? 'refused' : 'other'),
+    );
+    return state;
+  }
+
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('asks HubSpot again once a daily count at the reserve is DAILY_RECHECK_MS old: one request, the others wait for it', async () => {
     // Prepare: a 429 DAILY, then the next day (a warm Lambda's next execution).
-    const { budget, clock } = makeBudget({ dailyReserve: 10 });
+    const { budget, clock } = heldBudget({ dailyReserve: 10 });
     budget.markDailyExhausted();
     await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
     clock.t += DAILY_RECHECK_MS - 1;
     await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
 
-    // Act: past the recheck time one request goes out; a second waits for what its answer says.
+    // Act: past the recheck time one request goes out; the next ones, on any lane, wait for its answer.
     clock.t += 1;
     await budget.acquire('standard');
-    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+    const next = [track(budget.acquire('standard')), track(budget.acquire('exempt'))];
+    await settle();
+    expect(next.map((n) => n.now)).toEqual(['waiting', 'waiting']);
 
-    // Assess: the answer shows the reset budget, and requests flow again.
+    // Assess: the answer shows the reset budget, and the waiting requests go.
+    budget.answered('standard', 200);
     budget.observe({ 'x-hubspot-ratelimit-daily-remaining': '625000' });
+    await settle();
+    expect(next.map((n) => n.now)).toEqual(['granted', 'granted']);
+  });
+
+  it('refuses the requests waiting on the daily probe when its answer shows the budget still spent', async () => {
+    const { budget, clock } = heldBudget({ dailyReserve: 10 });
+    budget.markDailyExhausted();
+    clock.t += DAILY_RECHECK_MS;
     await budget.acquire('standard');
+    const next = track(budget.acquire('search'));
+    await settle();
+    expect(next.now).toBe('waiting');
+
+    budget.answered('standard', 200);
+    budget.observe({ 'x-hubspot-ratelimit-daily-remaining': '4' });
+    await settle();
+    expect(next.now).toBe('refused');
+  });
+
+  it('refuses the waiting requests when the daily probe is not answered within DAILY_PROBE_HOLD_MS', async () => {
+    // Sleeps advance the clock: the hold runs out at once, as when the probe's connection was reset.
+    const { budget, clock } = makeBudget({ dailyReserve: 10 });
+    budget.markDailyExhausted();
+    clock.t += DAILY_RECHECK_MS;
     await budget.acquire('standard');
+    const start = clock.t;
+    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+    expect(clock.t - start).toBe(DAILY_PROBE_HOLD_MS);
   });
 
   it('asks HubSpot again at the first request of another run, and not again within that run', async () => {
     // Prepare: a run spends the day's budget; a warm Lambda starts the next day's run a minute later.
-    const { budget, clock } = makeBudget({ dailyReserve: 10 });
+    const { budget, clock } = heldBudget({ dailyReserve: 10 });
     budget.beginRun('run-1');
     budget.markDailyExhausted();
     budget.beginRun('run-1');
@@ -218,10 +273,14 @@ describe('Class: RateBudget', () => {
     budget.beginRun('run-2');
     await budget.acquire('standard');
     budget.beginRun('run-2');
-    await expect(budget.acquire('standard')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+    const second = track(budget.acquire('standard'));
+    await settle();
+    expect(second.now).toBe('waiting');
 
     // Assess: the answer shows a new day's budget, and requests flow again.
     budget.observe({ 'x-hubspot-ratelimit-daily-remaining': '625000' });
+    await settle();
+    expect(second.now).toBe('granted');
     await budget.acquire('standard');
   });
 
