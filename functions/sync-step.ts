@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { classify } from '../lib/core/errors';
 import type { SyncRuntime } from '../lib/sync/create-deps';
+import { failingFinally } from '../lib/sync/step-retry';
 import { runSyncStep } from '../lib/sync/sync-step';
 import { parseStepEvent } from './events';
 import { getRuntime, logger } from './runtime';
@@ -15,7 +16,8 @@ const MESSAGE_LIMIT = 300;
 export const makeSyncStepHandler =
   (runtime: () => Promise<SyncRuntime>) =>
   async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
-    const { item } = parseStepEvent(event);
+    // An event that is not a step's (a hand-started invocation) fails for good, before anything is touched.
+    const { item } = await failingFinally(async () => parseStepEvent(event));
     const { deps, newClient } = await runtime();
     try {
       const deadline = Date.now() + context.getRemainingTimeInMillis();

@@ -7,7 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { STOPPED_STATUSES } from '../../lib/sync/events';
-import { STEP_RETRY_POLICY } from '../../lib/sync/step-retry';
+import { FINAL_ERROR, STEP_RETRY_POLICY } from '../../lib/sync/step-retry';
 
 export interface OrchestrationProps {
   readonly plan: lambda.IFunction;
@@ -141,7 +141,8 @@ export class Orchestration extends Construct {
   }
 
   /**
-   * Plan phase: invalid input is final; anything else is retried. Plan gets the execution's own input (the run
+   * Plan phase: a failure no retry fixes (invalid input, a corrupt stored file, HubSpot refusing the key) is final;
+   * anything else is retried. Plan gets the execution's own input (the run
    * input, whatever the states around it add) and its id and start time, which name the run: a retried plan takes
    * back its own leases, and returns the stored plan if an attempt got that far.
    */
@@ -156,7 +157,7 @@ export class Orchestration extends Construct {
       retryOnServiceExceptions: false,
       resultPath: '$.plan',
     });
-    return withRetries(task, ['InvalidInputError']);
+    return withRetries(task, [FINAL_ERROR]);
   }
 
   /** Finalize phase: idempotent, so every error is retried. */
@@ -177,7 +178,8 @@ export class Orchestration extends Construct {
   /** Map phase: one iteration per work item, looping sync-step until it reports done. */
   private syncObjects(props: OrchestrationProps): sfn.Map {
     // A crashed or timed-out step resumes from its last checkpoint: retrying any error is safe.
-    // Errors a retry cannot fix come back as a result with `failure` set, not as errors.
+    // Errors a retry cannot fix come back as a result with `failure` set, not as errors; an event that is not a
+    // step's fails final.
     const step = withRetries(
       new tasks.LambdaInvoke(this, 'SyncStep', {
         lambdaFunction: props.syncStep,
@@ -192,6 +194,7 @@ export class Orchestration extends Construct {
           'failure.$': '$.failure',
         },
       }),
+      [FINAL_ERROR],
     );
     const failed = new sfn.Pass(this, 'ObjectFailed', {
       parameters: { 'object.$': '$.item.object', 'error.$': '$.error' },

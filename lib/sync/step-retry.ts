@@ -61,3 +61,28 @@ export async function withStepRetries<T>(attempt: () => Promise<T>, options: Ste
     }
   }
 }
+
+/**
+ * The error name under which a handler fails when no retry can fix the failure (classify says so): the state
+ * machine's Retry on Plan, SyncStep and Finalize matches it and does not retry. Step Functions matches names
+ * exactly, and retryability belongs to the error, not its class (a HubSpotError may be either), so it is one name.
+ */
+export const FINAL_ERROR = 'FinalError';
+
+/**
+ * Runs a handler's work. A failure that is final is thrown as it is, renamed FINAL_ERROR, its own name leading the
+ * message (`FinalError: InvalidInputError: invalid plan event: …`); a retryable one is thrown untouched.
+ * @example export const handler = (event: unknown) => failingFinally(() => plan(event));
+ */
+export async function failingFinally<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { retryable, name } = classify(error);
+    if (!retryable && error instanceof Error && error.name !== FINAL_ERROR) {
+      error.message = `${name}: ${error.message}`;
+      error.name = FINAL_ERROR;
+    }
+    throw error;
+  }
+}

@@ -53,7 +53,10 @@ describe('Construct: Orchestration', () => {
     expect(loop.States.SyncStep.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ObjectFailed' },
     ]);
-    expect(loop.States.SyncStep.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
+    expect(loop.States.SyncStep.Retry.map((r: { ErrorEquals: string[] }) => r.ErrorEquals[0]).slice(1)).toEqual([
+      'FinalError',
+      'States.ALL',
+    ]);
     expect(loop.States['ObjectFinished?']).toMatchObject({
       Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'ObjectDone' }],
       Default: 'SyncStep',
@@ -67,7 +70,7 @@ describe('Construct: Orchestration', () => {
       states.Plan.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]),
     ).toEqual([
       ['Lambda.ClientExecutionTimeoutException', 4],
-      ['InvalidInputError', 0],
+      ['FinalError', 0],
       ['States.ALL', 3],
     ]);
   });

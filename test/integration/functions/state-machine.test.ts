@@ -1,5 +1,6 @@
 import { makePlanHandler } from '../../../functions/plan';
 import { makeSyncStepHandler } from '../../../functions/sync-step';
+import { CorruptStoredFileError } from '../../../lib/store/errors';
 import type { StorageTarget } from '../../../lib/store/target';
 import type { SyncRuntime } from '../../../lib/sync/create-deps';
 import { deployedRunner, type ExecutionOutput, type Handlers } from '../../helpers/deployed-run';
@@ -132,6 +133,23 @@ describe('State machine: the deployed definition drives plan -> sync-step -> fin
     const next = await execute({ mode: 'full', objects: ['companies', 'owners'] });
     expect(next.output.plan.failures).toEqual([]);
     expect(next.output.outcome.ok).toBe(true);
+  });
+
+  it('does not retry a plan that fails for good: bad run input, a runtime that cannot start', async () => {
+    const bad = await execute({ mode: 'fortnightly', objects: ['companies'] });
+    expect(bad.calls).toEqual(['plan']);
+    expect(bad.error?.message).toContain(
+      '"errorType":"FinalError","errorMessage":"InvalidInputError: invalid run input: mode',
+    );
+
+    // A failure classify() calls final from anywhere in the handler, here the runtime it starts from.
+    const broken = new CorruptStoredFileError('s3://lake/hubspot/_state/secret-cache.json is not valid JSON');
+    const stuck = await execute(
+      { mode: 'full', objects: ['companies'] },
+      { plan: makePlanHandler(() => Promise.reject(broken)) },
+    );
+    expect(stuck.calls).toEqual(['plan']);
+    expect(stuck.error?.message).toContain('"errorType":"FinalError","errorMessage":"CorruptStoredFileError: s3://');
   });
 
   it('retries a failed step from its checkpoint, and reports an object whose steps keep failing', async () => {
