@@ -64,7 +64,7 @@ export async function withStepRetries<T>(attempt: () => Promise<T>, options: Ste
 
 /**
  * The error name under which a handler fails when no retry can fix the failure (classify says so): the state
- * machine's Retry on Plan, SyncStep and Finalize matches it and does not retry. Step Functions matches names
+ * machine's Retry on Plan and SyncStep matches it and does not retry (Finalize, idempotent, retries everything). Step Functions matches names
  * exactly, and retryability belongs to the error, not its class (a HubSpotError may be either), so it is one name.
  */
 export const FINAL_ERROR = 'FinalError';
