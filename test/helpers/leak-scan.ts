@@ -38,7 +38,9 @@ const PARQUET_MAGIC = Buffer.from('PAR1');
 async function textsOf(db: DuckDb, file: string): Promise<string[]> {
   const bytes = await readFile(file);
   const texts = [bytes.toString('latin1'), bytes.toString('utf8')];
-  if (bytes.subarray(0, 4).equals(PARQUET_MAGIC)) {
+  // A Parquet file the run removed before finishing it (a step stopped mid-part) has no footer to decode by:
+  // its bytes are all there is.
+  if (bytes.subarray(0, 4).equals(PARQUET_MAGIC) && bytes.subarray(-4).equals(PARQUET_MAGIC)) {
     const rows = await db.query<{ row: string }>(
       `SELECT to_json(t)::VARCHAR AS row FROM read_parquet('${file.replace(/'/g, "''")}') t`,
     );
